@@ -1,0 +1,3 @@
+from modbox.cli import main
+
+raise SystemExit(main())
