@@ -1,0 +1,53 @@
+"""Where modbox keeps the learner's things, and how it writes them without ever losing them.
+
+Everything modbox saves (drafts, autosaves, progress, settings) goes through ``atomic_write_text``:
+write a temporary file beside the target, fsync it, then ``os.replace`` it over the target. A crash
+or SIGKILL at any moment leaves either the old file or the new one, never half of one.
+``MODBOX_HOME`` moves all of it (tests use it to stay out of the real home).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+
+def _root(kind: str) -> Path:
+    home = os.environ.get("MODBOX_HOME")
+    if home:
+        return Path(home) / kind
+    if kind == "data":
+        return Path(platformdirs.user_data_dir("modbox", appauthor=False))
+    return Path(platformdirs.user_config_dir("modbox", appauthor=False))
+
+
+def data_dir() -> Path:
+    """Drafts, autosaves and progress."""
+    return _root("data")
+
+
+def config_dir() -> Path:
+    """Settings and key bindings the learner edits."""
+    return _root("config")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step. Raises OSError (disk full, read-only, ...)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
