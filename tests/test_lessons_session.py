@@ -7,6 +7,7 @@ import pytest
 
 from modbox.lessons import ConfirmationRequired, LessonSession, PredictionNotAnswered, ProgressStore
 from modbox.lessons import load_catalog
+from modbox.lessons.progress import PredictionRecord
 from modbox.report import Error, Model, ModuleRow, ParameterRow, Report
 
 
@@ -183,3 +184,27 @@ def test_progress_follows_a_step_moved_to_another_position(lesson, store, tmp_pa
     store.update("registration", lambda p: setattr(p, "step", "fix"))
     reordered = dataclasses.replace(lesson, steps=tuple(reversed(lesson.steps)))
     assert LessonSession(reordered, store).step.id == "fix"
+
+
+def test_review_round_asks_wrong_answers_again_confident_first(store):
+    from modbox.lessons import review_round
+
+    catalog = load_catalog()
+    registration = LessonSession(catalog.get("registration"), store)
+    registration.answer("q-tensor", "one", 3)
+    registration.reveal("q-tensor", printed("parameters: 0", "zero"))
+    anatomy = LessonSession(catalog.get("anatomy"), store)
+    anatomy.answer("q-count", "twelve", 1)
+    anatomy.reveal("q-count", printed("total: 15", "fifteen"))
+    store.update("removed-lesson", lambda p: p.predictions.update(
+        gone=PredictionRecord("x", 3, correct=False, review=True)))
+    assert store.last_lesson == "anatomy"
+
+    questions = review_round(catalog, store)
+    assert [(q.session.lesson.id, q.prediction.id, q.item.confident) for q in questions] == [
+        ("registration", "q-tensor", True), ("anatomy", "q-count", False)]
+    first = questions[0]
+    first.session.answer(first.prediction.id, "zero", 2)
+    first.session.reveal(first.prediction.id, printed("parameters: 0", "zero"))
+    assert [q.prediction.id for q in review_round(catalog, store)] == ["q-count"]
+    assert store.last_lesson == "anatomy"

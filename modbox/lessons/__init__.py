@@ -8,10 +8,17 @@ from modbox.lessons.checks import CheckResult
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog, load_lesson
 from modbox.lessons.model import BrokenLesson, Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
-from modbox.lessons.session import ConfirmationRequired, LessonSession, PredictionNotAnswered, Reveal
+from modbox.lessons.session import (
+    ConfirmationRequired,
+    LessonSession,
+    PredictionNotAnswered,
+    Reveal,
+    ReviewQuestion,
+    review_round,
+)
 
 __all__ = [
     "BrokenLesson", "Catalog", "CheckResult", "ConfirmationRequired", "Lesson", "LessonSession",
-    "PredictionNotAnswered", "ProgressStore", "Reveal", "builtin_lessons_dir", "load_catalog",
-    "load_lesson",
+    "PredictionNotAnswered", "ProgressStore", "Reveal", "ReviewQuestion", "builtin_lessons_dir",
+    "load_catalog", "load_lesson", "review_round",
 ]

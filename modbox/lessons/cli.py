@@ -49,8 +49,12 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
     return 0
 
 
-def check(catalog: Catalog) -> int:
-    """Validate every lesson; run the runnable ones in the sandbox. Prints each problem."""
+def check(catalog: Catalog, make_sandbox=None) -> int:
+    """Validate every lesson; run the runnable ones in the sandbox. Prints each problem.
+
+    ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=)`` returns
+    a Report; default ``modbox.sandbox.Sandbox``.
+    """
     print(f"checking {len(catalog.lessons) + len(catalog.broken)} lessons in {catalog.root} "
           f"(torch {installed_torch() or 'not installed'})")
     problems = 0
@@ -65,9 +69,10 @@ def check(catalog: Catalog) -> int:
             print(f"- {lesson.id}: not run ({lesson.torch_problem})")
     if runnable:
         from modbox.lessons.verify import verify_lesson
-        from modbox.sandbox import Sandbox
 
-        with Sandbox() as sandbox:
+        if make_sandbox is None:
+            from modbox.sandbox import Sandbox as make_sandbox
+        with make_sandbox() as sandbox:
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
                 mark = "✗" if found else "✓"
@@ -81,10 +86,17 @@ def check(catalog: Catalog) -> int:
 
 
 def _runner(sandbox):
-    from modbox.sandbox.limits import Limits
-
     def run(source: str, lesson: Lesson):
-        limits = dataclasses.replace(Limits(), **lesson.limits.overrides())
-        return sandbox.run(source, filename="main.py", limits=limits)
+        return sandbox.run(source, filename="main.py", limits=sandbox_limits(lesson))
 
     return run
+
+
+def sandbox_limits(lesson: Lesson):
+    """The sandbox Limits for a run of ``lesson``'s code; None (the defaults) unless it sets any."""
+    overrides = lesson.limits.overrides()
+    if not overrides:
+        return None
+    from modbox.sandbox.limits import Limits
+
+    return dataclasses.replace(Limits(), **overrides)

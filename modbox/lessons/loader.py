@@ -8,10 +8,15 @@ described for teachers in ``docs/lessons.md``; this module is its single source 
 from __future__ import annotations
 
 import re
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 from modbox.lessons import checks as check_kinds
 from modbox.lessons import versions

@@ -26,7 +26,7 @@ from modbox.report import Report
 
 from modbox.lessons import checks
 from modbox.lessons.checks import CheckResult
-from modbox.lessons.model import Choice, Lesson, Prediction, Step
+from modbox.lessons.model import Catalog, Choice, Lesson, Prediction, Step
 from modbox.lessons.progress import (
     HIGH_CONFIDENCE,
     LessonProgress,
@@ -74,11 +74,13 @@ class Reveal:
 class LessonSession:
     """State of one lesson for one learner; every change is saved in the progress store."""
 
-    def __init__(self, lesson: Lesson, store: ProgressStore):
+    def __init__(self, lesson: Lesson, store: ProgressStore, resume_here: bool = True):
+        """``resume_here``: remember this lesson as the one to resume (False for a review round)."""
         self.lesson = lesson
         self.store = store
         self.last_results: list[CheckResult] = []
-        store.set_last_lesson(lesson.id)
+        if resume_here:
+            store.set_last_lesson(lesson.id)
 
     @property
     def progress(self) -> LessonProgress:
@@ -280,6 +282,33 @@ class LessonSession:
         """Forget this lesson's progress: first step, the starter, no answers, hints or solve."""
         self.store.reset(self.lesson.id)
         self.last_results = []
+
+
+def review_round(catalog: Catalog, store: ProgressStore, limit: int = 5) -> list[ReviewQuestion]:
+    """Up to ``limit`` predictions to ask again at startup, confident mistakes first.
+
+    Answer each through ``question.session`` (``answer``, ``observe_source``, ``reveal``), as
+    in the lesson: a right answer takes it out of the queue. Items of lessons or predictions that
+    no longer exist are skipped.
+    """
+    round_: list[ReviewQuestion] = []
+    for item in store.review_queue():
+        lesson = catalog.get(item.lesson_id)
+        prediction = lesson.prediction(item.prediction_id) if lesson else None
+        if prediction is None or lesson.torch_problem:
+            continue
+        session = LessonSession(lesson, store, resume_here=False)
+        round_.append(ReviewQuestion(session, prediction, item))
+        if len(round_) == limit:
+            break
+    return round_
+
+
+@dataclass(frozen=True)
+class ReviewQuestion:
+    session: LessonSession
+    prediction: Prediction
+    item: ReviewItem  # what the learner answered last time, and how sure they were
 
 
 def observed_choice(prediction: Prediction, report: Report) -> tuple[Choice | None, str | None]:
