@@ -83,9 +83,11 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
     Folders whose names start with ``.`` or ``_`` are skipped. ``torch_version`` defaults to the
     installed torch; lessons whose ``torch`` specifier it does not meet load normally but carry a
     ``torch_problem``. Duplicate ids and unknown or circular ``requires`` break the lessons
-    concerned, never the others.
+    concerned, never the others. Raises FileNotFoundError when ``root`` is not a folder.
     """
     root = Path(root) if root is not None else builtin_lessons_dir()
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder of lessons")
     if torch_version is None:
         torch_version = versions.installed_torch()
     loaded: list[Lesson] = []
@@ -104,11 +106,13 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
 def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
     """Read and validate one lesson folder. Raises ``LessonFileError`` listing every problem."""
     folder = Path(folder)
+    if torch_version is None:
+        torch_version = versions.installed_torch()
     toml_path = folder / LESSON_FILE
     if not toml_path.is_file():
         raise LessonFileError([f"{toml_path}:1: {LESSON_FILE}: file is missing (each lesson folder "
                                f"needs a {LESSON_FILE}, starter.py and solution.py)"])
-    text = toml_path.read_text(encoding="utf-8")
+    text = _read(toml_path, toml_path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -121,6 +125,13 @@ def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
     if v.errors:
         raise LessonFileError(v.errors, _str_or_none(data.get("id")), _str_or_none(data.get("title")))
     return lesson
+
+
+def _read(path: Path, toml_path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LessonFileError([f"{toml_path}:1: {path.name}: cannot be read as UTF-8 text: {e}"]) from None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -228,7 +239,11 @@ class _Validator:
         if not path.is_file():
             self.error((), f"{name} is missing: every lesson folder needs {name} beside lesson.toml")
             return ""
-        return path.read_text(encoding="utf-8")
+        try:
+            return _read(path, self.file)
+        except LessonFileError as e:
+            self.errors.extend(e.errors)
+            return ""
 
     def predictions(self, items: list[dict]) -> dict[str, Prediction]:
         """Every prediction by id (built leniently: nothing is returned if any error was found)."""
