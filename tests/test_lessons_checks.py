@@ -156,3 +156,11 @@ def test_optimizer_check_without_any_step_says_so():
 def test_tensor_check_describes_the_tensor():
     r = result("tensor", name="out.bias", dtype="float32")
     assert r.actual == "'out.bias' is a float64 parameter of shape [2] on cpu, requires_grad=True"
+
+
+def test_a_long_list_is_cut_in_messages():
+    model = tiny_net().models[0]
+    model.modules = [module("")] + [module(f"layers.{i}") for i in range(100)]
+    r = evaluate_one(check("modules", has=["head"]), Report(ok=True, models=[model]))
+    assert r.actual.startswith("['layers.0', 'layers.1', ")
+    assert r.actual.endswith("'layers.11', ... (88 more)]")

@@ -89,8 +89,12 @@ def _no_model(check: Check, report: Report) -> str:
     return f"{what} after the run"
 
 
-def _names(names: list[str]) -> str:
-    return "[" + ", ".join(repr(n) for n in names) + "]" if names else "nothing"
+def _names(names: list[str], shown: int = 12) -> str:
+    """A list as the learner reads it; a long one is cut (nobody reads 10,000 paths in a message)."""
+    if not names:
+        return "nothing"
+    more = f", ... ({len(names) - shown:,} more)" if len(names) > shown else ""
+    return "[" + ", ".join(repr(n) for n in names[:shown]) + more + "]"
 
 
 # ------------------------------------------------------------------ lists of names
@@ -100,8 +104,9 @@ _NAME_KEYS = {"has": Key("strings"), "lacks": Key("strings"), "equals": Key("str
 
 def _names_check(check: Check, names: list[str]) -> tuple[bool, str]:
     o = check.options
-    ok = all(n in names for n in o.get("has", ()))
-    ok = ok and not any(n in names for n in o.get("lacks", ()))
+    present = set(names)
+    ok = all(n in present for n in o.get("has", ()))
+    ok = ok and not any(n in present for n in o.get("lacks", ()))
     if "equals" in o:
         ok = ok and names == list(o["equals"])
     return ok, _names(names)

@@ -120,7 +120,7 @@ def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
         line = match.group(1) if match else "1"
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         raise LessonFileError([f"{toml_path}:{line}: (toml): not valid TOML: {what}"]) from None
-    v = _Validator(toml_path, key_lines(text))
+    v = _Validator(toml_path, text)
     lesson = v.lesson(data, folder, torch_version)
     if v.errors:
         raise LessonFileError(v.errors, _str_or_none(data.get("id")), _str_or_none(data.get("title")))
@@ -141,13 +141,16 @@ def _str_or_none(value: Any) -> str | None:
 @dataclass
 class _Validator:
     file: Path
-    lines: dict
+    text: str
     data: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    _lines: dict | None = None
 
     def error(self, path: tuple, what: str) -> None:
+        if self._lines is None:  # only files with errors pay for locating lines
+            self._lines = key_lines(self.text)
         key = _key_name(path, self.data)
-        self.errors.append(f"{self.file}:{line_of(self.lines, path)}: {key}: {what}")
+        self.errors.append(f"{self.file}:{line_of(self._lines, path)}: {key}: {what}")
 
     def table(self, data: dict, path: tuple, spec: dict) -> dict:
         """Type-check ``data`` against ``spec``; return only the keys that are well typed."""
@@ -356,25 +359,27 @@ def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson
     """Ids unique across the folder; ``requires`` names known lessons and has no cycle."""
     broken: dict[str, list[str]] = {}
     by_id: dict[str, Lesson] = {}
+
+    def line(lesson: Lesson, key: str) -> int:
+        return line_of(key_lines((lesson.path / LESSON_FILE).read_text(encoding="utf-8")), (key,))
+
     for lesson in lessons:
         toml = lesson.path / LESSON_FILE
-        lines = key_lines(toml.read_text(encoding="utf-8"))
         if lesson.id in by_id:
             first = by_id[lesson.id].path / LESSON_FILE
             broken.setdefault(str(lesson.path), []).append(
-                f"{toml}:{line_of(lines, ('id',))}: id: duplicate lesson id {lesson.id!r} (also used by {first})")
+                f"{toml}:{line(lesson, 'id')}: id: duplicate lesson id {lesson.id!r} (also used by {first})")
             continue
         by_id[lesson.id] = lesson
     for lesson in by_id.values():
         toml = lesson.path / LESSON_FILE
-        lines = key_lines(toml.read_text(encoding="utf-8"))
         for required in lesson.requires:
             if required not in by_id:
                 broken.setdefault(str(lesson.path), []).append(
-                    f"{toml}:{line_of(lines, ('requires',))}: requires: no lesson has id {required!r}")
+                    f"{toml}:{line(lesson, 'requires')}: requires: no lesson has id {required!r}")
         if _in_cycle(lesson.id, by_id):
             broken.setdefault(str(lesson.path), []).append(
-                f"{toml}:{line_of(lines, ('requires',))}: requires: {lesson.id!r} requires itself through "
+                f"{toml}:{line(lesson, 'requires')}: requires: {lesson.id!r} requires itself through "
                 f"a cycle of lessons")
     good = [lesson for lesson in lessons if str(lesson.path) not in broken]
     bad = [BrokenLesson(lesson.path, tuple(broken[str(lesson.path)]), lesson.id, lesson.title)

@@ -284,6 +284,17 @@ class LessonSession:
         self.last_results = []
 
 
+def resume_lesson(catalog: Catalog, store: ProgressStore) -> Lesson | None:
+    """Where ``modbox`` picks up: the lesson opened last, else the first unsolved one in order."""
+    last = catalog.get(store.last_lesson or "")
+    if last is not None:
+        return last
+    progress = store.all()
+    unsolved = [lesson for lesson in catalog.lessons
+                if not (lesson.id in progress and progress[lesson.id].solved)]
+    return (unsolved or list(catalog.lessons) or [None])[0]
+
+
 def review_round(catalog: Catalog, store: ProgressStore, limit: int = 5) -> list[ReviewQuestion]:
     """Up to ``limit`` predictions to ask again at startup, confident mistakes first.
 
