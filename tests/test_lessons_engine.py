@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modbox.lessons import LessonSession, ProgressStore, cli, load_catalog
+from modbox.lessons import LessonSession, ProgressStore, cli, load_catalog, sandbox_limits
 
 sandbox_module = pytest.importorskip("modbox.sandbox", reason="the sandbox is not merged yet")
 
@@ -34,7 +34,7 @@ def test_a_lesson_played_on_the_real_engine(sandbox, tmp_path):
     assert not reveal.correct and reveal.confident_mistake and reveal.disagreement is None
     assert "cannot assign module before Module.__init__() call" in reveal.output
 
-    starter = session.evaluate(sandbox.run(session.draft, limits=cli.sandbox_limits(lesson)))
+    starter = session.evaluate(sandbox.run(session.draft, limits=sandbox_limits(lesson)))
     failed = {r.id: r.message for r in starter if not r.passed}
     assert "runs" in failed and "cannot assign module before Module.__init__() call" in failed["runs"]
     assert not session.solved
