@@ -131,13 +131,20 @@ def test_a_check_on_a_run_that_stopped_before_any_model_says_why():
                                           "module before Module.__init__() call"))
     r = evaluate_one(check("count", of="params", equals=60, fail="The model holds {actual}."), report)
     assert not r.passed
-    assert r.message == ("The model holds no nn.Module in a variable: the run stopped early (exception: "
+    assert r.message == ("The run stopped before it left a model to check (exception: "
                          "AttributeError: cannot assign module before Module.__init__() call).")
+
+
+def test_a_run_without_any_model_says_what_to_do():
+    r = evaluate_one(check("modules", has=["fc"]), Report(ok=True))
+    assert r.message == ("No nn.Module was left in a top-level variable (like `model = Net()`), so "
+                         "there is nothing to check yet.")
 
 
 def test_a_check_can_name_the_model_it_looks_at():
     r = evaluate_one(check("count", model="teacher", of="params", equals=58), tiny_net())
-    assert not r.passed and r.actual == "no nn.Module named `teacher` after the run"
+    assert not r.passed
+    assert r.message == "No nn.Module named `teacher` was left in a top-level variable."
 
 
 def test_outcome_matches_error_kind_and_message():

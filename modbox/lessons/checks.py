@@ -56,6 +56,9 @@ def evaluate(checks: tuple[Check, ...] | list[Check], report: Report) -> list[Ch
 
 def evaluate_one(check: Check, report: Report) -> CheckResult:
     kind = KINDS[check.kind]
+    if kind.needs_model and _model(check, report) is None:
+        message = _no_model(check, report)
+        return CheckResult(check.id, check.label, False, message, message)
     passed, actual = kind.evaluate(check, report)
     message = "" if passed else check.fail.replace("{actual}", actual)
     return CheckResult(check.id, check.label, passed, message, actual)
@@ -64,14 +67,6 @@ def evaluate_one(check: Check, report: Report) -> CheckResult:
 def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True,
               summary: str = ""):
     def wrap(func: Callable[[Check, Report], tuple[bool, str]]):
-        if needs_model:
-            inner = func
-
-            def func(check: Check, report: Report) -> tuple[bool, str]:
-                if _model(check, report) is None:
-                    return False, _no_model(check, report)
-                return inner(check, report)
-
         KINDS[name] = Kind(name, keys, func, one_of, needs_model, summary)
         return func
 
@@ -83,10 +78,14 @@ def _model(check: Check, report: Report) -> Model | None:
 
 
 def _no_model(check: Check, report: Report) -> str:
-    what = f"no nn.Module named `{check.model}`" if check.model else "no nn.Module in a variable"
+    """Said instead of the check's own message: there is no model to check."""
     if report.error is not None:
-        return f"{what}: the run stopped early ({report.error.kind}: {report.error.message})"
-    return f"{what} after the run"
+        return (f"The run stopped before it left a model to check ({report.error.kind}: "
+                f"{report.error.message}).")
+    if check.model:
+        return f"No nn.Module named `{check.model}` was left in a top-level variable."
+    return ("No nn.Module was left in a top-level variable (like `model = Net()`), so there is "
+            "nothing to check yet.")
 
 
 def _names(names: list[str], shown: int = 12) -> str:
