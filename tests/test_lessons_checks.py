@@ -128,11 +128,10 @@ def test_passing_check_has_no_message_but_keeps_the_observation():
 
 def test_a_check_on_a_run_that_stopped_before_any_model_says_why():
     report = Report(ok=False, error=Error(kind="exception", message="AttributeError: cannot assign "
-                                          "module before Module.__init__() call"))
+                                          "module before Module.__init__() call", line=9))
     r = evaluate_one(check("count", of="params", equals=60, fail="The model holds {actual}."), report)
     assert not r.passed
-    assert r.message == ("The run stopped before it left a model to check (exception: "
-                         "AttributeError: cannot assign module before Module.__init__() call).")
+    assert r.message == "The run stopped (exception, line 9) before it left a model to check."
 
 
 def test_a_run_without_any_model_says_what_to_do():

@@ -80,8 +80,8 @@ def _model(check: Check, report: Report) -> Model | None:
 def _no_model(check: Check, report: Report) -> str:
     """Said instead of the check's own message: there is no model to check."""
     if report.error is not None:
-        return (f"The run stopped before it left a model to check ({report.error.kind}: "
-                f"{report.error.message}).")
+        where = f", line {report.error.line}" if report.error.line else ""
+        return f"The run stopped ({report.error.kind}{where}) before it left a model to check."
     if check.model:
         return f"No nn.Module named `{check.model}` was left in a top-level variable."
     return ("No nn.Module was left in a top-level variable (like `model = Net()`), so there is "
