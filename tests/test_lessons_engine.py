@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modbox.lessons import LessonSession, ProgressStore, cli, load_catalog, sandbox_limits
+from modbox.lessons import LessonSession, ProgressStore, load_catalog, sandbox_limits
 
 sandbox_module = pytest.importorskip("modbox.sandbox", reason="the sandbox is not merged yet")
 
@@ -17,9 +17,15 @@ def sandbox():
 
 @pytest.mark.slow
 def test_modbox_lessons_check_passes_on_the_builtin_lessons(capsys):
-    code = cli.check(load_catalog())
+    from pathlib import Path
+
+    from modbox.cli import main
+
+    lessons = Path(__file__).resolve().parent.parent / "lessons"
+    code = main(["lessons", "check", str(lessons)])
     out = capsys.readouterr().out
     assert code == 0, out
+    assert "✓ registration: 6 checks, 2 predictions, myth" in out
     assert out.endswith("all lessons are good\n")
 
 
