@@ -57,3 +57,17 @@ def test_a_lesson_played_on_the_real_engine(sandbox, tmp_path):
     results = session.evaluate(sandbox.run(session.draft))
     assert all(r.passed for r in results), [r.message for r in results if not r.passed]
     assert session.solved and session.solution == lesson.solution
+
+
+@pytest.mark.slow
+def test_a_lessons_own_limits_reach_the_sandbox(sandbox, tmp_path):
+    import dataclasses
+
+    from modbox.lessons.model import Limits
+
+    lesson = dataclasses.replace(load_catalog().get("objects"), limits=Limits(wall=1.5, memory_mb=256))
+    limits = sandbox_limits(lesson)
+    assert (limits.wall, limits.memory_mb) == (1.5, 256)
+    report = sandbox.run("while True:\n    pass\n", limits=limits)
+    assert report.error.kind == "timeout"
+    assert sandbox_limits(load_catalog().get("objects")) is None
