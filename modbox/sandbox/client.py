@@ -116,7 +116,8 @@ class _Run:
     events_received: int = 0
     result: dict | None = None
     exit: dict | None = None
-    pid: int | None = None
+    pid: int | None = None  # set when the zygote says it started the run
+    resent: bool = False
     sent_at: float = 0.0
     stopped: str | None = None  # timeout, output_limit, zygote_died
     kill_at: float | None = None
@@ -387,17 +388,8 @@ class Sandbox:
             for chunk in chunks:
                 protocol.send(self._sock, {"t": "chunk", "data": chunk})
         except OSError:
-            # The zygote is gone: put the run back; it goes out again after the restart.
-            self._close_run_fds(run)
-            scratch.remove(run.scratch)
-            run.fds.clear()
-            with self._lock:
-                if self._pending is None:
-                    self._pending = run
-                    run = None
-            if run is not None:
-                _complete(run, exc=Superseded())
-            self._zygote_died()
+            self._current = run
+            self._zygote_died()  # puts the run back: it goes out again after the restart
             return
         finally:
             for w in ends:
@@ -552,7 +544,18 @@ class Sandbox:
                 pass
             proc.stderr.close()
         run = self._current
-        if run is not None:
+        if run is not None and run.pid is None and not run.resent:
+            # The zygote died before it started this run (killed from outside, say): send it
+            # again to the next zygote, once, unless a newer run is waiting anyway.
+            self._current = None
+            self._close_run_fds(run)
+            scratch.remove(run.scratch)
+            run.resent = True
+            with self._lock:
+                newer, self._pending = self._pending, self._pending or run
+            if newer is not None:
+                _complete(run, exc=Superseded())
+        elif run is not None:
             if self._tier != "bwrap" and run.pid:
                 _kill_group(run.pid)  # the run child died with the zygote; its group may not have
             run.stopped = run.stopped or "zygote_died"
