@@ -6,7 +6,9 @@ from torch import nn
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.body = nn.Linear(4, 8)
+        self.body = nn.Sequential(  # three layers, as if pretrained
+            nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8)
+        )
         self.mix = nn.Linear(8, 8)  # created once, so it keeps what it learns
 
     def forward(self, x):
