@@ -17,9 +17,10 @@ class Centered(nn.Module):
 
 model = Centered()
 start = {key: value.clone() for key, value in model.state_dict().items()}  # real copies
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 model(torch.randn(5, 4)).pow(2).mean().backward()
-optimizer.step()
+with torch.no_grad():  # one step of plain gradient descent
+    for p in model.parameters():
+        p -= 0.1 * p.grad
 
 print("keys:", list(model.state_dict()))
 print("fc.weight changed since start:", not torch.equal(start["fc.weight"], model.fc.weight))
