@@ -18,12 +18,18 @@ class Net(nn.Module):
 model = Net()
 x, y = torch.randn(16, 4), torch.randn(16, 1)
 loss_fn = nn.MSELoss()
+
+
+def report_leftover(new_grad):
+    # a tensor hook runs just before backward() adds new_grad to .grad: what is there?
+    old = model.out.bias.grad
+    print("  backward() found out.bias.grad", "clean" if old is None or not old.any() else "stale")
+
+
+model.out.bias.register_hook(report_leftover)  # a watcher: leave it as it is
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # every registered parameter
 
 for step in range(3):
-    grad = model.out.bias.grad
-    print(f"step {step}: gradient before backward is",
-          "clean" if grad is None or not grad.any() else "stale")
     loss = loss_fn(model(x), y)
     loss.backward()
     optimizer.step()

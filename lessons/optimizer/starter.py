@@ -1,5 +1,5 @@
 # Lesson: optimizer. Three training steps on one batch. Which parameters does
-# the optimizer really change, and what is in .grad when a step begins?
+# the optimizer really change, and what does backward() find in .grad?
 import torch
 from torch import nn
 
@@ -19,12 +19,18 @@ class Net(nn.Module):
 model = Net()
 x, y = torch.randn(16, 4), torch.randn(16, 1)
 loss_fn = nn.MSELoss()
+
+
+def report_leftover(new_grad):
+    # a tensor hook runs just before backward() adds new_grad to .grad: what is there?
+    old = model.out.bias.grad
+    print("  backward() found out.bias.grad", "clean" if old is None or not old.any() else "stale")
+
+
+model.out.bias.register_hook(report_leftover)  # a watcher: leave it as it is
 optimizer = torch.optim.SGD([model.hidden.weight, model.hidden.bias], lr=0.1)  # TODO
 
 for step in range(3):
-    grad = model.out.bias.grad
-    print(f"step {step}: gradient before backward is",
-          "clean" if grad is None or not grad.any() else "stale")
     loss = loss_fn(model(x), y)
     loss.backward()
     optimizer.step()  # TODO: what happens to .grad afterwards?
