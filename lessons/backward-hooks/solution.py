@@ -11,7 +11,8 @@ def shapes(tensors):
 
 
 def grad_shapes(module, grad_input, grad_output):
-    print(f"{type(module).__name__}: grad_input {shapes(grad_input)}, grad_output {shapes(grad_output)}")
+    print(f"{type(module).__name__}: grad_input {shapes(grad_input)}, "
+          f"grad_output {shapes(grad_output)}")
 
 
 for layer in (model[0], model[2]):

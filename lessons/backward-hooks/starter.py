@@ -1,5 +1,6 @@
-# Lesson: backward-hooks. grad_shapes should report the gradients flowing through
-# layers 0 and 2 while loss.backward() runs.
+# Lesson: backward-hooks. grad_shapes should report the
+# gradients flowing through layers 0 and 2 while
+# loss.backward() runs.
 import torch
 from torch import nn
 
@@ -12,11 +13,13 @@ def shapes(tensors):
 
 
 def grad_shapes(module, grad_input, grad_output):
-    print(f"{type(module).__name__}: grad_input {shapes(grad_input)}, grad_output {shapes(grad_output)}")
+    print(f"{type(module).__name__}: grad_input {shapes(grad_input)}, "
+          f"grad_output {shapes(grad_output)}")
 
 
 for layer in (model[0], model[2]):
-    layer.register_forward_hook(grad_shapes)  # TODO: gradients do not exist yet when this runs
+    # TODO: when this hook runs, no gradient exists yet
+    layer.register_forward_hook(grad_shapes)
 
 x = torch.randn(3, 4)
 loss = model(x).pow(2).mean()

@@ -6,9 +6,11 @@ from torch import nn
 class Standardize(nn.Module):
     def __init__(self, mean, std):
         super().__init__()
-        self.register_buffer("mean", mean)  # saved, and converted or moved with the model
+        # saved, and converted or moved with the model
+        self.register_buffer("mean", mean)
         self.register_buffer("std", std)
-        self.register_buffer("emphasis", torch.linspace(0.5, 1.5, 3), persistent=False)
+        emphasis = torch.linspace(0.5, 1.5, 3)
+        self.register_buffer("emphasis", emphasis, persistent=False)
         self.lin = nn.Linear(3, 2)
 
     def forward(self, x):
@@ -16,7 +18,8 @@ class Standardize(nn.Module):
         return self.lin(x)
 
 
-model = Standardize(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.5, 1.0, 2.0])).double()
+mean, std = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.5, 1.0, 2.0])
+model = Standardize(mean, std).double()
 print(model(torch.randn(4, 3, dtype=torch.float64)).dtype)
 print("mean:", model.mean.dtype, " emphasis:", model.emphasis.dtype)
 print("state_dict:", list(model.state_dict()))

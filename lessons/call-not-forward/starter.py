@@ -1,5 +1,6 @@
-# Lesson: call-not-forward. A forward hook counts the batches the model processes.
-# Three batches go through the model; how many does the hook see?
+# Lesson: call-not-forward. A forward hook counts the
+# batches the model processes. Three batches go through
+# the model: how many does the hook see?
 import torch
 from torch import nn
 

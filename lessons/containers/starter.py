@@ -1,5 +1,6 @@
-# Lesson: containers. A shared trunk of three blocks and two heads, picked by name.
-# It runs and prints the right shapes. Now look at the panes: tree, count, findings.
+# Lesson: containers. A trunk of three blocks and two
+# heads picked by name. It runs and prints the right
+# shapes. Now look at the tree, the count, the findings.
 import torch
 from torch import nn
 
@@ -8,8 +9,9 @@ class MultiHead(nn.Module):
     def __init__(self):
         super().__init__()
         self.inp = nn.Linear(4, 8)
-        self.blocks = [nn.Linear(8, 8) for _ in range(3)]  # TODO
-        self.heads = {"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)}  # TODO
+        # TODO: a list of layers and a dict of layers
+        self.blocks = [nn.Linear(8, 8) for _ in range(3)]
+        self.heads = {"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)}
 
     def forward(self, x):
         x = torch.relu(self.inp(x))

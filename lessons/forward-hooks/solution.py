@@ -8,12 +8,13 @@ model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 
 def clip_input(module, args):
     x = args[0]
-    return (x.clamp(-1, 1),)  # a pre-hook's return value replaces the arguments
+    return (x.clamp(-1, 1),)  # the returned tuple replaces args
 
 
 def log_shape(module, args, output):
     x = args[0]
-    print(f"{type(module).__name__} {tuple(x.shape)} -> {tuple(output.shape)}, "
+    name = type(module).__name__
+    print(f"{name} {tuple(x.shape)} -> {tuple(output.shape)}, "
           f"largest input {x.abs().max():.2f}")
 
 

@@ -1,5 +1,6 @@
-# Lesson: forward-hooks. A pre-hook should clip what layer 0 receives to [-1, 1];
-# forward hooks log the first batch, then should be removed before the second.
+# Lesson: forward-hooks. A pre-hook should clip what
+# layer 0 receives to [-1, 1]; forward hooks log the
+# first batch, and should be removed before the second.
 import torch
 from torch import nn
 
@@ -14,7 +15,8 @@ def clip_input(module, args):
 
 def log_shape(module, args, output):
     x = args[0]
-    print(f"{type(module).__name__} {tuple(x.shape)} -> {tuple(output.shape)}, "
+    name = type(module).__name__
+    print(f"{name} {tuple(x.shape)} -> {tuple(output.shape)}, "
           f"largest input {x.abs().max():.2f}")
 
 

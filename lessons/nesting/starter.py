@@ -1,5 +1,6 @@
-# Lesson: nesting. `Block` groups two layers, and `Net` uses a Block as its encoder.
-# The program runs, but look at the module tree and the parameter count.
+# Lesson: nesting. `Block` groups two layers;
+# `Net` uses a Block as its encoder. The program runs,
+# but look at the module tree and the parameter count.
 import torch
 from torch import nn
 

@@ -21,17 +21,19 @@ loss_fn = nn.MSELoss()
 
 
 def report_leftover(new_grad):
-    # a tensor hook runs just before backward() adds new_grad to .grad: what is there?
+    # runs just before backward() adds new_grad to .grad
     old = model.out.bias.grad
-    print("  backward() found out.bias.grad", "clean" if old is None or not old.any() else "stale")
+    state = "clean" if old is None or not old.any() else "stale"
+    print("  backward() found out.bias.grad", state)
 
 
-model.out.bias.register_hook(report_leftover)  # a watcher: leave it as it is
+# a watcher (a tensor hook, lesson 10): leave it as it is
+model.out.bias.register_hook(report_leftover)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # every registered parameter
 
 for step in range(3):
     loss = loss_fn(model(x), y)
     loss.backward()
     optimizer.step()
-    optimizer.zero_grad()  # backward() adds to .grad: clear it before the next step
+    optimizer.zero_grad()  # backward() adds to .grad: clear it
     print(f"step {step}: loss {loss.item():.4f}")

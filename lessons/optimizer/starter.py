@@ -1,5 +1,6 @@
-# Lesson: optimizer. Three training steps on one batch. Which parameters does
-# the optimizer really change, and what does backward() find in .grad?
+# Lesson: optimizer. Three training steps on one batch.
+# Which parameters does the optimizer really change, and
+# what does backward() find in .grad?
 import torch
 from torch import nn
 
@@ -22,13 +23,16 @@ loss_fn = nn.MSELoss()
 
 
 def report_leftover(new_grad):
-    # a tensor hook runs just before backward() adds new_grad to .grad: what is there?
+    # runs just before backward() adds new_grad to .grad
     old = model.out.bias.grad
-    print("  backward() found out.bias.grad", "clean" if old is None or not old.any() else "stale")
+    state = "clean" if old is None or not old.any() else "stale"
+    print("  backward() found out.bias.grad", state)
 
 
-model.out.bias.register_hook(report_leftover)  # a watcher: leave it as it is
-optimizer = torch.optim.SGD([model.hidden.weight, model.hidden.bias], lr=0.1)  # TODO
+# a watcher (a tensor hook, lesson 10): leave it as it is
+model.out.bias.register_hook(report_leftover)
+# TODO: the optimizer's tensors
+optimizer = torch.optim.SGD([model.hidden.weight, model.hidden.bias], lr=0.1)
 
 for step in range(3):
     loss = loss_fn(model(x), y)

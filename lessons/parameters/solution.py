@@ -10,8 +10,11 @@ class ScaledLinear(nn.Module):
         if bias:
             self.bias = nn.Parameter(torch.zeros(n_out))
         else:
-            self.register_parameter("bias", None)  # the name exists, the tensor does not
-        self.scales = nn.ParameterList([nn.Parameter(torch.ones(n_out)) for _ in range(n_scales)])
+            # the name exists, the tensor does not
+            self.register_parameter("bias", None)
+        self.scales = nn.ParameterList(
+            [nn.Parameter(torch.ones(n_out)) for _ in range(n_scales)]
+        )
 
     def forward(self, x):
         y = x @ self.weight.T

@@ -1,5 +1,6 @@
-# Lesson: parameters. A linear layer written by hand: y = (x @ weight.T + bias) * scales...
-# The bias can be switched off. Build one without a bias and look at what it registered.
+# Lesson: parameters. A linear layer written by hand,
+# y = (x @ weight.T + bias) * scale_0 * scale_1, whose
+# bias can be switched off. What does each model register?
 import torch
 from torch import nn
 
@@ -11,8 +12,10 @@ class ScaledLinear(nn.Module):
         if bias:
             self.bias = nn.Parameter(torch.zeros(n_out))
         else:
-            self.bias = torch.zeros(n_out)  # TODO: this layer should have no bias at all
-        self.scales = [nn.Parameter(torch.ones(n_out)) for _ in range(n_scales)]  # TODO
+            # TODO: this layer should have no bias at all
+            self.bias = torch.zeros(n_out)
+        # TODO: learnable scales, one per n_scales
+        self.scales = [nn.Parameter(torch.ones(n_out)) for _ in range(n_scales)]
 
     def forward(self, x):
         y = x @ self.weight.T
