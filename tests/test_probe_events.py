@@ -278,3 +278,41 @@ def test_cuda_devices_are_read_from_tensors():
     r = run(HEADER + "model = nn.Linear(2, 2).cuda()\ny = model(torch.ones(1, 2, device='cuda'))\n")
     assert r.model().modules[0].devices == ["cuda:0"]
     assert r.events[0].device == "cuda:0"
+
+
+def test_calls_of_unregistered_modules_are_labelled_the_way_the_learner_reaches_them():
+    r = run(
+        HEADER
+        + "class Net(nn.Module):\n"
+        + "    def __init__(self):\n"
+        + "        super().__init__()\n"
+        + "        self.blocks = [nn.Sequential(nn.Linear(2, 2))]\n"
+        + "        self.heads = {'a': nn.Linear(2, 1)}\n"
+        + "    def forward(self, x):\n"
+        + "        return self.heads['a'](self.blocks[0](x))\n"
+        + "model = Net()\n"
+        + "model(torch.ones(1, 2))\n"
+    )
+    assert [(e.model, e.path) for e in r.of_kind("forward")] == [
+        ("model", "blocks[0].0"),
+        ("model", "blocks[0]"),
+        ("model", "heads['a']"),
+        ("model", ""),
+    ]
+
+
+def test_a_model_with_hooks_still_pickles_and_deepcopies(tmp_path):
+    import copy
+
+    r = run(
+        HEADER
+        + "import copy\n"
+        + "def show(module, inputs, output):\n"
+        + "    pass\n"
+        + "model = nn.Linear(2, 2)\n"
+        + "model.register_forward_hook(show)\n"
+        + "twin = copy.deepcopy(model)\n"
+        + "scripted = torch.jit.script(nn.Linear(2, 2))\n"
+    )
+    assert r.error is None
+    assert list(copy.deepcopy(r.namespace["model"])._forward_hooks.values()) == [r.namespace["show"]]

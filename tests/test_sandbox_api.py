@@ -263,3 +263,16 @@ def test_client_side_imports_neither_torch_nor_textual():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_streamed_events_equal_what_report_from_dict_builds():
+    from modbox.sandbox.client import _event
+
+    raw = {"seq": 3, "kind": "forward", "path": "net.0", "class": "Linear", "outputs": [[2, 4]]}
+    expected = Report.from_dict({"events": [dict(raw)]}).events[0]
+    assert _event(dict(raw)) == expected
+    assert _event({"seq": 1, "kind": "forward", "unknown": 1}) == _event({"seq": 1, "kind": "forward"})
+    assert _event({"kind": "forward"}) is None  # never half an event
+    first, second = _event({"seq": 1, "kind": "hook"}), _event({"seq": 2, "kind": "hook"})
+    first.inputs.append([1])
+    assert second.inputs == []

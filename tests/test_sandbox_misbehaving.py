@@ -19,7 +19,8 @@ from conftest import sandbox_processes, sandbox_scratch_dirs
 from modbox.sandbox import Limits
 from modbox.sandbox.tiers import is_root
 
-MARKER = "987654"  # `sleep 987654` marks processes a program tries to leave behind
+# `sleep MARKER` marks processes a program tries to leave behind; unique per test process
+MARKER = str(9_000_000 + os.getpid())
 
 
 @dataclass
@@ -128,8 +129,10 @@ CASES = [
     ),
     Case(
         "kill_everything_in_reach",
-        "import os, signal\nos.kill(-1, signal.SIGKILL)\n",
-        "exception",  # ProcessLookupError: nothing in its PID namespace that it may signal
+        # kill(-1) reports success when it found processes, even if it could signal none.
+        "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\n"
+        "print('still here')\n",
+        "ok",
         needs="pidns",
     ),
 ]

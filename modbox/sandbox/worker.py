@@ -172,6 +172,8 @@ class Zygote:
     def _finish(self, status: int, usage) -> None:
         run, self.run = self.run, None
         leftovers = self._sweep(run["pid"])
+        if self.spare is None:
+            self._fork_spare()  # the sweep of a fork bomb may have taken the spare with it
         protocol.send(
             self.sock,
             {
