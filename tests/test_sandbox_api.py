@@ -155,6 +155,9 @@ def test_zygote_is_restarted_after_it_is_killed(sandbox_fresh):
     assert sb.run("print(1)").ok
     first = sb.zygote_pid
     os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while sb.ready and time.monotonic() < deadline:  # a run sent before it noticed would crash
+        time.sleep(0.01)
     report = sb.run("print(2)")
     assert report.ok and report.stdout == "2\n"
     assert sb.restarts == 1 and sb.zygote_pid != first
