@@ -237,3 +237,31 @@ def test_device_mismatch_between_cpu_and_cuda():
     assert (f.path, f.line) == ("2", line_of(source, "append"))
     assert "cpu while the rest of `model` is cuda:0" in f.message
     assert r.model().modules[0].devices == ["cpu", "cuda:0"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_prints_the_same_with_and_without_the_probe(name, tmp_path, monkeypatch):
+    import contextlib
+    import io
+
+    import torch
+
+    from modbox.probe import Probe
+
+    monkeypatch.chdir(tmp_path)
+    path = EXAMPLES / name
+    code = compile(path.read_text(), str(path), "exec")
+    printed = []
+    for probed in (False, True):
+        torch.manual_seed(0)
+        out = io.StringIO()
+        probe = Probe(str(path), emit=lambda event: None)
+        if probed:
+            probe.install()
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(code, {"__name__": "__main__"})
+        finally:
+            probe.uninstall()
+        printed.append(out.getvalue())
+    assert printed[0] == printed[1]
