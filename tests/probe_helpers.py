@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import linecache
 import textwrap
 
 from modbox.probe import Probe
@@ -17,6 +18,8 @@ class Run:
         self.events_raw: list[dict] = []
         self.namespace: dict = {"__name__": "__main__"}
         self.error: BaseException | None = None
+        # the sandbox puts the source where tracebacks (and the probe) find it
+        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         probe = Probe(filename, emit=self.events_raw.append)
         probe.install()
         try:
