@@ -12,13 +12,26 @@ This is the only package besides ``modbox.sandbox``'s worker side that imports t
 
 Parts: ``calls`` (module calls as events), ``patches`` (the torch API the learner calls),
 ``index`` (model and path of a module at event time), ``describe`` (counts, rows, state_dict),
-``findings`` (silent bugs), ``tree`` (iterative walks), ``values`` (shapes, dtypes, devices).
+``findings`` (silent bugs), ``source`` (direct forward calls the run cannot see), ``tree``
+(iterative walks), ``values`` (shapes, dtypes, devices).
 """
 
 from __future__ import annotations
 
 import gc
 from typing import Callable
+
+# Imported here rather than per run, so that a zygote that imports the probe before forking
+# hands every run child these modules ready to use.
+from modbox.probe import tree
+from modbox.probe.calls import CallRecorder
+from modbox.probe.describe import describe
+from modbox.probe.findings import find
+from modbox.probe.index import PathIndex
+from modbox.probe.patches import Patches
+from modbox.probe.session import Session
+from modbox.probe.source import direct_forward_calls
+from modbox.probe.values import numel
 
 
 class Probe:
@@ -31,11 +44,6 @@ class Probe:
     """
 
     def __init__(self, filename: str, emit: Callable[[dict], None]):
-        from modbox.probe.calls import CallRecorder
-        from modbox.probe.index import PathIndex
-        from modbox.probe.patches import Patches
-        from modbox.probe.session import Session
-
         self.filename = filename
         self.emit = emit
         self._session = Session(filename, emit)
@@ -60,10 +68,9 @@ class Probe:
 
     def inspect(self, namespace: dict) -> list[dict]:
         """Model dicts shaped like ``modbox.report.Model`` (JSON keys), ``model`` first."""
-        from modbox.probe import tree
-        from modbox.probe.describe import describe
-        from modbox.probe.findings import find
-
+        direct = self._session.facts.direct_forward
+        for module, line in direct_forward_calls(self.filename, namespace):
+            direct.setdefault(id(module), line)
         models = []
         collecting = gc.isenabled()
         gc.disable()  # inspecting allocates many small objects; collections would cost 4x
@@ -87,8 +94,6 @@ def _plain_counts(name: str, module) -> dict:
         params = list(module.parameters())
     except Exception:
         params = []
-    from modbox.probe.values import numel
-
     return {
         "name": name,
         "class": type(module).__name__,

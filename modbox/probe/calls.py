@@ -96,7 +96,10 @@ class CallRecorder:
                 self._check_direct_forward(entry[4])
             if len(args) == 1 and type(args[0]) is _Tensor:
                 t = args[0]
-                inputs = [t.shape]  # a torch.Size is a tuple: JSON writes it as a list
+                try:
+                    inputs = [t.shape]  # a torch.Size is a tuple: JSON writes it as a list
+                except Exception:  # a nested (ragged) tensor has no single shape
+                    inputs = [None]
             else:
                 t = first_tensor(args)
                 inputs = [shape_of(a) for a in args]
@@ -110,8 +113,10 @@ class CallRecorder:
             if module._forward_pre_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_pre_hooks)
             stack.append((module, entry, _now()))
-        except Exception:
-            pass
+        except Exception:  # still open the call, so that its forward event pairs up
+            stack = self.stack
+            if not stack or stack[-1][0] is not module:
+                stack.append((module, (module, "", "", type(module).__name__, ()), _now()))
         return None
 
     def _post(self, module, args, output):
@@ -128,7 +133,10 @@ class CallRecorder:
             entry = call[1]
             if type(output) is _Tensor:
                 t = output
-                shape = t.shape
+                try:
+                    shape = t.shape
+                except Exception:  # a nested (ragged) tensor has no single shape
+                    shape = None
                 outputs = [shape]
             else:
                 t = first_tensor(output)
@@ -160,9 +168,10 @@ class CallRecorder:
             return
         in_node = None
         for a in args:
-            if isinstance(a, _Tensor) and a.grad_fn is not None:
+            if isinstance(a, _Tensor):
                 in_node = a.grad_fn
-                break
+                if in_node is not None:
+                    break
         pending = self._pending
         if in_node is None:  # no input needs a gradient: done as soon as the output's arrive
             pending.append((out_node, "backward", entry, False))
@@ -182,15 +191,9 @@ class CallRecorder:
                 finals.append(node)
         if not finals:
             return
-        at_final: list[list] = [[] for _ in finals]
-        rest = []
-        for item in pending:
-            for k, final in enumerate(finals):
-                if item[0] is final:
-                    at_final[k].append(item[1:])
-                    break
-            else:
-                rest.append(item)
+        ids = [id(final) for final in finals]
+        at_final = [[item[1:] for item in pending if id(item[0]) == key] for key in ids]
+        rest = [item for item in pending if id(item[0]) not in ids]
         wired = [False]
         for k, final in enumerate(finals):
             final.register_prehook(self._final_hook(at_final[k], rest, wired))
