@@ -1,0 +1,279 @@
+"""Lesson checks: declarative tests that are pure functions of a ``Report``.
+
+Each kind of check is registered in ``KINDS`` with the keys it accepts, so the loader can reject
+unknown kinds and keys, and ``evaluate`` can run it. A check passes or fails; when it fails, its
+``fail`` text is shown with ``{actual}`` replaced by what the run really showed, in the learner's
+terms. The kinds and their keys are documented for teachers in ``docs/lessons.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from modbox.report import ERROR_KINDS, EVENT_KINDS, FINDING_KINDS, Model, Report
+
+from modbox.lessons.model import Check
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    label: str
+    passed: bool
+    message: str = ""  # the check's fail text, filled in; empty when it passed
+    actual: str = ""  # what the run showed, in words
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key a check kind accepts: its type and, where fixed, the values allowed."""
+
+    type: str  # "str", "bool", "int", "strings" (a list of strings), "ints" (a list of integers)
+    required: bool = False
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    keys: dict[str, Key]
+    evaluate: Callable[[Check, Report], tuple[bool, str]]  # -> (passed, actual)
+    one_of: tuple[str, ...] = ()  # at least one of these keys must be given
+    needs_model: bool = True
+    summary: str = ""
+
+
+KINDS: dict[str, Kind] = {}
+
+COUNT_OF = ("params", "trainable_params", "param_tensors", "buffers", "modules", "lazy_params")
+
+
+def evaluate(checks: tuple[Check, ...] | list[Check], report: Report) -> list[CheckResult]:
+    """Run every check against ``report``, in the lesson's order."""
+    return [evaluate_one(check, report) for check in checks]
+
+
+def evaluate_one(check: Check, report: Report) -> CheckResult:
+    kind = KINDS[check.kind]
+    passed, actual = kind.evaluate(check, report)
+    message = "" if passed else check.fail.replace("{actual}", actual)
+    return CheckResult(check.id, check.label, passed, message, actual)
+
+
+def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True,
+              summary: str = ""):
+    def wrap(func: Callable[[Check, Report], tuple[bool, str]]):
+        if needs_model:
+            inner = func
+
+            def func(check: Check, report: Report) -> tuple[bool, str]:
+                if _model(check, report) is None:
+                    return False, _no_model(check, report)
+                return inner(check, report)
+
+        KINDS[name] = Kind(name, keys, func, one_of, needs_model, summary)
+        return func
+
+    return wrap
+
+
+def _model(check: Check, report: Report) -> Model | None:
+    return report.model(check.model)
+
+
+def _no_model(check: Check, report: Report) -> str:
+    what = f"no nn.Module named `{check.model}`" if check.model else "no nn.Module in a variable"
+    if report.error is not None:
+        return f"{what}: the run stopped early ({report.error.kind}: {report.error.message})"
+    return f"{what} after the run"
+
+
+def _names(names: list[str]) -> str:
+    return "[" + ", ".join(repr(n) for n in names) + "]" if names else "nothing"
+
+
+# ------------------------------------------------------------------ lists of names
+
+_NAME_KEYS = {"has": Key("strings"), "lacks": Key("strings"), "equals": Key("strings")}
+
+
+def _names_check(check: Check, names: list[str]) -> tuple[bool, str]:
+    o = check.options
+    ok = all(n in names for n in o.get("has", ()))
+    ok = ok and not any(n in names for n in o.get("lacks", ()))
+    if "equals" in o:
+        ok = ok and names == list(o["equals"])
+    return ok, _names(names)
+
+
+@_register("modules", _NAME_KEYS, one_of=("has", "lacks", "equals"),
+           summary="dotted paths of the registered submodules (named_modules(), root left out)")
+def _modules(check: Check, report: Report) -> tuple[bool, str]:
+    return _names_check(check, [m.path for m in _model(check, report).modules if m.path])
+
+
+@_register("parameters", _NAME_KEYS, one_of=("has", "lacks", "equals"),
+           summary="names from named_parameters() (a shared tensor once)")
+def _parameters(check: Check, report: Report) -> tuple[bool, str]:
+    return _names_check(check, [p.name for p in _model(check, report).parameters])
+
+
+@_register("buffers", _NAME_KEYS, one_of=("has", "lacks", "equals"),
+           summary="names from named_buffers(), persistent or not")
+def _buffers(check: Check, report: Report) -> tuple[bool, str]:
+    return _names_check(check, [b.name for b in _model(check, report).buffers])
+
+
+@_register("state_dict", _NAME_KEYS, one_of=("has", "lacks", "equals"),
+           summary="the keys of state_dict(), in order")
+def _state_dict(check: Check, report: Report) -> tuple[bool, str]:
+    return _names_check(check, list(_model(check, report).state_dict_keys))
+
+
+# ------------------------------------------------------------------ one module, counts, tensors
+
+
+@_register("module", {"path": Key("str", required=True), "class": Key("str"),
+                      "training": Key("bool")},
+           summary="one registered module: exists, and optionally its class and training flag")
+def _module(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    row = next((m for m in _model(check, report).modules if m.path == o["path"]), None)
+    if row is None:
+        return False, f"no module registered at {o['path']!r}"
+    actual = f"{o['path']!r} is a {row.cls}, " + ("in training mode" if row.training else "in eval mode")
+    ok = o.get("class", row.cls) == row.cls and o.get("training", row.training) == row.training
+    return ok, actual
+
+
+@_register("count", {"of": Key("str", required=True, values=COUNT_OF), "equals": Key("int"),
+                     "at_least": Key("int"), "at_most": Key("int")},
+           one_of=("equals", "at_least", "at_most"),
+           summary="a number: params, trainable_params, param_tensors, buffers, modules, lazy_params")
+def _count(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    model = _model(check, report)
+    value = {
+        "params": model.total_params,
+        "trainable_params": model.trainable_params,
+        "param_tensors": len(model.parameters),
+        "buffers": len(model.buffers),
+        "modules": len([m for m in model.modules if m.path]),
+        "lazy_params": model.lazy_params,
+    }[o["of"]]
+    ok = value == o.get("equals", value)
+    ok = ok and value >= o.get("at_least", value) and value <= o.get("at_most", value)
+    return ok, f"{value:,}"
+
+
+@_register("tensor", {"name": Key("str", required=True), "shape": Key("ints"), "dtype": Key("str"),
+                      "device": Key("str"), "requires_grad": Key("bool"), "persistent": Key("bool")},
+           one_of=("shape", "dtype", "device", "requires_grad", "persistent"),
+           summary="one parameter or buffer by name: shape, dtype, device, requires_grad, persistent")
+def _tensor(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    model = _model(check, report)
+    param = next((p for p in model.parameters if p.name == o["name"]), None)
+    buffer = next((b for b in model.buffers if b.name == o["name"]), None)
+    row = param or buffer
+    if row is None:
+        return False, f"no parameter or buffer named {o['name']!r}"
+    facts = {"dtype": _dtype(row.dtype), "device": row.device, "shape": list(row.shape)}
+    facts["requires_grad"] = param.requires_grad if param else False
+    ok = all(
+        _dtype(o[k]) == facts[k] if k == "dtype" else o[k] == facts[k]
+        for k in ("shape", "dtype", "device", "requires_grad") if k in o
+    )
+    if "persistent" in o:
+        ok = ok and buffer is not None and buffer.persistent == o["persistent"]
+    what = "parameter" if param else ("buffer" if buffer.persistent else "non-persistent buffer")
+    grad = ", requires_grad=True" if facts["requires_grad"] else ""
+    return ok, f"{o['name']!r} is a {facts['dtype']} {what} of shape {facts['shape']} on {row.device}{grad}"
+
+
+def _dtype(name: str) -> str:
+    return name.removeprefix("torch.")
+
+
+# ------------------------------------------------------------------ findings, events, optimizer
+
+
+@_register("finding", {"finding": Key("str", required=True, values=FINDING_KINDS),
+                       "path": Key("str"), "present": Key("bool")},
+           summary="a silent bug the inspector flags (one of the finding kinds), present or absent")
+def _finding(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    found = [
+        f for m in report.models if check.model in (None, m.name) for f in m.findings
+        if f.kind == o["finding"] and o.get("path", f.path) == f.path
+    ]
+    where = f" at {o['path']!r}" if "path" in o else ""
+    actual = f"{o['finding']}{where}: " + (found[0].message if found else "not found")
+    return bool(found) == o.get("present", True), actual
+
+
+@_register("events", {"event": Key("str", required=True, values=EVENT_KINDS),
+                      "sequence": Key("strings", required=True), "hook_kind": Key("str"),
+                      "field": Key("str", values=("path", "hook")),
+                      "match": Key("str", values=("exact", "in_order"))},
+           needs_model=False,
+           summary="the order of events of one kind (e.g. forward, hook), by module path or hook name")
+def _events(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    attr = o.get("field", "path")
+    seen = [
+        getattr(e, attr) for e in report.events
+        if e.kind == o["event"] and o.get("hook_kind", e.hook_kind) == e.hook_kind
+        and check.model in (None, e.model)
+    ]
+    want = list(o["sequence"])
+    if o.get("match", "exact") == "exact":
+        ok = seen == want
+    else:
+        rest = iter(seen)
+        ok = all(any(s == w for s in rest) for w in want)
+    return ok, _names(seen)
+
+
+@_register("optimizer", {"changed": Key("strings"), "unchanged": Key("strings")},
+           one_of=("changed", "unchanged"), needs_model=False,
+           summary="which parameters an optimizer step changed, and which it left alone")
+def _optimizer(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    steps = [e for e in report.events if e.kind == "optimizer_step" and check.model in (None, e.model)]
+    if not steps:
+        return False, "no optimizer step ran"
+    changed = {n for e in steps for n in e.detail.get("changed", ())}
+    ok = all(n in changed for n in o.get("changed", ())) and not any(
+        n in changed for n in o.get("unchanged", ())
+    )
+    ordered = [n for e in steps for n in e.detail.get("changed", ())]
+    return ok, "changed: " + _names(list(dict.fromkeys(ordered)))
+
+
+# ------------------------------------------------------------------ output and outcome
+
+
+@_register("output", {"contains": Key("str", required=True), "present": Key("bool"),
+                      "stream": Key("str", values=("stdout", "stderr"))},
+           needs_model=False, summary="text the program printed (stdout by default), present or absent")
+def _output(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    text = getattr(report, o.get("stream", "stdout"))
+    found = o["contains"] in text
+    tail = text.strip().splitlines()[-3:]
+    actual = "the output ends with: " + " / ".join(tail) if tail else "nothing was printed"
+    return found == o.get("present", True), actual
+
+
+@_register("outcome", {"is": Key("str", required=True, values=("ok",) + ERROR_KINDS),
+                       "message_contains": Key("str")},
+           needs_model=False, summary="how the run ended: ok, or an error kind (with its message)")
+def _outcome(check: Check, report: Report) -> tuple[bool, str]:
+    o = check.options
+    if report.ok or report.error is None:
+        return o["is"] == "ok", "the program ran to the end"
+    error = report.error
+    ok = o["is"] == error.kind and o.get("message_contains", "") in f"{error.message}\n{error.traceback}"
+    return ok, f"{error.kind}: {error.message}"

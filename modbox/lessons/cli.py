@@ -1,0 +1,102 @@
+"""``modbox lessons`` (list lessons with progress) and ``modbox lessons check [DIR]`` (validate).
+
+Exit codes: 0 all good, 1 problems found, 2 usage errors (e.g. DIR is not a folder).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+from modbox.lessons.loader import builtin_lessons_dir, load_catalog
+from modbox.lessons.model import Catalog, Lesson
+from modbox.lessons.progress import ProgressStore
+from modbox.lessons.versions import installed_torch
+
+
+def main(args) -> int:
+    folder = getattr(args, "dir", None) or getattr(args, "lessons", None)
+    root = Path(folder) if folder else builtin_lessons_dir()
+    if not root.is_dir():
+        print(f"modbox lessons: {root} is not a folder. Give a folder that holds lesson folders "
+              f"(each with a lesson.toml), e.g. `modbox lessons check lessons/`.", file=sys.stderr)
+        return 2
+    catalog = load_catalog(root)
+    if getattr(args, "action", "list") == "check":
+        return check(catalog)
+    return show_list(catalog, ProgressStore())
+
+
+def show_list(catalog: Catalog, store: ProgressStore) -> int:
+    progress = store.all()
+    if store.problem:
+        print(store.problem)
+    width = max((len(lesson.id) for lesson in catalog.lessons), default=0)
+    for lesson in catalog.lessons:
+        record = progress.get(lesson.id)
+        status = record.status if record else "new"
+        if status == "started" and record.step:
+            index = lesson.step_index(record.step)
+            status += f" (step {index + 1}/{len(lesson.steps)})" if index is not None else ""
+        note = f"  [{lesson.torch_problem}]" if lesson.torch_problem else ""
+        print(f"{lesson.order:>3}  {lesson.id:<{width}}  {lesson.title}  ({status}){note}")
+    for broken in catalog.broken:
+        name = broken.id or broken.path.name
+        print(f"  !  {name:<{width}}  broken: {broken.errors[0]}")
+    if not catalog.lessons and not catalog.broken:
+        print(f"no lessons in {catalog.root}")
+    return 0
+
+
+def check(catalog: Catalog, make_sandbox=None) -> int:
+    """Validate every lesson; run the runnable ones in the sandbox. Prints each problem.
+
+    ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=)`` returns
+    a Report; default ``modbox.sandbox.Sandbox``.
+    """
+    print(f"checking {len(catalog.lessons) + len(catalog.broken)} lessons in {catalog.root} "
+          f"(torch {installed_torch() or 'not installed'})")
+    problems = 0
+    for broken in catalog.broken:
+        print(f"✗ {broken.id or broken.path.name}")
+        for error in broken.errors:
+            print(f"  {error}")
+        problems += len(broken.errors)
+    runnable = [lesson for lesson in catalog.lessons if not lesson.torch_problem]
+    for lesson in catalog.lessons:
+        if lesson.torch_problem:
+            print(f"- {lesson.id}: not run ({lesson.torch_problem})")
+    if runnable:
+        from modbox.lessons.verify import verify_lesson
+
+        if make_sandbox is None:
+            from modbox.sandbox import Sandbox as make_sandbox
+        with make_sandbox() as sandbox:
+            for lesson in runnable:
+                found = verify_lesson(lesson, _runner(sandbox))
+                mark = "✗" if found else "✓"
+                print(f"{mark} {lesson.id}: {len(lesson.checks)} checks, "
+                      f"{len(lesson.predictions)} predictions" + (", myth" if lesson.myth else ""))
+                for problem in found:
+                    print(f"  {problem}")
+                problems += len(found)
+    print("all lessons are good" if not problems else f"{problems} problem(s) found")
+    return 1 if problems else 0
+
+
+def _runner(sandbox):
+    def run(source: str, lesson: Lesson):
+        return sandbox.run(source, filename="main.py", limits=sandbox_limits(lesson))
+
+    return run
+
+
+def sandbox_limits(lesson: Lesson):
+    """The sandbox Limits for a run of ``lesson``'s code; None (the defaults) unless it sets any."""
+    overrides = lesson.limits.overrides()
+    if not overrides:
+        return None
+    from modbox.sandbox.limits import Limits
+
+    return dataclasses.replace(Limits(), **overrides)

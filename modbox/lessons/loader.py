@@ -1,0 +1,424 @@
+"""Read lesson folders into ``Lesson`` objects, reporting every problem as ``file:line: key: what``.
+
+``load_catalog(dir)`` never raises for a bad lesson: a folder that fails validation becomes a
+``BrokenLesson`` carrying its messages, and every other lesson still loads. The format is
+described for teachers in ``docs/lessons.md``; this module is its single source of truth.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
+
+from modbox.lessons import checks as check_kinds
+from modbox.lessons import versions
+from modbox.lessons.model import (
+    BrokenLesson,
+    Catalog,
+    Check,
+    Choice,
+    Lesson,
+    Limits,
+    Myth,
+    Prediction,
+    Step,
+)
+from modbox.lessons.toml_lines import key_lines, line_of
+
+LESSON_FILE = "lesson.toml"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+# key -> (type, required). Types: str, int, bool, number, strings (list of str), table, tables.
+TOP = {
+    "id": ("str", True), "title": ("str", True), "order": ("int", True), "torch": ("str", True),
+    "objectives": ("strings", True), "steps": ("tables", True), "checks": ("tables", True),
+    "hints": ("strings", True), "summary": ("str", False), "requires": ("strings", False),
+    "predictions": ("tables", False), "myth": ("table", False), "limits": ("table", False),
+    "files": ("strings", False),
+}
+STEP = {"id": ("str", True), "title": ("str", True), "text": ("str", True),
+        "prediction": ("str", False), "task": ("str", False), "myth": ("bool", False)}
+PREDICTION = {"id": ("str", True), "question": ("str", True), "observe": ("str", True),
+              "choices": ("tables", True)}
+CHOICE = {"id": ("str", True), "text": ("str", True), "explanation": ("str", True),
+          "correct": ("bool", False)}
+MYTH = {"claim": ("str", True), "code": ("str", True), "explanation": ("str", True),
+        "expect": ("str", False)}
+LIMITS = {"wall": ("number", False), "memory_mb": ("int", False)}
+CHECK_COMMON = {"id": ("str", True), "kind": ("str", True), "label": ("str", True),
+                "fail": ("str", True), "model": ("str", False)}
+
+_TYPE_WORDS = {
+    "str": "a string", "int": "an integer", "bool": "true or false", "number": "a number",
+    "strings": "a list of strings", "ints": "a list of integers", "table": "a table", "tables": "a list of tables",
+}
+
+
+class LessonFileError(Exception):
+    """Raised by ``load_lesson`` with every message found in one lesson folder."""
+
+    def __init__(self, errors: list[str], lesson_id: str | None = None, title: str | None = None):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+        self.lesson_id = lesson_id
+        self.title = title
+
+
+def builtin_lessons_dir() -> Path:
+    """The lessons shipped with modbox (a link to the checkout's ``lessons/`` folder, packaged)."""
+    return (Path(__file__).parent / "builtin").resolve()
+
+
+def load_catalog(root: Path | str | None = None, torch_version: str | None = None) -> Catalog:
+    """Every lesson folder directly under ``root`` (default: the built-in lessons).
+
+    Folders whose names start with ``.`` or ``_`` are skipped. ``torch_version`` defaults to the
+    installed torch; lessons whose ``torch`` specifier it does not meet load normally but carry a
+    ``torch_problem``. Duplicate ids and unknown or circular ``requires`` break the lessons
+    concerned, never the others.
+    """
+    root = Path(root) if root is not None else builtin_lessons_dir()
+    if torch_version is None:
+        torch_version = versions.installed_torch()
+    loaded: list[Lesson] = []
+    broken: list[BrokenLesson] = []
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] not in "._")
+    for folder in folders:
+        try:
+            loaded.append(load_lesson(folder, torch_version))
+        except LessonFileError as e:
+            broken.append(BrokenLesson(folder, tuple(e.errors), e.lesson_id, e.title))
+    good, more_broken = _cross_check(loaded)
+    good.sort(key=lambda lesson: (lesson.order, lesson.id))
+    return Catalog(root, tuple(good), tuple(broken + more_broken))
+
+
+def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
+    """Read and validate one lesson folder. Raises ``LessonFileError`` listing every problem."""
+    folder = Path(folder)
+    toml_path = folder / LESSON_FILE
+    if not toml_path.is_file():
+        raise LessonFileError([f"{toml_path}:1: {LESSON_FILE}: file is missing (each lesson folder "
+                               f"needs a {LESSON_FILE}, starter.py and solution.py)"])
+    text = toml_path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        line = match.group(1) if match else "1"
+        what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        raise LessonFileError([f"{toml_path}:{line}: (toml): not valid TOML: {what}"]) from None
+    v = _Validator(toml_path, key_lines(text))
+    lesson = v.lesson(data, folder, torch_version)
+    if v.errors:
+        raise LessonFileError(v.errors, _str_or_none(data.get("id")), _str_or_none(data.get("title")))
+    return lesson
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class _Validator:
+    file: Path
+    lines: dict
+    data: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, path: tuple, what: str) -> None:
+        key = _key_name(path, self.data)
+        self.errors.append(f"{self.file}:{line_of(self.lines, path)}: {key}: {what}")
+
+    def table(self, data: dict, path: tuple, spec: dict) -> dict:
+        """Type-check ``data`` against ``spec``; return only the keys that are well typed."""
+        good = {}
+        for key in data:
+            if key not in spec:
+                self.error(path + (key,), f"unknown key (known keys here: {', '.join(spec)})")
+        for key, (kind, required) in spec.items():
+            if key not in data:
+                if required:
+                    self.error(path, f"missing required key `{key}`")
+            elif _is_type(data[key], kind):
+                good[key] = data[key]
+            else:
+                self.error(path + (key,), f"must be {_TYPE_WORDS[kind]}, got {_describe(data[key])}")
+        return good
+
+    def not_empty(self, table: dict, keys: tuple, path: tuple) -> None:
+        for key in keys:
+            if isinstance(table.get(key), str) and not table[key].strip():
+                self.error(path + (key,), "must not be empty")
+
+    def ident(self, value: str, path: tuple) -> None:
+        if not ID_PATTERN.match(value):
+            self.error(path, f"{value!r} is not a valid id (use lowercase letters, digits, - and _)")
+
+    def ids(self, items: list[dict], path: tuple, what: str) -> list[str]:
+        """Check each item's id (format, uniqueness); return the ids given as strings."""
+        seen: list[str] = []
+        for i, item in enumerate(items):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            self.ident(ident, path + (i, "id"))
+            if ident in seen:
+                self.error(path + (i, "id"), f"duplicate {what} id {ident!r}")
+            seen.append(ident)
+        return seen
+
+    def lesson(self, data: dict, folder: Path, torch_version: str | None) -> Lesson | None:
+        self.data = data
+        top = self.table(data, (), TOP)
+        if "id" in top:
+            self.ident(top["id"], ("id",))
+        self.not_empty(top, ("title", "summary"), ())
+        for key in ("objectives", "hints"):
+            if key in top and not top[key]:
+                self.error((key,), "must not be empty")
+            for i, item in enumerate(top.get(key, [])):
+                if not item.strip():
+                    self.error((key,), f"entry {i + 1} is empty")
+        torch_problem = None
+        if "torch" in top:
+            problem = versions.check_specifier(top["torch"])
+            if problem:
+                self.error(("torch",), problem)
+            elif torch_version is None:
+                torch_problem = "torch is not installed"
+            elif not versions.satisfies(torch_version, top["torch"]):
+                torch_problem = f"needs torch {top['torch']}; torch {torch_version} is installed"
+        for required in top.get("requires", []):
+            self.ident(required, ("requires",))
+        predictions = self.predictions(top.get("predictions", []))
+        steps = self.steps(top.get("steps", []), predictions, "myth" in top)
+        checks = self.checks(top.get("checks", []))
+        myth = self.myth(top["myth"]) if "myth" in top else None
+        limits = self.limits(top["limits"]) if "limits" in top else Limits()
+        starter = self.source(folder, "starter.py")
+        solution = self.source(folder, "solution.py")
+        for name in top.get("files", []):
+            target = (folder / name).resolve()
+            if not target.is_relative_to(folder.resolve()):
+                self.error(("files",), f"{name!r} is outside the lesson folder")
+            elif not target.is_file():
+                self.error(("files",), f"{name!r} does not exist in {folder}")
+        if self.errors:
+            return None
+        return Lesson(
+            id=top["id"], title=top["title"], order=top["order"], torch=top["torch"],
+            objectives=tuple(top["objectives"]), steps=steps, checks=checks,
+            hints=tuple(top["hints"]), starter=starter, solution=solution, path=folder,
+            summary=top.get("summary", ""), requires=tuple(top.get("requires", [])),
+            predictions=tuple(predictions.values()), myth=myth, limits=limits,
+            files=tuple(top.get("files", [])), torch_problem=torch_problem,
+        )
+
+    def source(self, folder: Path, name: str) -> str:
+        path = folder / name
+        if not path.is_file():
+            self.error((), f"{name} is missing: every lesson folder needs {name} beside lesson.toml")
+            return ""
+        return path.read_text(encoding="utf-8")
+
+    def predictions(self, items: list[dict]) -> dict[str, Prediction]:
+        """Every prediction by id (built leniently: nothing is returned if any error was found)."""
+        out: dict[str, Prediction] = {}
+        for i, (item, ident) in enumerate(zip(items, self._ids_or_none(items, ("predictions",), "prediction"))):
+            path = ("predictions", i)
+            p = self.table(item, path, PREDICTION)
+            self.not_empty(p, ("question", "observe"), path)
+            raw = p.get("choices", [])
+            self.ids(raw, path + ("choices",), "choice")
+            choices = []
+            for j, choice in enumerate(raw):
+                c = self.table(choice, path + ("choices", j), CHOICE)
+                self.not_empty(c, ("text", "explanation"), path + ("choices", j))
+                choices.append(Choice(c.get("id", ""), c.get("text", ""), c.get("explanation", ""),
+                                      c.get("correct", False)))
+            if "choices" in p:
+                if len(raw) < 2:
+                    self.error(path + ("choices",), "a prediction needs at least two choices")
+                marked = sum(1 for c in raw if c.get("correct") is True)
+                if marked != 1:
+                    self.error(path + ("choices",),
+                               f"exactly one choice must have `correct = true`; {marked} do")
+            if ident is not None:
+                out[ident] = Prediction(ident, p.get("question", ""), tuple(choices), p.get("observe", ""))
+        return out
+
+    def _ids_or_none(self, items: list[dict], path: tuple, what: str) -> list[str | None]:
+        self.ids(items, path, what)
+        return [item.get("id") if isinstance(item.get("id"), str) else None for item in items]
+
+    def steps(self, items: list[dict], predictions: dict[str, Prediction], has_myth: bool) -> tuple:
+        if not items and "steps" in self.data:
+            self.error(("steps",), "a lesson needs at least one step")
+        out, asked, shows_myth = [], {}, False
+        for i, (item, ident) in enumerate(zip(items, self._ids_or_none(items, ("steps",), "step"))):
+            path = ("steps", i)
+            s = self.table(item, path, STEP)
+            self.not_empty(s, ("title", "text", "task"), path)
+            pid = s.get("prediction")
+            if pid is not None:
+                if pid in asked:
+                    self.error(path + ("prediction",), f"prediction {pid!r} is already asked at step {asked[pid]!r}")
+                elif pid not in predictions:
+                    self.error(path + ("prediction",), f"no prediction has id {pid!r}")
+                asked[pid] = ident or str(i + 1)
+            if s.get("myth"):
+                shows_myth = True
+                if not has_myth:
+                    self.error(path + ("myth",), "this step shows the myth, but the lesson has no [myth] table")
+            out.append(Step(ident or "", s.get("title", ""), s.get("text", ""), pid, s.get("task"),
+                            s.get("myth", False)))
+        for pid in predictions:
+            if pid not in asked:
+                self.error(("predictions",), f"prediction {pid!r} is not asked at any step "
+                                             f"(add `prediction = \"{pid}\"` to a step)")
+        if items and not any("task" in item for item in items):
+            self.error(("steps",), "no step has a `task`: one step must say what to change in the code")
+        if has_myth and not shows_myth:
+            self.error(("myth",), "no step shows the myth (add `myth = true` to a step)")
+        return tuple(out)
+
+    def checks(self, items: list[dict]) -> tuple[Check, ...]:
+        if not items and "checks" in self.data:
+            self.error(("checks",), "a lesson needs at least one check (the starter must fail one)")
+        self.ids(items, ("checks",), "check")
+        out = []
+        for i, item in enumerate(items):
+            path = ("checks", i)
+            kind_name = item.get("kind")
+            kind = check_kinds.KINDS.get(kind_name) if isinstance(kind_name, str) else None
+            spec = dict(CHECK_COMMON)
+            if kind is not None:
+                spec.update({k: (key.type, key.required) for k, key in kind.keys.items()})
+            else:
+                if isinstance(kind_name, str):
+                    self.error(path + ("kind",), f"unknown check kind {kind_name!r} "
+                                                 f"(known kinds: {', '.join(check_kinds.KINDS)})")
+                item = {k: v for k, v in item.items() if k in CHECK_COMMON}
+            c = self.table(item, path, spec)
+            self.not_empty(c, ("label", "fail"), path)
+            if kind is None:
+                continue
+            for k, key in kind.keys.items():
+                if k in c and key.values and c[k] not in key.values:
+                    self.error(path + (k,), f"{c[k]!r} is not one of: {', '.join(key.values)}")
+            if kind.one_of and not any(k in c for k in kind.one_of):
+                self.error(path, f"a {kind.name} check needs at least one of: {', '.join(kind.one_of)}")
+            if "model" in c and kind.name in ("output", "outcome"):
+                self.error(path + ("model",), f"a {kind.name} check is about the whole run; remove `model`")
+            options = {k: v for k, v in c.items() if k not in CHECK_COMMON}
+            out.append(Check(c.get("id", ""), kind.name, c.get("label", ""), c.get("fail", ""),
+                             c.get("model"), options))
+        return tuple(out)
+
+    def myth(self, data: dict) -> Myth:
+        m = self.table(data, ("myth",), MYTH)
+        self.not_empty(m, ("claim", "code", "explanation", "expect"), ("myth",))
+        return Myth(m.get("claim", ""), m.get("code", ""), m.get("explanation", ""), m.get("expect"))
+
+    def limits(self, data: dict) -> Limits:
+        lim = self.table(data, ("limits",), LIMITS)
+        for key in lim:
+            if lim[key] <= 0:
+                self.error(("limits", key), "must be greater than 0")
+        return Limits(lim.get("wall"), lim.get("memory_mb"))
+
+
+def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson]]:
+    """Ids unique across the folder; ``requires`` names known lessons and has no cycle."""
+    broken: dict[str, list[str]] = {}
+    by_id: dict[str, Lesson] = {}
+    for lesson in lessons:
+        toml = lesson.path / LESSON_FILE
+        lines = key_lines(toml.read_text(encoding="utf-8"))
+        if lesson.id in by_id:
+            first = by_id[lesson.id].path / LESSON_FILE
+            broken.setdefault(str(lesson.path), []).append(
+                f"{toml}:{line_of(lines, ('id',))}: id: duplicate lesson id {lesson.id!r} (also used by {first})")
+            continue
+        by_id[lesson.id] = lesson
+    for lesson in by_id.values():
+        toml = lesson.path / LESSON_FILE
+        lines = key_lines(toml.read_text(encoding="utf-8"))
+        for required in lesson.requires:
+            if required not in by_id:
+                broken.setdefault(str(lesson.path), []).append(
+                    f"{toml}:{line_of(lines, ('requires',))}: requires: no lesson has id {required!r}")
+        if _in_cycle(lesson.id, by_id):
+            broken.setdefault(str(lesson.path), []).append(
+                f"{toml}:{line_of(lines, ('requires',))}: requires: {lesson.id!r} requires itself through "
+                f"a cycle of lessons")
+    good = [lesson for lesson in lessons if str(lesson.path) not in broken]
+    bad = [BrokenLesson(lesson.path, tuple(broken[str(lesson.path)]), lesson.id, lesson.title)
+           for lesson in lessons if str(lesson.path) in broken]
+    return good, bad
+
+
+def _in_cycle(start: str, by_id: dict[str, Lesson]) -> bool:
+    stack, seen = list(by_id[start].requires), set()
+    while stack:
+        current = stack.pop()
+        if current == start:
+            return True
+        if current in seen or current not in by_id:
+            continue
+        seen.add(current)
+        stack.extend(by_id[current].requires)
+    return False
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "strings":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "ints":
+        return isinstance(value, list) and all(_is_type(v, "int") for v in value)
+    if kind == "table":
+        return isinstance(value, dict)
+    if kind == "tables":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    raise ValueError(kind)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"[:60]
+
+
+def _key_name(path: tuple, data: Any) -> str:
+    """``("checks", 2, "kind")`` -> ``checks[param-count].kind`` (or ``checks[3].kind`` without an id)."""
+    out, node = "", data
+    for part in path:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = node.get("id") if isinstance(node, dict) else None
+            out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{part + 1}]"
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            out += f".{part}" if out else part
+    return out or "(lesson)"

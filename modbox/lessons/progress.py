@@ -1,0 +1,226 @@
+"""The learner's progress: one JSON file in the data folder, keyed by lesson id.
+
+Every change is a small function applied under a lock to what is on disk *now*: the store
+re-reads the file, applies the change to one lesson's record and writes it back atomically.
+So two modbox processes never undo each other's work (each change lands; for the same field,
+the later one wins), and a crash leaves the old file or the new one, never half of one.
+
+Records are keyed by lesson id and, inside, by step and prediction ids. Lessons that no longer
+exist keep their records untouched (a teacher's folder may come back), and ids the current
+lesson does not know are ignored by the session rather than trusted. A file that cannot be read
+is renamed aside (``progress.json.corrupt-<time>``), ``problem`` says so, and a fresh one starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Callable, Iterator
+
+from modbox import storage
+
+FORMAT = 1
+HIGH_CONFIDENCE = 3  # confidence is 1 (guessing), 2 (fairly sure) or 3 (certain)
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock; atomic replace still prevents torn files
+    fcntl = None
+
+
+@dataclass
+class PredictionRecord:
+    choice: str  # the learner's choice id
+    confidence: int  # 1..3
+    correct: bool | None = None  # None until the observe run revealed the answer
+    answer: str | None = None  # the choice id the observe run showed to be true
+    review: bool = False  # still in the review queue (answered wrong, not yet re-answered right)
+    answered_at: float = 0.0
+
+
+@dataclass
+class LessonProgress:
+    step: str | None = None  # id of the current step
+    draft: str | None = None  # the learner's code; None means the starter
+    predictions: dict[str, PredictionRecord] = field(default_factory=dict)
+    hints_shown: int = 0
+    solved: bool = False
+    solution_viewed: bool = False
+    updated: float = 0.0
+    extra: dict = field(default_factory=dict)  # keys written by a newer modbox, kept as they are
+
+    @property
+    def status(self) -> str:
+        """``"solved"``, ``"started"`` or ``"new"``."""
+        if self.solved:
+            return "solved"
+        started = self.step or self.draft is not None or self.predictions or self.hints_shown
+        return "started" if started else "new"
+
+    def to_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        data["predictions"] = {k: asdict(v) for k, v in self.predictions.items()}
+        return {**self.extra, **data}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LessonProgress:
+        """Build a record, replacing values of the wrong type by defaults instead of failing."""
+        if not isinstance(data, dict):
+            data = {}
+        known = {f.name for f in fields(cls)}
+        record = cls(extra={k: v for k, v in data.items() if k not in known})
+        for key, kind in (("step", str), ("draft", str), ("hints_shown", int), ("solved", bool),
+                          ("solution_viewed", bool), ("updated", (int, float))):
+            value = data.get(key)
+            if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+                setattr(record, key, value)
+        predictions = data.get("predictions")
+        for pid, raw in (predictions if isinstance(predictions, dict) else {}).items():
+            if not isinstance(raw, dict):
+                continue
+            rec = PredictionRecord(choice=raw.get("choice"), confidence=raw.get("confidence"))
+            if not isinstance(rec.choice, str) or type(rec.confidence) is not int:
+                continue
+            for key, kind in (("correct", bool), ("answer", str), ("review", bool),
+                              ("answered_at", (int, float))):
+                if isinstance(raw.get(key), kind):
+                    setattr(rec, key, raw[key])
+            record.predictions[pid] = rec
+        return record
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A prediction answered wrong, to ask again; ``confident`` when it was answered with 3/3."""
+
+    lesson_id: str
+    prediction_id: str
+    choice: str
+    confidence: int
+    answered_at: float
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= HIGH_CONFIDENCE
+
+
+class ProgressStore:
+    """Progress of every lesson, in ``path`` (default: ``progress.json`` in the data folder)."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path is not None else storage.data_dir() / "progress.json"
+        self.problem: str | None = None  # set when a damaged file was put aside
+        self.recovered: Path | None = None  # where it was put
+
+    # -- reading
+
+    def get(self, lesson_id: str) -> LessonProgress:
+        return LessonProgress.from_dict(self._snapshot()["lessons"].get(lesson_id, {}))
+
+    def all(self) -> dict[str, LessonProgress]:
+        return {k: LessonProgress.from_dict(v) for k, v in self._snapshot()["lessons"].items()}
+
+    @property
+    def last_lesson(self) -> str | None:
+        """The lesson the learner opened last, to resume there."""
+        value = self._snapshot().get("last_lesson")
+        return value if isinstance(value, str) else None
+
+    def review_queue(self, lesson_id: str | None = None) -> list[ReviewItem]:
+        """Predictions answered wrong and not yet re-answered right; confident mistakes first."""
+        items = [
+            ReviewItem(lid, pid, rec.choice, rec.confidence, rec.answered_at)
+            for lid, progress in self.all().items() if lesson_id in (None, lid)
+            for pid, rec in progress.predictions.items() if rec.review
+        ]
+        return sorted(items, key=lambda item: (-item.confidence, item.answered_at))
+
+    # -- writing
+
+    def update(self, lesson_id: str, change: Callable[[LessonProgress], None]) -> LessonProgress:
+        """Apply ``change`` to the lesson's record as it is on disk now, and save it."""
+        with self._locked():
+            data = self._read()
+            record = LessonProgress.from_dict(data["lessons"].get(lesson_id, {}))
+            change(record)
+            record.updated = time.time()
+            data["lessons"][lesson_id] = record.to_dict()
+            self._write(data)
+        return record
+
+    def set_last_lesson(self, lesson_id: str) -> None:
+        with self._locked():
+            data = self._read()
+            if data.get("last_lesson") != lesson_id:
+                data["last_lesson"] = lesson_id
+                self._write(data)
+
+    def reset(self, lesson_id: str) -> None:
+        """Forget one lesson: its step, draft, answers, hints and solved state."""
+        with self._locked():
+            data = self._read()
+            if data["lessons"].pop(lesson_id, None) is not None:
+                self._write(data)
+
+    def reset_all(self) -> None:
+        with self._locked():
+            self._write(_empty())
+
+    # -- the file
+
+    def _snapshot(self) -> dict:
+        if not self.path.exists():  # reading creates nothing
+            return _empty()
+        with self._locked():
+            return self._read()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if fcntl is None:
+            yield
+            return
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read(self) -> dict:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return _empty()
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or not isinstance(data.get("lessons"), dict):
+                raise ValueError("not a modbox progress file")
+        except ValueError as e:
+            self._put_aside(str(e))
+            return _empty()
+        return data
+
+    def _put_aside(self, why: str) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        os.replace(self.path, aside)
+        self.recovered = aside
+        self.problem = (f"Your progress file could not be read ({why[:80]}). It was kept as "
+                        f"{aside} and a fresh one was started.")
+
+    def _write(self, data: dict) -> None:
+        data["format"] = FORMAT
+        storage.atomic_write_text(self.path, json.dumps(data, indent=1, sort_keys=True))
+
+
+def _empty() -> dict:
+    return {"format": FORMAT, "lessons": {}}

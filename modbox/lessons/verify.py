@@ -1,0 +1,65 @@
+"""Prove a lesson true on the installed torch by running it: the heart of ``modbox lessons check``.
+
+For each lesson that loaded: the starter must fail at least one check, the solution must pass
+every check, each prediction's ``observe`` run must print the id of the choice the file marks
+correct, and the myth's code must run (and print ``expect``). Problems use the loader's
+``file:line: key: what is wrong`` form. Running is delegated to a ``run(source, lesson)``
+callable so this module needs no sandbox of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from modbox.report import Report
+
+from modbox.lessons import checks
+from modbox.lessons.loader import LESSON_FILE
+from modbox.lessons.model import Lesson
+from modbox.lessons.session import observed_choice
+from modbox.lessons.toml_lines import key_lines, line_of
+
+Runner = Callable[[str, Lesson], Report]
+
+
+def verify_lesson(lesson: Lesson, run: Runner) -> list[str]:
+    """Every problem found by running ``lesson``'s code; empty when the lesson is true."""
+    toml = lesson.path / LESSON_FILE
+    lines = key_lines(toml.read_text(encoding="utf-8"))
+    problems: list[str] = []
+
+    def problem(path: tuple, key: str, what: str) -> None:
+        problems.append(f"{toml}:{line_of(lines, path)}: {key}: {what}")
+
+    starter = checks.evaluate(lesson.checks, run(lesson.starter, lesson))
+    if all(r.passed for r in starter):
+        problem(("checks",), "checks", "starter.py passes every check; it must fail at least one")
+
+    solution_report = run(lesson.solution, lesson)
+    for i, result in enumerate(checks.evaluate(lesson.checks, solution_report)):
+        if not result.passed:
+            problem(("checks", i), f"checks[{result.id}]",
+                    f"solution.py fails this check: {result.message}")
+
+    for i, prediction in enumerate(lesson.predictions):
+        observed, why = observed_choice(prediction, run(prediction.observe, lesson))
+        key = f"predictions[{prediction.id}].observe"
+        if observed is None:
+            problem(("predictions", i, "observe"), key, why)
+        elif observed.id != prediction.marked.id:
+            problem(("predictions", i, "observe"), key,
+                    f"on this torch the run shows {observed.id!r}, but the lesson marks "
+                    f"{prediction.marked.id!r} as correct")
+
+    if lesson.myth is not None:
+        report = run(lesson.myth.code, lesson)
+        if not report.ok:
+            kind = report.error.kind if report.error else "error"
+            message = report.error.message if report.error else ""
+            problem(("myth", "code"), "myth.code", f"the myth's code must run, but it stopped: "
+                                                    f"{kind}: {message}")
+        elif lesson.myth.expect is not None and lesson.myth.expect not in report.stdout:
+            tail = " / ".join(report.stdout.strip().splitlines()[-3:]) or "nothing"
+            problem(("myth", "expect"), "myth.expect",
+                    f"the myth's code did not print {lesson.myth.expect!r}; it printed: {tail}")
+    return problems

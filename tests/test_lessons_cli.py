@@ -1,0 +1,123 @@
+"""`modbox lessons` and `modbox lessons check`: output and exit codes.
+
+The check runs here use a small stand-in sandbox that runs each program with the real Python in
+a subprocess (no inspector), enough for lessons whose checks read the output and the outcome.
+The built-in lessons are checked on the real sandbox in test_lessons_engine.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from types import SimpleNamespace
+
+from modbox.cli import main as modbox_main
+from modbox.lessons import cli, load_catalog
+from modbox.lessons.progress import ProgressStore
+from modbox.report import Error, Report
+
+from test_lessons_loader import VALID, write_lesson
+
+
+class SubprocessSandbox:
+    """Runs a program with plain Python; reports only outcome and output."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def run(self, source, filename="main.py", limits=None):
+        done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                              timeout=60)
+        if done.returncode == 0:
+            return Report(ok=True, stdout=done.stdout, stderr=done.stderr)
+        last = (done.stderr.strip().splitlines() or ["exit"])[-1]
+        return Report(ok=False, stdout=done.stdout, error=Error(kind="exception", message=last))
+
+
+def check(tmp_path, capsys):
+    code = cli.check(load_catalog(tmp_path, torch_version="2.13.0"), SubprocessSandbox)
+    return code, capsys.readouterr().out
+
+
+def test_check_passes_a_good_lesson(tmp_path, capsys):
+    write_lesson(tmp_path)
+    code, out = check(tmp_path, capsys)
+    assert code == 0
+    assert "✓ tiny: 1 checks, 1 predictions" in out and out.endswith("all lessons are good\n")
+
+
+def test_check_fails_when_the_starter_already_passes(tmp_path, capsys):
+    folder = write_lesson(tmp_path)
+    (folder / "starter.py").write_text("print('fine')\n")
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert f"{folder / 'lesson.toml'}:36: checks: starter.py passes every check; it must fail at least one" in out
+
+
+def test_check_fails_when_the_solution_fails_a_check(tmp_path, capsys):
+    folder = write_lesson(tmp_path)
+    (folder / "solution.py").write_text("raise ValueError('nope')\n")
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert (f"{folder / 'lesson.toml'}:36: checks[runs]: solution.py fails this check: It stopped: "
+            "exception: ValueError: nope") in out
+
+
+def test_check_fails_when_observe_contradicts_the_marked_choice(tmp_path, capsys):
+    folder = write_lesson(tmp_path, toml=VALID.replace("observe = \"print('a')\"", "observe = \"print('b')\""))
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert (f"{folder / 'lesson.toml'}:23: predictions[q].observe: on this torch the run shows 'b', "
+            "but the lesson marks 'a' as correct") in out
+
+
+def test_check_fails_when_observe_prints_no_choice_id(tmp_path, capsys):
+    write_lesson(tmp_path, toml=VALID.replace("observe = \"print('a')\"", "observe = \"print(42)\""))
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert "the observe run's last line is '42', not one of the choice ids (a, b)" in out
+
+
+def test_check_fails_when_the_myth_code_does_not_show_what_it_claims(tmp_path, capsys):
+    toml = VALID.replace('task = "Make it pass."', 'task = "Make it pass."\nmyth = true') + textwrap.dedent('''
+        [myth]
+        claim = "C"
+        code = "print('something else')"
+        expect = "the proof"
+        explanation = "E"
+        ''')
+    folder = write_lesson(tmp_path, toml=toml)
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert (f"{folder / 'lesson.toml'}:47: myth.expect: the myth's code did not print 'the proof'; "
+            "it printed: something else") in out
+
+
+def test_check_reports_broken_lessons_and_skips_unsupported_torch(tmp_path, capsys):
+    write_lesson(tmp_path, "broken", VALID.replace("hints = [\"A nudge.\", \"The fix.\"]", "hints = []"))
+    write_lesson(tmp_path, "future", VALID.replace('"tiny"', '"future"').replace('">=2.0"', '">=9"'))
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert "✗ tiny\n" in out and "lesson.toml:6: hints: must not be empty" in out
+    assert "- future: not run (needs torch >=9; torch 2.13.0 is installed)" in out
+
+
+def test_list_shows_progress_and_broken_lessons(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MODBOX_HOME", str(tmp_path / "home"))
+    store = ProgressStore()
+    store.update("registration", lambda p: setattr(p, "step", "fix"))
+    store.update("objects", lambda p: setattr(p, "solved", True))
+    assert cli.main(SimpleNamespace(action="list", dir=None, lessons=None)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["1", "objects", "A", "model", "is", "an", "object", "(solved)"]
+    assert out[1].endswith("(new)")
+    assert out[2].endswith("(started (step 4/5))")
+
+
+def test_usage_error_for_a_folder_that_does_not_exist(tmp_path, capsys):
+    assert modbox_main(["lessons", "check", str(tmp_path / "nope")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
