@@ -4,9 +4,10 @@ checks list ticking ✓ / ✗ from every run.
 Keys are letters when the editor does not have the focus (tab or esc leaves it) and alt+letter
 everywhere: n / p step, a predict, h hint, s solution, x reset, l back to the lessons.
 
-Runs: the draft runs in the Workspace (live, debounced). A step's prediction is asked before any
-run (the Workspace is held until it is answered), and the prediction's ``observe`` program and
-the myth's code run in the same sandbox, one at a time with the draft's runs.
+Runs: the draft runs in the Workspace (live, debounced), but not while a prediction it could
+give away is unanswered (the current step's, or one asked before the first task): the Workspace
+is held until then. A prediction's ``observe`` program and the myth's code run in the same
+sandbox, one at a time with the draft's runs.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class LessonScreen(Screen):
         self._draft_timer = None
         self._saved_draft = self.session.draft
         self._results = None
+        self.checked_report: Report | None = None  # the run the checks list shows
         self._solved = self.session.solved
         self.last_reveal: Reveal | None = None
         self._myth_run: MythRun | None = None
@@ -241,12 +243,29 @@ class LessonScreen(Screen):
     def _hold(self, live: bool) -> bool:
         if self._side_runs:
             return True
-        if self.session.pending_prediction is None:
+        waiting = self.unanswered_ahead()
+        if waiting is None:
             return False
         if not live:
-            self.notify("Make your prediction first: the run would give the answer away.")
-            self.action_predict()
+            if waiting == self.session.step.prediction:
+                self.notify("Make your prediction first: the run would give the answer away.")
+                self.action_predict()
+            else:
+                self.notify("Your code runs once you have answered the questions coming up: a run "
+                            "now would give their answers away. Press n to go on.")
         return True
+
+    def unanswered_ahead(self) -> str | None:
+        """The id of a prediction a run of the draft could give away: the current step's, or
+        one asked between here and the lesson's first task, while unanswered."""
+        steps = self.lesson.steps
+        here = self.session.step_index
+        first_task = next((i for i, step in enumerate(steps) if step.task), len(steps) - 1)
+        answered = self.session.progress.predictions
+        for step in steps[here:max(here, first_task) + 1]:
+            if step.prediction and step.prediction not in answered:
+                return step.prediction
+        return None
 
     def action_predict(self) -> None:
         prediction_id = self.session.step.prediction
@@ -299,6 +318,7 @@ class LessonScreen(Screen):
     def _report_arrived(self, event: Workspace.ReportArrived) -> None:
         results = self._save(lambda: self.session.evaluate(event.report), "your progress")
         self._results = results if results is not None else checks.evaluate(self.lesson.checks, event.report)
+        self.checked_report = event.report
         if all(r.passed for r in self._results) and not self._solved:
             self._solved = True
             self.query_one(LessonChecks).display = True
