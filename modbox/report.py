@@ -136,6 +136,7 @@ class Model:
     buffer_bytes: int
     lazy_params: int = 0  # how many parameter tensors are still uninitialized
     modules: list[ModuleRow] = field(default_factory=list)
+    modules_omitted: int = 0  # paths beyond the listing limit (a module shared at every level)
     parameters: list[ParameterRow] = field(default_factory=list)
     buffers: list[BufferRow] = field(default_factory=list)
     state_dict_keys: list[str] = field(default_factory=list)  # in state_dict() order

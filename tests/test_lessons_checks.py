@@ -128,16 +128,22 @@ def test_passing_check_has_no_message_but_keeps_the_observation():
 
 def test_a_check_on_a_run_that_stopped_before_any_model_says_why():
     report = Report(ok=False, error=Error(kind="exception", message="AttributeError: cannot assign "
-                                          "module before Module.__init__() call"))
+                                          "module before Module.__init__() call", line=9))
     r = evaluate_one(check("count", of="params", equals=60, fail="The model holds {actual}."), report)
     assert not r.passed
-    assert r.message == ("The model holds no nn.Module in a variable: the run stopped early (exception: "
-                         "AttributeError: cannot assign module before Module.__init__() call).")
+    assert r.message == "The run stopped (exception, line 9) before it left a model to check."
+
+
+def test_a_run_without_any_model_says_what_to_do():
+    r = evaluate_one(check("modules", has=["fc"]), Report(ok=True))
+    assert r.message == ("No nn.Module was left in a top-level variable (like `model = Net()`), so "
+                         "there is nothing to check yet.")
 
 
 def test_a_check_can_name_the_model_it_looks_at():
     r = evaluate_one(check("count", model="teacher", of="params", equals=58), tiny_net())
-    assert not r.passed and r.actual == "no nn.Module named `teacher` after the run"
+    assert not r.passed
+    assert r.message == "No nn.Module named `teacher` was left in a top-level variable."
 
 
 def test_outcome_matches_error_kind_and_message():
@@ -156,3 +162,11 @@ def test_optimizer_check_without_any_step_says_so():
 def test_tensor_check_describes_the_tensor():
     r = result("tensor", name="out.bias", dtype="float32")
     assert r.actual == "'out.bias' is a float64 parameter of shape [2] on cpu, requires_grad=True"
+
+
+def test_a_long_list_is_cut_in_messages():
+    model = tiny_net().models[0]
+    model.modules = [module("")] + [module(f"layers.{i}") for i in range(100)]
+    r = evaluate_one(check("modules", has=["head"]), Report(ok=True, models=[model]))
+    assert r.actual.startswith("['layers.0', 'layers.1', ")
+    assert r.actual.endswith("'layers.11', ... (88 more)]")

@@ -295,3 +295,19 @@ def test_catalog_orders_lessons_by_order_then_id(tmp_path):
     write_lesson(tmp_path, "a", VALID.replace('"tiny"', '"alpha"').replace("order = 1", "order = 2"))
     catalog = load_catalog(tmp_path, torch_version="2.13.0")
     assert [lesson.id for lesson in catalog.lessons] == ["zeta", "alpha"]
+
+
+def test_a_file_that_is_not_utf8_is_a_broken_lesson_not_a_crash(tmp_path):
+    folder = write_lesson(tmp_path, "latin")
+    (folder / "starter.py").write_bytes(b"# caf\xe9\n")
+    write_lesson(tmp_path, "other")
+    (tmp_path / "other" / "lesson.toml").write_bytes(b"id = '\xff'\n")
+    catalog = load_catalog(tmp_path, torch_version="2.13.0")
+    messages = sorted(e.split(": ", 1)[1] for e in catalog.errors)
+    assert messages[0].startswith("lesson.toml: cannot be read as UTF-8 text")
+    assert messages[1].startswith("starter.py: cannot be read as UTF-8 text")
+
+
+def test_catalog_of_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is not a folder of lessons"):
+        load_catalog(tmp_path / "nope")

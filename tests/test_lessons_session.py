@@ -208,3 +208,16 @@ def test_review_round_asks_wrong_answers_again_confident_first(store):
     first.session.reveal(first.prediction.id, printed("parameters: 0", "zero"))
     assert [q.prediction.id for q in review_round(catalog, store)] == ["q-count"]
     assert store.last_lesson == "anatomy"
+
+
+def test_resume_picks_the_last_opened_lesson_else_the_first_unsolved(store):
+    from modbox.lessons import resume_lesson
+
+    catalog = load_catalog()
+    assert resume_lesson(catalog, store).id == "objects"
+    store.update("objects", lambda p: setattr(p, "solved", True))
+    assert resume_lesson(catalog, store).id == "anatomy"
+    LessonSession(catalog.get("registration"), store)
+    assert resume_lesson(catalog, store).id == "registration"
+    store.set_last_lesson("a-lesson-that-was-removed")
+    assert resume_lesson(catalog, store).id == "anatomy"

@@ -136,7 +136,7 @@ def test_a_newer_run_supersedes_the_one_in_flight_and_only_the_newest_is_shown()
 
 
 def test_a_run_requested_before_the_worker_is_ready_waits_then_runs():
-    app, sandbox = scripted_app(ready_after=1.5)
+    app, sandbox = scripted_app(ready_after=float("inf"))
 
     async def scenario(pilot):
         ws = app.workspace
@@ -144,8 +144,10 @@ def test_a_run_requested_before_the_worker_is_ready_waits_then_runs():
         ws.live = False
         ws.set_source(MLP)
         ws.run_now()
-        await pilot.pause(0.2)
+        await pilot.pause(0.3)
         assert "waiting for the worker" in status(app)
+        assert pilot.reports == []
+        sandbox.become_ready()
         report = await wait_for_report(pilot)
         assert report.models[0].total_params == 58
         assert "done in" in status(app)
@@ -283,5 +285,73 @@ def test_error_before_any_good_run_shows_the_error_without_a_stale_banner():
         assert ws.editor.error_line == 2
         assert not ws.query_one("#stale-banner").display
         assert "exception" in status(app)
+
+    drive(app, scenario)
+
+
+def test_all_100k_streamed_events_are_reachable_in_the_hooks_pane():
+    from ui_reports import many_events_report
+
+    from modbox.ui.widgets.hooks_pane import EventList
+
+    report = many_events_report()
+    app, _ = scripted_app(respond=lambda s: report, progress_batches=40, delay=0.4)
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.show_pane("hooks")
+        ws.run_now()
+        await wait_for_report(pilot, timeout=60)
+        events = ws.query_one(EventList)
+        assert len(events.shown) == 100_000
+        events.focus()
+        await pilot.press("home")
+        assert events.selected.seq == 0
+        await pilot.press("end")
+        assert events.selected.seq == 99_999
+        await pilot.press("pageup", "up")
+        assert events.selected.seq < 99_999 - 10
+        ws.query_one("#hooks-filter").value = "hook"
+        await pilot.pause()
+        assert len(events.shown) == 100
+        assert all(events.events[i].kind == "hook" for i in events.shown)
+        assert "100,000 events, 100 match the filter" in str(ws.query_one("#hooks-count").render())
+
+    drive(app, scenario)
+
+
+def test_a_10k_module_tree_opens_lazily_and_every_node_is_reachable():
+    from ui_reports import flat_model_report, huge_model_report
+
+    huge, flat = huge_model_report(), flat_model_report(9_999)
+    app, _ = scripted_app(respond=lambda source: flat if "flat" in source else huge)
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source("deep")
+        ws.run_now()
+        await wait_for_report(pilot)
+        tree = ws.query_one(ModuleTree)
+        assert len(ws.model().modules) == 10_002
+        blocks = tree.root.children[0]
+        assert blocks.data.path == "blocks" and len(blocks.children) == 100
+        assert len(blocks.children[5].children) == 0  # not built until expanded
+        blocks.children[5].expand()
+        await pilot.pause()
+        assert [c.data.path for c in blocks.children[5].children][-1] == "blocks.5.98"
+
+        ws.set_source("flat")
+        ws.run_now()
+        await wait_for_report(pilot, 2)
+        assert len(ws.model().modules) == 10_000
+        root = tree.root
+        assert len(root.children) == 501  # 500 layers and a "more" node
+        tree.focus()
+        tree.move_cursor(root.children[-1])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(root.children) == 1001
+        assert root.children[999].data.path == "999"
 
     drive(app, scenario)

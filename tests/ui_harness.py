@@ -36,10 +36,11 @@ def drive(app, scenario, size=SIZE, settle=True):
     With ``settle`` the run that play mode starts on opening is awaited and forgotten first, so
     the scenario starts from a quiet workspace."""
     reports = []
+    seen = []  # a bubbling message passes the hook once per node it reaches: count it once
 
     def hook(message):
-        # a bubbling message passes the hook once per node it reaches: count it once
-        if isinstance(message, Workspace.ReportArrived) and not any(r is message.report for r in reports):
+        if isinstance(message, Workspace.ReportArrived) and not any(m is message for m in seen):
+            seen.append(message)
             reports.append(message.report)
 
     async def main():

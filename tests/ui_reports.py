@@ -121,3 +121,56 @@ def report_from_source(source: str) -> Report:
     model = mlp_model(layers, findings=findings)
     return Report(ok=True, models=[model], sandbox="bwrap", timing=Timing(run=5.0, total=9.0),
                   stdout=f"{len(layers)} layers\n")
+
+
+def many_events_report(n: int = 100_000) -> Report:
+    """A training-loop-sized run: ``n`` events over a two-layer model, every 1000th a learner hook."""
+    events = []
+    for seq in range(n):
+        if seq % 1000 == 999:
+            events.append(Event(seq=seq, kind="hook", path="fc1", model="model", cls="Linear",
+                                hook="log_shape", hook_kind="forward", line=12))
+        else:
+            path = ("fc1", "fc2")[seq % 2]
+            events.append(Event(seq=seq, kind="forward", path=path, model="model", cls="Linear",
+                                inputs=[[32, 8]], outputs=[[32, 8]], dtype="float32", device="cpu",
+                                duration_us=3.0))
+    model = mlp_model([("fc1", 8, 8), ("fc2", 8, 8)])
+    return Report(ok=True, models=[model], events=events, events_total=n, sandbox="bwrap",
+                  timing=Timing(run=900.0, total=950.0))
+
+
+def huge_model_report(blocks: int = 100, per_block: int = 99) -> Report:
+    """A model with ``blocks`` ModuleLists of ``per_block`` Linear(4, 4) layers
+    (10,002 for the defaults: root, blocks, 100 lists, 9,900 layers), every one listed as the inspector would."""
+    rows = [ModuleRow(path="", cls="Deep", depth=0, own_params=0, total_params=0, trainable="all",
+                      training=True)]
+    params = []
+    for b in range(blocks):
+        block = ModuleRow(path=f"blocks.{b}", cls="ModuleList", depth=2, own_params=0,
+                          total_params=20 * per_block, trainable="all", training=True)
+        rows.append(block)
+        for i in range(per_block):
+            row, ps = linear(f"blocks.{b}.{i}", 4, 4, depth=3)
+            rows.append(row)
+            params += ps
+    rows.insert(1, ModuleRow(path="blocks", cls="ModuleList", depth=1, own_params=0,
+                             total_params=20 * per_block * blocks, trainable="all", training=True))
+    total = sum(p.numel for p in params)
+    rows[0].total_params = total
+    model = Model(name="model", cls="Deep", total_params=total, trainable_params=total,
+                  param_bytes=4 * total, buffer_bytes=0, modules=rows, parameters=params,
+                  state_dict_keys=[p.name for p in params],
+                  state_dict_shapes={p.name: p.shape for p in params})
+    return Report(ok=True, models=[model], sandbox="bwrap", timing=Timing(run=40.0, total=60.0))
+
+
+def flat_model_report(n: int = 10_000) -> Report:
+    """One nn.Sequential with ``n`` children: the widest tree a learner can build."""
+    rows = [ModuleRow(path="", cls="Sequential", depth=0, own_params=0, total_params=0,
+                      trainable="none", training=True)]
+    rows += [ModuleRow(path=str(i), cls="ReLU", depth=1, own_params=0, total_params=0,
+                       trainable="none", training=True) for i in range(n)]
+    model = Model(name="model", cls="Sequential", total_params=0, trainable_params=0,
+                  param_bytes=0, buffer_bytes=0, modules=rows)
+    return Report(ok=True, models=[model], sandbox="bwrap", timing=Timing(run=30.0, total=50.0))

@@ -14,11 +14,13 @@ from modbox.lessons.session import (
     PredictionNotAnswered,
     Reveal,
     ReviewQuestion,
+    resume_lesson,
     review_round,
+    sandbox_limits,
 )
 
 __all__ = [
     "BrokenLesson", "Catalog", "CheckResult", "ConfirmationRequired", "Lesson", "LessonSession",
     "PredictionNotAnswered", "ProgressStore", "Reveal", "ReviewQuestion", "builtin_lessons_dir",
-    "load_catalog", "load_lesson", "review_round",
+    "load_catalog", "load_lesson", "resume_lesson", "review_round", "sandbox_limits",
 ]

@@ -41,7 +41,6 @@ class Kind:
     evaluate: Callable[[Check, Report], tuple[bool, str]]  # -> (passed, actual)
     one_of: tuple[str, ...] = ()  # at least one of these keys must be given
     needs_model: bool = True
-    summary: str = ""
 
 
 KINDS: dict[str, Kind] = {}
@@ -56,23 +55,17 @@ def evaluate(checks: tuple[Check, ...] | list[Check], report: Report) -> list[Ch
 
 def evaluate_one(check: Check, report: Report) -> CheckResult:
     kind = KINDS[check.kind]
+    if kind.needs_model and _model(check, report) is None:
+        message = _no_model(check, report)
+        return CheckResult(check.id, check.label, False, message, message)
     passed, actual = kind.evaluate(check, report)
     message = "" if passed else check.fail.replace("{actual}", actual)
     return CheckResult(check.id, check.label, passed, message, actual)
 
 
-def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True,
-              summary: str = ""):
+def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True):
     def wrap(func: Callable[[Check, Report], tuple[bool, str]]):
-        if needs_model:
-            inner = func
-
-            def func(check: Check, report: Report) -> tuple[bool, str]:
-                if _model(check, report) is None:
-                    return False, _no_model(check, report)
-                return inner(check, report)
-
-        KINDS[name] = Kind(name, keys, func, one_of, needs_model, summary)
+        KINDS[name] = Kind(name, keys, func, one_of, needs_model)
         return func
 
     return wrap
@@ -83,14 +76,22 @@ def _model(check: Check, report: Report) -> Model | None:
 
 
 def _no_model(check: Check, report: Report) -> str:
-    what = f"no nn.Module named `{check.model}`" if check.model else "no nn.Module in a variable"
+    """Said instead of the check's own message: there is no model to check."""
     if report.error is not None:
-        return f"{what}: the run stopped early ({report.error.kind}: {report.error.message})"
-    return f"{what} after the run"
+        where = f", line {report.error.line}" if report.error.line else ""
+        return f"The run stopped ({report.error.kind}{where}) before it left a model to check."
+    if check.model:
+        return f"No nn.Module named `{check.model}` was left in a top-level variable."
+    return ("No nn.Module was left in a top-level variable (like `model = Net()`), so there is "
+            "nothing to check yet.")
 
 
-def _names(names: list[str]) -> str:
-    return "[" + ", ".join(repr(n) for n in names) + "]" if names else "nothing"
+def _names(names: list[str], shown: int = 12) -> str:
+    """A list as the learner reads it; a long one is cut (nobody reads 10,000 paths in a message)."""
+    if not names:
+        return "nothing"
+    more = f", ... ({len(names) - shown:,} more)" if len(names) > shown else ""
+    return "[" + ", ".join(repr(n) for n in names[:shown]) + more + "]"
 
 
 # ------------------------------------------------------------------ lists of names
@@ -100,34 +101,35 @@ _NAME_KEYS = {"has": Key("strings"), "lacks": Key("strings"), "equals": Key("str
 
 def _names_check(check: Check, names: list[str]) -> tuple[bool, str]:
     o = check.options
-    ok = all(n in names for n in o.get("has", ()))
-    ok = ok and not any(n in names for n in o.get("lacks", ()))
+    present = set(names)
+    ok = all(n in present for n in o.get("has", ()))
+    ok = ok and not any(n in present for n in o.get("lacks", ()))
     if "equals" in o:
         ok = ok and names == list(o["equals"])
     return ok, _names(names)
 
 
-@_register("modules", _NAME_KEYS, one_of=("has", "lacks", "equals"),
-           summary="dotted paths of the registered submodules (named_modules(), root left out)")
+@_register("modules", _NAME_KEYS, one_of=("has", "lacks", "equals"))
 def _modules(check: Check, report: Report) -> tuple[bool, str]:
+    """Dotted paths of the registered submodules (named_modules(), root left out)."""
     return _names_check(check, [m.path for m in _model(check, report).modules if m.path])
 
 
-@_register("parameters", _NAME_KEYS, one_of=("has", "lacks", "equals"),
-           summary="names from named_parameters() (a shared tensor once)")
+@_register("parameters", _NAME_KEYS, one_of=("has", "lacks", "equals"))
 def _parameters(check: Check, report: Report) -> tuple[bool, str]:
+    """Names from named_parameters() (a shared tensor once)."""
     return _names_check(check, [p.name for p in _model(check, report).parameters])
 
 
-@_register("buffers", _NAME_KEYS, one_of=("has", "lacks", "equals"),
-           summary="names from named_buffers(), persistent or not")
+@_register("buffers", _NAME_KEYS, one_of=("has", "lacks", "equals"))
 def _buffers(check: Check, report: Report) -> tuple[bool, str]:
+    """Names from named_buffers(), persistent or not."""
     return _names_check(check, [b.name for b in _model(check, report).buffers])
 
 
-@_register("state_dict", _NAME_KEYS, one_of=("has", "lacks", "equals"),
-           summary="the keys of state_dict(), in order")
+@_register("state_dict", _NAME_KEYS, one_of=("has", "lacks", "equals"))
 def _state_dict(check: Check, report: Report) -> tuple[bool, str]:
+    """The keys of state_dict(), in order."""
     return _names_check(check, list(_model(check, report).state_dict_keys))
 
 
@@ -135,9 +137,9 @@ def _state_dict(check: Check, report: Report) -> tuple[bool, str]:
 
 
 @_register("module", {"path": Key("str", required=True), "class": Key("str"),
-                      "training": Key("bool")},
-           summary="one registered module: exists, and optionally its class and training flag")
+                      "training": Key("bool")})
 def _module(check: Check, report: Report) -> tuple[bool, str]:
+    """One registered module: exists, and optionally its class and training flag."""
     o = check.options
     row = next((m for m in _model(check, report).modules if m.path == o["path"]), None)
     if row is None:
@@ -149,9 +151,9 @@ def _module(check: Check, report: Report) -> tuple[bool, str]:
 
 @_register("count", {"of": Key("str", required=True, values=COUNT_OF), "equals": Key("int"),
                      "at_least": Key("int"), "at_most": Key("int")},
-           one_of=("equals", "at_least", "at_most"),
-           summary="a number: params, trainable_params, param_tensors, buffers, modules, lazy_params")
+           one_of=("equals", "at_least", "at_most"))
 def _count(check: Check, report: Report) -> tuple[bool, str]:
+    """A number: params, trainable_params, param_tensors, buffers, modules, lazy_params."""
     o = check.options
     model = _model(check, report)
     value = {
@@ -169,9 +171,9 @@ def _count(check: Check, report: Report) -> tuple[bool, str]:
 
 @_register("tensor", {"name": Key("str", required=True), "shape": Key("ints"), "dtype": Key("str"),
                       "device": Key("str"), "requires_grad": Key("bool"), "persistent": Key("bool")},
-           one_of=("shape", "dtype", "device", "requires_grad", "persistent"),
-           summary="one parameter or buffer by name: shape, dtype, device, requires_grad, persistent")
+           one_of=("shape", "dtype", "device", "requires_grad", "persistent"))
 def _tensor(check: Check, report: Report) -> tuple[bool, str]:
+    """One parameter or buffer by name: shape, dtype, device, requires_grad, persistent."""
     o = check.options
     model = _model(check, report)
     param = next((p for p in model.parameters if p.name == o["name"]), None)
@@ -200,9 +202,9 @@ def _dtype(name: str) -> str:
 
 
 @_register("finding", {"finding": Key("str", required=True, values=FINDING_KINDS),
-                       "path": Key("str"), "present": Key("bool")},
-           summary="a silent bug the inspector flags (one of the finding kinds), present or absent")
+                       "path": Key("str"), "present": Key("bool")})
 def _finding(check: Check, report: Report) -> tuple[bool, str]:
+    """A silent bug the inspector flags (one of the finding kinds), present or absent."""
     o = check.options
     found = [
         f for m in report.models if check.model in (None, m.name) for f in m.findings
@@ -217,9 +219,9 @@ def _finding(check: Check, report: Report) -> tuple[bool, str]:
                       "sequence": Key("strings", required=True), "hook_kind": Key("str"),
                       "field": Key("str", values=("path", "hook")),
                       "match": Key("str", values=("exact", "in_order"))},
-           needs_model=False,
-           summary="the order of events of one kind (e.g. forward, hook), by module path or hook name")
+           needs_model=False)
 def _events(check: Check, report: Report) -> tuple[bool, str]:
+    """The order of events of one kind (e.g. forward, hook), by module path or hook name."""
     o = check.options
     attr = o.get("field", "path")
     seen = [
@@ -237,9 +239,9 @@ def _events(check: Check, report: Report) -> tuple[bool, str]:
 
 
 @_register("optimizer", {"changed": Key("strings"), "unchanged": Key("strings")},
-           one_of=("changed", "unchanged"), needs_model=False,
-           summary="which parameters an optimizer step changed, and which it left alone")
+           one_of=("changed", "unchanged"), needs_model=False)
 def _optimizer(check: Check, report: Report) -> tuple[bool, str]:
+    """Which parameters an optimizer step changed, and which it left alone."""
     o = check.options
     steps = [e for e in report.events if e.kind == "optimizer_step" and check.model in (None, e.model)]
     if not steps:
@@ -257,8 +259,9 @@ def _optimizer(check: Check, report: Report) -> tuple[bool, str]:
 
 @_register("output", {"contains": Key("str", required=True), "present": Key("bool"),
                       "stream": Key("str", values=("stdout", "stderr"))},
-           needs_model=False, summary="text the program printed (stdout by default), present or absent")
+           needs_model=False)
 def _output(check: Check, report: Report) -> tuple[bool, str]:
+    """Text the program printed (stdout by default), present or absent."""
     o = check.options
     text = getattr(report, o.get("stream", "stdout"))
     found = o["contains"] in text
@@ -269,8 +272,9 @@ def _output(check: Check, report: Report) -> tuple[bool, str]:
 
 @_register("outcome", {"is": Key("str", required=True, values=("ok",) + ERROR_KINDS),
                        "message_contains": Key("str")},
-           needs_model=False, summary="how the run ended: ok, or an error kind (with its message)")
+           needs_model=False)
 def _outcome(check: Check, report: Report) -> tuple[bool, str]:
+    """How the run ended: ok, or an error kind (with its message)."""
     o = check.options
     if report.ok or report.error is None:
         return o["is"] == "ok", "the program ran to the end"

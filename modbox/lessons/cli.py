@@ -5,13 +5,13 @@ Exit codes: 0 all good, 1 problems found, 2 usage errors (e.g. DIR is not a fold
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
 from modbox.lessons.model import Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
+from modbox.lessons.session import sandbox_limits
 from modbox.lessons.versions import installed_torch
 
 
@@ -90,13 +90,3 @@ def _runner(sandbox):
         return sandbox.run(source, filename="main.py", limits=sandbox_limits(lesson))
 
     return run
-
-
-def sandbox_limits(lesson: Lesson):
-    """The sandbox Limits for a run of ``lesson``'s code; None (the defaults) unless it sets any."""
-    overrides = lesson.limits.overrides()
-    if not overrides:
-        return None
-    from modbox.sandbox.limits import Limits
-
-    return dataclasses.replace(Limits(), **overrides)

@@ -83,9 +83,11 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
     Folders whose names start with ``.`` or ``_`` are skipped. ``torch_version`` defaults to the
     installed torch; lessons whose ``torch`` specifier it does not meet load normally but carry a
     ``torch_problem``. Duplicate ids and unknown or circular ``requires`` break the lessons
-    concerned, never the others.
+    concerned, never the others. Raises FileNotFoundError when ``root`` is not a folder.
     """
     root = Path(root) if root is not None else builtin_lessons_dir()
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder of lessons")
     if torch_version is None:
         torch_version = versions.installed_torch()
     loaded: list[Lesson] = []
@@ -104,11 +106,13 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
 def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
     """Read and validate one lesson folder. Raises ``LessonFileError`` listing every problem."""
     folder = Path(folder)
+    if torch_version is None:
+        torch_version = versions.installed_torch()
     toml_path = folder / LESSON_FILE
     if not toml_path.is_file():
         raise LessonFileError([f"{toml_path}:1: {LESSON_FILE}: file is missing (each lesson folder "
                                f"needs a {LESSON_FILE}, starter.py and solution.py)"])
-    text = toml_path.read_text(encoding="utf-8")
+    text = _read(toml_path, toml_path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -116,11 +120,18 @@ def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
         line = match.group(1) if match else "1"
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         raise LessonFileError([f"{toml_path}:{line}: (toml): not valid TOML: {what}"]) from None
-    v = _Validator(toml_path, key_lines(text))
+    v = _Validator(toml_path, text)
     lesson = v.lesson(data, folder, torch_version)
     if v.errors:
         raise LessonFileError(v.errors, _str_or_none(data.get("id")), _str_or_none(data.get("title")))
     return lesson
+
+
+def _read(path: Path, toml_path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LessonFileError([f"{toml_path}:1: {path.name}: cannot be read as UTF-8 text: {e}"]) from None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -130,13 +141,16 @@ def _str_or_none(value: Any) -> str | None:
 @dataclass
 class _Validator:
     file: Path
-    lines: dict
+    text: str
     data: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    _lines: dict | None = None
 
     def error(self, path: tuple, what: str) -> None:
+        if self._lines is None:  # only files with errors pay for locating lines
+            self._lines = key_lines(self.text)
         key = _key_name(path, self.data)
-        self.errors.append(f"{self.file}:{line_of(self.lines, path)}: {key}: {what}")
+        self.errors.append(f"{self.file}:{line_of(self._lines, path)}: {key}: {what}")
 
     def table(self, data: dict, path: tuple, spec: dict) -> dict:
         """Type-check ``data`` against ``spec``; return only the keys that are well typed."""
@@ -228,7 +242,11 @@ class _Validator:
         if not path.is_file():
             self.error((), f"{name} is missing: every lesson folder needs {name} beside lesson.toml")
             return ""
-        return path.read_text(encoding="utf-8")
+        try:
+            return _read(path, self.file)
+        except LessonFileError as e:
+            self.errors.extend(e.errors)
+            return ""
 
     def predictions(self, items: list[dict]) -> dict[str, Prediction]:
         """Every prediction by id (built leniently: nothing is returned if any error was found)."""
@@ -341,25 +359,27 @@ def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson
     """Ids unique across the folder; ``requires`` names known lessons and has no cycle."""
     broken: dict[str, list[str]] = {}
     by_id: dict[str, Lesson] = {}
+
+    def line(lesson: Lesson, key: str) -> int:
+        return line_of(key_lines((lesson.path / LESSON_FILE).read_text(encoding="utf-8")), (key,))
+
     for lesson in lessons:
         toml = lesson.path / LESSON_FILE
-        lines = key_lines(toml.read_text(encoding="utf-8"))
         if lesson.id in by_id:
             first = by_id[lesson.id].path / LESSON_FILE
             broken.setdefault(str(lesson.path), []).append(
-                f"{toml}:{line_of(lines, ('id',))}: id: duplicate lesson id {lesson.id!r} (also used by {first})")
+                f"{toml}:{line(lesson, 'id')}: id: duplicate lesson id {lesson.id!r} (also used by {first})")
             continue
         by_id[lesson.id] = lesson
     for lesson in by_id.values():
         toml = lesson.path / LESSON_FILE
-        lines = key_lines(toml.read_text(encoding="utf-8"))
         for required in lesson.requires:
             if required not in by_id:
                 broken.setdefault(str(lesson.path), []).append(
-                    f"{toml}:{line_of(lines, ('requires',))}: requires: no lesson has id {required!r}")
+                    f"{toml}:{line(lesson, 'requires')}: requires: no lesson has id {required!r}")
         if _in_cycle(lesson.id, by_id):
             broken.setdefault(str(lesson.path), []).append(
-                f"{toml}:{line_of(lines, ('requires',))}: requires: {lesson.id!r} requires itself through "
+                f"{toml}:{line(lesson, 'requires')}: requires: {lesson.id!r} requires itself through "
                 f"a cycle of lessons")
     good = [lesson for lesson in lessons if str(lesson.path) not in broken]
     bad = [BrokenLesson(lesson.path, tuple(broken[str(lesson.path)]), lesson.id, lesson.title)

@@ -173,8 +173,15 @@ class ProgressStore:
     # -- the file
 
     def _snapshot(self) -> dict:
-        if not self.path.exists():  # reading creates nothing
-            return _empty()
+        """The file as it is now. Writes are atomic replaces, so only a damaged file needs the lock."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("lessons"), dict):
+                return data
+        except FileNotFoundError:
+            return _empty()  # reading creates nothing
+        except ValueError:
+            pass
         with self._locked():
             return self._read()
 

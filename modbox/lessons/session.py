@@ -9,7 +9,7 @@ the learner did; the screen runs code and hands the resulting ``Report`` back::
     if p:
         session.answer(p.id, "two", confidence=3)
         reveal = session.reveal(p.id, sandbox.run(session.observe_source(p.id)))
-    results = session.evaluate(sandbox.run(session.draft, limits=...))   # ✓ / ✗ list
+    results = session.evaluate(sandbox.run(session.draft, limits=sandbox_limits(lesson)))
     session.next_hint()                                # one tier at a time
     session.solution                                   # None until solved or shown on purpose
 
@@ -19,6 +19,7 @@ restart resumes at the same step with the same draft, answers, hints and solved 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -282,6 +283,27 @@ class LessonSession:
         """Forget this lesson's progress: first step, the starter, no answers, hints or solve."""
         self.store.reset(self.lesson.id)
         self.last_results = []
+
+
+def sandbox_limits(lesson: Lesson):
+    """The sandbox ``Limits`` for runs of ``lesson``'s code; None (the defaults) unless it sets any."""
+    overrides = lesson.limits.overrides()
+    if not overrides:
+        return None
+    from modbox.sandbox.limits import Limits
+
+    return dataclasses.replace(Limits(), **overrides)
+
+
+def resume_lesson(catalog: Catalog, store: ProgressStore) -> Lesson | None:
+    """Where ``modbox`` picks up: the lesson opened last, else the first unsolved one in order."""
+    last = catalog.get(store.last_lesson or "")
+    if last is not None:
+        return last
+    progress = store.all()
+    unsolved = [lesson for lesson in catalog.lessons
+                if not (lesson.id in progress and progress[lesson.id].solved)]
+    return (unsolved or list(catalog.lessons) or [None])[0]
 
 
 def review_round(catalog: Catalog, store: ProgressStore, limit: int = 5) -> list[ReviewQuestion]:

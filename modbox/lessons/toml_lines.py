@@ -9,6 +9,8 @@ inline tables and arrays are not located; their enclosing key's line is used ins
 
 from __future__ import annotations
 
+import re
+
 Path = tuple  # of str and int
 
 
@@ -98,37 +100,40 @@ def _find_equals(line: str) -> int:
     return -1
 
 
+_INTERESTING = re.compile(r"\"\"\"|'''|[\"'#\[\]{}]")
+
+
 def _scan_value(text: str, in_multiline: str | None, depth: int) -> tuple[str | None, int]:
     """Follow strings and brackets through ``text``; return the state at its end."""
     i = 0
-    while i < len(text):
+    while True:
         if in_multiline:
-            if text.startswith(in_multiline, i):
-                i += 3
-                in_multiline = None
-                continue
-            if in_multiline == '"""' and text[i] == "\\":
-                i += 2
-                continue
-            i += 1
+            end = text.find(in_multiline, i)
+            while end > 0 and in_multiline == '"""' and _escaped(text, end):
+                end = text.find(in_multiline, end + 1)
+            if end < 0:
+                return in_multiline, depth
+            i, in_multiline = end + 3, None
             continue
-        ch = text[i]
-        if text.startswith('"""', i) or text.startswith("'''", i):
-            in_multiline = text[i : i + 3]
-            i += 3
-        elif ch in "\"'":
+        match = _INTERESTING.search(text, i)
+        if match is None:
+            return None, max(depth, 0)
+        token, i = match.group(), match.end()
+        if len(token) == 3:
+            in_multiline = token
+        elif token in "\"'":
+            while i < len(text) and text[i] != token:
+                i += 2 if token == '"' and text[i] == "\\" else 1
             i += 1
-            while i < len(text) and text[i] != ch:
-                i += 2 if ch == '"' and text[i] == "\\" else 1
-            i += 1
-        elif ch == "#":
-            break
-        elif ch in "[{":
-            depth += 1
-            i += 1
-        elif ch in "]}":
-            depth -= 1
-            i += 1
+        elif token == "#":
+            return None, max(depth, 0)
         else:
-            i += 1
-    return in_multiline, max(depth, 0)
+            depth += 1 if token in "[{" else -1
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at ``index`` follows an odd number of backslashes."""
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1

@@ -7,6 +7,7 @@ Supported: comma-separated clauses with ``==``, ``!=``, ``>=``, ``<=``, ``>``, `
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib.metadata import PackageNotFoundError, version
 
@@ -14,6 +15,7 @@ _CLAUSE = re.compile(r"^\s*(~=|==|!=|>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?\s
 _VERSION = re.compile(r"^\s*v?([0-9]+(?:\.[0-9]+)*)([._-]?(?:a|b|rc|alpha|beta|pre|dev)[0-9]*)?")
 
 
+@functools.cache
 def installed_torch() -> str | None:
     """The installed torch version (from package metadata; torch is not imported), or None."""
     try:

@@ -1,11 +1,23 @@
 """Inside the run child: instrument the learner's program and inspect the modules it built.
 
 This is the only package besides ``modbox.sandbox``'s worker side that imports torch.
-(Placeholder: the Inspector fills this in; the interface is fixed.)
+
+    probe = Probe(filename, emit=sink.emit)
+    probe.install()
+    try:
+        exec(compile(source, filename, "exec"), namespace)
+    finally:
+        probe.uninstall()
+    models = probe.inspect(namespace)   # also after a failure midway
+
+Parts: ``calls`` (module calls as events), ``patches`` (the torch API the learner calls),
+``index`` (model and path of a module at event time), ``describe`` (counts, rows, state_dict),
+``findings`` (silent bugs), ``tree`` (iterative walks), ``values`` (shapes, dtypes, devices).
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Callable
 
 
@@ -19,15 +31,69 @@ class Probe:
     """
 
     def __init__(self, filename: str, emit: Callable[[dict], None]):
+        from modbox.probe.calls import CallRecorder
+        from modbox.probe.index import PathIndex
+        from modbox.probe.patches import Patches
+        from modbox.probe.session import Session
+
         self.filename = filename
         self.emit = emit
+        self._session = Session(filename, emit)
+        self._index = PathIndex(self._session)
+        self._calls = CallRecorder(self._session, self._index)
+        self._patches = Patches(self._session, self._index, self._calls)
+        self._installed = False
 
     def install(self) -> None:
-        pass
+        if self._installed:
+            return
+        self._installed = True
+        self._patches.install()
+        self._calls.install()
 
     def uninstall(self) -> None:
-        pass
+        if not self._installed:
+            return
+        self._installed = False
+        self._calls.uninstall()
+        self._patches.uninstall()
 
     def inspect(self, namespace: dict) -> list[dict]:
         """Model dicts shaped like ``modbox.report.Model`` (JSON keys), ``model`` first."""
-        return []
+        from modbox.probe import tree
+        from modbox.probe.describe import describe
+        from modbox.probe.findings import find
+
+        models = []
+        collecting = gc.isenabled()
+        gc.disable()  # inspecting allocates many small objects; collections would cost 4x
+        try:
+            for name, module in tree.models_in(namespace):
+                try:
+                    model, view = describe(name, module, self._session.facts)
+                    model["findings"] = find(view, self._session.facts, namespace)
+                except Exception:  # never lose the run's report over one odd module
+                    model = _plain_counts(name, module)
+                models.append(model)
+        finally:
+            if collecting:
+                gc.enable()
+        return models
+
+
+def _plain_counts(name: str, module) -> dict:
+    """The plain counts, for a module the full description failed on."""
+    try:
+        params = list(module.parameters())
+    except Exception:
+        params = []
+    from modbox.probe.values import numel
+
+    return {
+        "name": name,
+        "class": type(module).__name__,
+        "total_params": sum(numel(p) for p in params),
+        "trainable_params": sum(numel(p) for p in params if p.requires_grad),
+        "param_bytes": 0,
+        "buffer_bytes": 0,
+    }

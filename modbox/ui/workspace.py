@@ -367,7 +367,7 @@ class Workspace(Vertical):
             if r.ok:
                 main = Text(f"done in {r.timing.total or r.timing.run:.0f} ms", style="green")
             elif r.error is not None:
-                main = Text(f"{r.error.kind}: ", style="bold red")
+                main = Text.assemble((f"{r.error.kind}: ", "bold red"))
                 main.append(r.error.message.splitlines()[0] if r.error.message else "", style="red")
                 if r.error.line:
                     main.append(f" (line {r.error.line})", style="red")
@@ -380,7 +380,7 @@ class Workspace(Vertical):
         if not (self.running or state == "starting"):
             self._status_timer.pause()
         self._set_status(main)
-        mode = Text("live " if self.live else "", style="bold green")
+        mode = Text.assemble(("live " if self.live else "", "bold green"))
         tier = self.engine.tier or (self.last_report.sandbox if self.last_report else "")
         if tier:
             mode.append_text(tier_text(tier))

@@ -161,7 +161,7 @@ class PlayScreen(Screen):
 
     def _show_file_bar(self) -> None:
         name = str(self.file.path) if self.file else "scratch buffer (ctrl+s saves it to a file)"
-        text = Text(name, style="bold")
+        text = Text.assemble((name, "bold"))
         if self.modified and self.file is not None:
             text.append("  ● modified (autosaved)", style="yellow")
         self.query_one("#file-bar", Static).update(text)

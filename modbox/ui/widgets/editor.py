@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
@@ -21,7 +22,8 @@ class CodeEditor(TextArea):
     """
 
     BINDINGS = [
-        Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", id="editor.comment"),
+        Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", id="editor.comment",
+                key_display="ctrl+/"),
         Binding("shift+tab", "dedent", "Dedent", show=False, id="editor.dedent"),
         Binding("ctrl+f", "find", "Find", id="editor.find"),
         Binding("f3", "find_next", "Find next", show=False, id="editor.find_next"),
@@ -62,7 +64,8 @@ class CodeEditor(TextArea):
             return strip
         gutter = self.gutter_width
         mark = Style(bgcolor="red", color="white", bold=True)
-        return Strip.join([strip.crop(0, gutter).apply_style(mark), strip.crop(gutter)])
+        marked = Segment.apply_style(strip.crop(0, gutter), post_style=mark)
+        return Strip.join([Strip(marked), strip.crop(gutter)])
 
     def _selected_rows(self) -> range:
         start, end = sorted((self.selection.start, self.selection.end))

@@ -18,7 +18,7 @@ def all_findings(report: Report) -> list[tuple[str, Finding]]:
 
 def finding_text(model: str, finding: Finding) -> Text:
     warn = finding.severity == "warning"
-    text = Text("⚠ " if warn else "ⓘ ", style="bold yellow" if warn else "bold blue")
+    text = Text.assemble(("⚠ " if warn else "• ", "bold yellow" if warn else "bold blue"))
     text.append(finding.kind, style="bold")
     where = ".".join(p for p in (model, finding.path) if p)
     if where:

@@ -24,8 +24,8 @@ from modbox.report import EVENT_KINDS, Event
 from modbox.ui import formatting as fmt
 
 _KIND_STYLE = {
-    "hook": "bold magenta",
-    "hook_removed": "magenta",
+    "hook": "bold #d787ff",
+    "hook_removed": "#d787ff",
     "direct_forward": "bold red",
     "optimizer_step": "green",
     "backward": "cyan",
@@ -37,20 +37,22 @@ _KIND_STYLE = {
 def event_text(event: Event) -> Text:
     """One line: seq, kind, where, shapes, duration, and the learner's hook and line when known."""
     style = _KIND_STYLE.get(event.kind, "")
-    text = Text(f"{event.seq:>7} ", style="dim")
+    text = Text.assemble((f"{event.seq:>7} ", "dim"))
     text.append(f"{event.kind:<14} ", style=style or "bold")
     where = ".".join(p for p in (event.model, event.path) if p) or "(root)"
     text.append(where, style=style if event.kind in ("hook", "direct_forward") else "")
     if event.cls:
         text.append(f" {event.cls}", style="dim")
-    if event.inputs or event.outputs:
+    if event.outputs:
         text.append(f"  {fmt.shape(event.inputs)} → {fmt.shape(event.outputs)}")
+    elif event.inputs:
+        text.append(f"  {fmt.shape(event.inputs)}")
     if event.dtype or event.device:
         text.append(f"  {event.dtype} {event.device}".rstrip(), style="cyan")
     if event.duration_us is not None:
         text.append(f"  {event.duration_us:.0f} µs", style="dim")
     if event.hook:
-        text.append(f"  {event.hook}", style="magenta")
+        text.append(f"  {event.hook}", style="#d787ff")
         if event.hook_kind:
             text.append(f" ({event.hook_kind})", style="dim")
     if event.kind == "direct_forward":
@@ -228,12 +230,12 @@ class HooksPane(Vertical):
     def _count(self) -> None:
         event_list = self.query_one(EventList)
         shown, kept = len(event_list.shown), len(event_list.events)
-        text = Text(f"{fmt.count(kept)} events", style="bold")
+        text = Text.assemble((f"{fmt.count(kept)} events", "bold"))
         if shown != kept:
             text.append(f", {fmt.count(shown)} match the filter")
         if self.dropped:
             text.append(f"  ({fmt.count(self.dropped)} more not kept)", style="yellow")
-        text.append("   your hooks", style="magenta")
+        text.append("   your hooks", style="#d787ff")
         text.append(" · ", style="dim")
         text.append(".forward() called directly", style="red")
         self.query_one("#hooks-count", Static).update(text)

@@ -26,7 +26,7 @@ def _parent(path: str) -> str:
 def module_label(row: ModuleRow, name: str | None = None) -> Text:
     """``name Class  total (own N) badges → output shape``; ``name`` defaults to the last path part."""
     name = name or row.path.rpartition(".")[2]
-    label = Text(name, style="bold")
+    label = Text.assemble((name, "bold"))
     label.append(f" {row.cls}", style="dim")
     label.append(f"  {fmt.count(row.total_params)}")
     if row.own_params and row.own_params != row.total_params:
@@ -149,8 +149,8 @@ class ModulesPane(Vertical):
         def own(name: str) -> bool:
             return name.startswith(prefix) and "." not in name[len(prefix):]
 
-        text = Text(row.path or self.model.name, style="bold")
-        text.append(f" ({row.cls})", style="dim")
+        text = Text.assemble((row.path or self.model.name, "bold"))
+        text.append(f"  ({row.cls})", style="dim")
         text.append("  training" if row.training else "  eval mode", style="dim")
         params = [p for p in self.model.parameters if own(p.name)]
         buffers = [b for b in self.model.buffers if own(b.name)]

@@ -59,7 +59,7 @@ class StateDictPane(Vertical):
         rows = state_dict_rows(model)
         tied = sum(1 for r in rows if r[3] == "tied")
         missing = sum(1 for r in rows if r[3] == "missing")
-        text = Text(f"{len(model.state_dict_keys)} keys in state_dict()", style="bold")
+        text = Text.assemble((f"{len(model.state_dict_keys)} keys in state_dict()", "bold"))
         text.append(f"  ·  {len(model.parameters)} parameters, {len(model.buffers)} buffers registered")
         if tied:
             text.append(f"\n{tied} key(s) name a tensor saved under another name too (tied weights)", style="yellow")

@@ -1,0 +1,79 @@
+"""``modbox inspect FILE``: run a file in the sandbox and print its Report.
+
+Exit status: 0 when the code ran to the end, 1 when it failed (the report is still printed),
+2 when the command itself was used wrongly (missing or unreadable file, bad values).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from modbox import render
+from modbox.sandbox import Limits, Sandbox, TierUnavailable
+
+USAGE_ERROR = 2
+
+
+def main(args) -> int:
+    try:
+        source = _read_source(args.file)
+        limits = _limits(args)
+        sandbox = Sandbox(tier=args.sandbox, limits=limits)
+    except _UsageError as e:
+        return _usage(str(e))
+    except (ValueError, TierUnavailable) as e:
+        return _usage(f"{e}. Leave out --sandbox (and MODBOX_SANDBOX) to use the best one here.")
+    with sandbox:
+        report = sandbox.run(source, filename=args.file)
+    if args.json:
+        print(report.to_json(indent=2))
+    else:
+        render.print_report(report, Console(), events=args.events)
+    return 0 if report.ok else 1
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _read_source(file: str) -> str:
+    path = Path(file)
+    if not path.exists():
+        raise _UsageError(f"{file}: no such file. Check the path and try again.")
+    if not path.is_file():
+        raise _UsageError(f"{file} is not a file. Give the path of a Python file.")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise _UsageError(f"{file} cannot be read ({e.strerror}). Check its permissions.") from e
+    if b"\0" in data:
+        raise _UsageError(f"{file} looks binary, not like Python source. Give a .py file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _UsageError(
+            f"{file} is not UTF-8 text (byte {e.start}). Save it as UTF-8 and try again."
+        ) from e
+
+
+def _limits(args) -> Limits:
+    limits = Limits()
+    if args.timeout is not None:
+        if not args.timeout > 0:
+            raise _UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}.")
+        limits.wall = args.timeout
+    if args.memory is not None:
+        if args.memory <= 0:
+            raise _UsageError(f"--memory must be a positive number of MiB, not {args.memory}.")
+        limits.memory_mb = args.memory
+    if args.events is not None and args.events < 0:
+        raise _UsageError(f"--events must be 0 or more, not {args.events}.")
+    return limits
+
+
+def _usage(message: str) -> int:
+    print(f"modbox inspect: {message}", file=sys.stderr)
+    return USAGE_ERROR

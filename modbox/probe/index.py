@@ -1,0 +1,71 @@
+"""Which model and dotted path a module or parameter belongs to, while the learner's code runs.
+
+Built lazily from the learner's namespace and rebuilt only when a module, parameter or buffer
+was registered somewhere (a registration hook bumps ``generation``) or a new top-level name
+appeared, so a training loop pays one dict lookup per module call.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from modbox.probe import tree
+from modbox.probe.session import Session
+from modbox.probe.values import class_name
+
+
+class PathIndex:
+    def __init__(self, session: Session):
+        self.session = session
+        self.generation = 0
+        self._built = (-1, -1)
+        self._modules: dict[int, tuple] = {}
+        self._params: dict[int, tuple] | None = None
+        self._models: list[tuple[str, nn.Module]] = []
+
+    def entry(self, module: nn.Module) -> tuple:
+        """``(module, model name, path, class name, ids of parent modules)``; "" when unknown."""
+        ns = self.session._namespace
+        if ns is None:
+            ns = self.session.namespace()
+        if self._built[0] != self.generation or self._built[1] != (len(ns) if ns else -1):
+            self._rebuild(ns)
+        found = self._modules.get(id(module))
+        if found is not None and found[0] is module:
+            return found
+        return (module, "", "", class_name(module), ())
+
+    def models(self) -> list[tuple[str, nn.Module]]:
+        ns = self.session.namespace()
+        if self._built[0] != self.generation or self._built[1] != (len(ns) if ns else -1):
+            self._rebuild(ns)
+        return self._models
+
+    def parameter_names(self) -> dict[int, tuple[str, str]]:
+        """id(parameter) -> (model name, dotted name), first name of each tensor."""
+        models = self.models()
+        if self._params is None:
+            params: dict[int, tuple[str, str]] = {}
+            for name, model in models:
+                for path, module in tree.unique_modules(model):
+                    for pname, p in list(module._parameters.items()):
+                        if p is not None and id(p) not in params:
+                            params[id(p)] = (name, f"{path}.{pname}" if path else pname)
+            self._params = params
+        return self._params
+
+    def _rebuild(self, ns: dict | None) -> None:
+        self._built = (self.generation, len(ns) if ns else -1)
+        self._params = None
+        self._modules = {}
+        self._models = tree.models_in(ns) if ns else []
+        parents: dict[int, set[int]] = {}
+        for name, model in self._models:
+            for path, module in tree.unique_modules(model):
+                for _, child in tree._children(module):
+                    if child is not None:
+                        parents.setdefault(id(child), set()).add(id(module))
+                if id(module) not in self._modules:
+                    self._modules[id(module)] = (module, name, path, class_name(module), ())
+        for key, (module, name, path, cls, _) in self._modules.items():
+            self._modules[key] = (module, name, path, cls, frozenset(parents.get(key, ())))

@@ -1,0 +1,285 @@
+"""Watching the torch API the learner calls, without changing what it does.
+
+- ``Module.__setattr__``: the learner's line for each attribute (for findings' line numbers).
+- global registration hooks: a module, parameter or buffer registered anywhere invalidates the
+  path index; a submodule registered on a module whose forward is running is recorded.
+- ``register_*_hook`` called from the learner's file: the hook is noted by its handle id, so
+  that the call recorder reports it each time it fires, and its handle reports
+  ``hook_removed``.
+- optimizers: the line each was built on, and an ``optimizer_step`` event naming which
+  parameters the step changed.
+- ``torch.save``: which modules were saved whole.
+
+Every patch calls the original with the same arguments and returns its result.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import torch
+from torch import nn
+from torch.nn.modules import module as _module_mod
+from torch.optim import optimizer as _optim_mod
+
+from modbox.probe import tree
+from modbox.probe.calls import CallRecorder
+from modbox.probe.index import PathIndex
+from modbox.probe.session import Session
+from modbox.probe.values import class_name
+
+_HOOK_METHODS = {
+    "register_forward_pre_hook": "forward_pre",
+    "register_forward_hook": "forward",
+    "register_full_backward_pre_hook": "backward_pre",
+    "register_full_backward_hook": "backward",
+    "register_backward_hook": "backward",
+}
+_compiling = torch.compiler.is_compiling  # True while dynamo traces: stay out of its graphs
+_SNAPSHOT_LIMIT = 50_000_000  # elements copied to compare values across an optimizer step
+
+
+class Patches:
+    def __init__(self, session: Session, index: PathIndex, calls: CallRecorder):
+        self.s = session
+        self.index = index
+        self.calls = calls
+        self._undo: list = []
+        self._handles: list = []
+        self._before_step: dict = {}
+
+    def install(self) -> None:
+        self._handles = [
+            _module_mod.register_module_module_registration_hook(self._on_module_registered),
+            _module_mod.register_module_parameter_registration_hook(self._on_registered),
+            _module_mod.register_module_buffer_registration_hook(self._on_buffer_registered),
+            _optim_mod.register_optimizer_step_pre_hook(self._before_optimizer_step),
+            _optim_mod.register_optimizer_step_post_hook(self._after_optimizer_step),
+        ]
+        self._patch(nn.Module, "__setattr__", self._make_setattr(nn.Module.__setattr__))
+        for method, kind in _HOOK_METHODS.items():
+            self._patch(nn.Module, method, self._make_hook_register(getattr(nn.Module, method), kind))
+        self._patch(torch.optim.Optimizer, "__init__", self._make_optimizer_init())
+        save = self._make_save(torch.save)
+        self._patch(torch, "save", save)
+        self._patch(torch.serialization, "save", save)
+
+    def uninstall(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+        self._undo = []
+
+    def _patch(self, owner, name: str, replacement) -> None:
+        self._undo.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, replacement)
+
+    # -- registration -------------------------------------------------------------------
+
+    def _on_registered(self, module, name, value):
+        if _compiling():
+            return None
+        self.index.generation += 1
+        return None
+
+    def _on_buffer_registered(self, module, name, value):
+        if _compiling():
+            return None
+        self.index.generation += 1
+        self._note_line(module, name)
+        return None
+
+    def _note_line(self, module, name) -> None:
+        """The learner's line behind add_module, append or register_buffer, when it is near."""
+        key = (id(module), name)
+        lines = self.s.facts.attr_lines
+        frame = sys._getframe(2)
+        for _ in range(4):
+            if frame is None:
+                return
+            if frame.f_code.co_filename == self.s.filename:
+                lines.setdefault(key, frame.f_lineno)
+                return
+            frame = frame.f_back
+
+    def _on_module_registered(self, module, name, submodule):
+        if _compiling():
+            return None
+        try:
+            self.index.generation += 1
+            self._note_line(module, name)
+            if self.calls.stack and submodule is not None and self.calls.active(module):
+                key = (id(module), name)
+                if key not in self.s.facts.created_in_forward:
+                    self.s.facts.created_in_forward[key] = (
+                        self.s.learner_line(),
+                        class_name(submodule),
+                    )
+        except Exception:
+            pass
+        return None
+
+    def _make_setattr(self, original):
+        filename = self.s.filename
+        lines = self.s.facts.attr_lines
+        getframe = sys._getframe
+
+        @functools.wraps(original)
+        def __setattr__(self, name, value):
+            if _compiling():
+                return original(self, name, value)
+            frame = getframe(1)
+            if frame.f_code.co_filename == filename:
+                lines[(id(self), name)] = frame.f_lineno
+            return original(self, name, value)
+
+        return __setattr__
+
+    # -- the learner's hooks ------------------------------------------------------------
+
+    def _make_hook_register(self, original, kind: str):
+        """Note hooks registered from the learner's file; the hook itself is left untouched
+        (a wrapper would change what pickling, deepcopy or TorchScript see)."""
+        probe = self
+
+        @functools.wraps(original)
+        def register(self, hook, *args, **kwargs):
+            handle = original(self, hook, *args, **kwargs)
+            try:
+                frame = sys._getframe(1)
+                if frame.f_code.co_filename == probe.s.filename:
+                    name = getattr(hook, "__qualname__", None) or type(hook).__name__
+                    probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
+                    probe._watch_removal(handle, name, kind, self, frame.f_lineno)
+            except Exception:
+                pass
+            return handle
+
+        return register
+
+    def _watch_removal(self, handle, name: str, kind: str, module, line: int) -> None:
+        original = handle.remove
+        s = self.s
+        index = self.index
+
+        def remove():
+            hooks = handle.hooks_dict_ref()
+            present = hooks is not None and handle.id in hooks
+            original()
+            if present:
+                try:
+                    entry = index.entry(module)
+                    s.emit(
+                        {
+                            "kind": "hook_removed",
+                            "path": entry[2],
+                            "model": entry[1],
+                            "class": entry[3],
+                            "hook": name,
+                            "hook_kind": kind,
+                            "line": s.learner_line(),
+                            "detail": {"registered_line": line},
+                        }
+                    )
+                except Exception:
+                    pass
+
+        handle.remove = remove
+
+    # -- optimizers ---------------------------------------------------------------------
+
+    def _make_optimizer_init(self):
+        original = torch.optim.Optimizer.__init__
+        s = self.s
+
+        @functools.wraps(original)
+        def __init__(self, *args, **kwargs):
+            try:
+                s.facts.optimizer_lines.setdefault(id(self), s.learner_line())
+            except Exception:
+                pass
+            return original(self, *args, **kwargs)
+
+        return __init__
+
+    def _before_optimizer_step(self, optimizer, args, kwargs):
+        try:
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            total = sum(p.numel() for p in params if p.device.type != "meta")
+            copy = total <= _SNAPSHOT_LIMIT
+            self._before_step[id(optimizer)] = [
+                (p, p._version, p.detach().clone() if copy and p.device.type != "meta" else None)
+                for p in params
+            ]
+        except Exception:
+            self._before_step.pop(id(optimizer), None)
+        return None
+
+    def _after_optimizer_step(self, optimizer, args, kwargs):
+        try:
+            before = self._before_step.pop(id(optimizer), None)
+            if before is None:
+                return None
+            changed_ids = set()
+            for p, version, copy in before:
+                if p._version == version:
+                    continue
+                if copy is None or not torch.equal(copy, p.detach()):
+                    changed_ids.add(id(p))
+            names = self.index.parameter_names()
+            held = {id(p) for p, _, _ in before}
+            touched_models = {names[i][0] for i in held if i in names}
+            line = self.s.learner_line()
+            for model_name, model in self.index.models():
+                if model_name not in touched_models:
+                    continue
+                changed, unchanged = [], []
+                seen = set()
+                for path, module in tree.unique_modules(model):
+                    for pname, p in list(module._parameters.items()):
+                        if p is None or id(p) in seen:
+                            continue
+                        seen.add(id(p))
+                        full = f"{path}.{pname}" if path else pname
+                        if id(p) in changed_ids:
+                            changed.append(full)
+                        elif p.requires_grad:
+                            unchanged.append(full)
+                self.s.emit(
+                    {
+                        "kind": "optimizer_step",
+                        "model": model_name,
+                        "class": type(optimizer).__name__,
+                        "line": line,
+                        "detail": {"changed": changed, "unchanged": unchanged},
+                    }
+                )
+        except Exception:
+            pass
+        return None
+
+    # -- torch.save -----------------------------------------------------------------------
+
+    def _make_save(self, original):
+        s = self.s
+
+        @functools.wraps(original)
+        def save(obj, *args, **kwargs):
+            try:
+                for module in _modules_in(obj):
+                    s.facts.saved.setdefault(id(module), s.learner_line())
+            except Exception:
+                pass
+            return original(obj, *args, **kwargs)
+
+        return save
+
+
+def _modules_in(obj) -> list:
+    if isinstance(obj, nn.Module):
+        return [obj]
+    values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
+    return [v for v in values if isinstance(v, nn.Module)]

@@ -1,0 +1,57 @@
+"""What one run shares between the probe's parts: the event stream and the facts findings need."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Facts:
+    """Things seen while the learner's code ran, keyed by ``id()`` of the objects involved.
+
+    Each dict maps to the learner's source line (first seen) where that happened.
+    """
+
+    attr_lines: dict = field(default_factory=dict)  # (id(module), attribute) -> line it was set
+    direct_forward: dict = field(default_factory=dict)  # id(module) -> line of module.forward(...)
+    created_in_forward: dict = field(default_factory=dict)  # (id(parent), name) -> (line, class)
+    saved: dict = field(default_factory=dict)  # id(module) -> line of torch.save(module, ...)
+    optimizer_lines: dict = field(default_factory=dict)  # id(optimizer) -> line it was built
+    last_output: dict = field(default_factory=dict)  # id(module) -> (class, output shape)
+
+
+class Session:
+    def __init__(self, filename: str, emit: Callable[[dict], None]):
+        self.filename = filename
+        self._emit = emit
+        self.seq = 0
+        self.facts = Facts()
+        self.hooks: dict[int, tuple[str, str, int]] = {}  # learner's hook id -> name, kind, line
+        self._namespace: dict | None = None
+
+    def emit(self, event: dict) -> None:
+        self.seq += 1
+        event["seq"] = self.seq
+        self._emit(event)
+
+    def namespace(self) -> dict | None:
+        """The learner's globals, found from the first of their frames on the stack."""
+        if self._namespace is None:
+            frame = sys._getframe(1)
+            while frame is not None:
+                if frame.f_code.co_filename == self.filename:
+                    self._namespace = frame.f_globals
+                    break
+                frame = frame.f_back
+        return self._namespace
+
+    def learner_line(self, depth: int = 1) -> int | None:
+        """The line of the innermost learner frame on the stack (skipping ``depth`` frames)."""
+        frame = sys._getframe(depth + 1)
+        while frame is not None:
+            if frame.f_code.co_filename == self.filename:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None

@@ -1,0 +1,250 @@
+"""The zygote: imports torch once, then forks one run child per request.
+
+Started by the client as ``python -I -m modbox.sandbox.worker SOCKET_FD CLIENT_PID`` (wrapped in
+bwrap for that tier). torch is pinned to one thread before any tensor op: a forked child of a
+process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
+zygote kills whatever the run left behind (it is the subreaper, or the PID namespace's init)
+before it reports the exit, so that a reported exit means nothing of that run remains.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+import warnings
+
+from modbox.sandbox import privileges, protocol
+
+SWEEP_S = 2.0
+BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at once
+
+
+def main(argv: list[str]) -> None:
+    sock = socket.socket(fileno=int(argv[0]))
+    client_pid = int(argv[1])
+    in_pid_namespace = os.getpid() == 1
+    if not in_pid_namespace:
+        privileges.prctl(privileges.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != client_pid:
+            return
+        privileges.prctl(privileges.PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    started = time.perf_counter()
+    _import_torch()
+    from modbox.sandbox import worker_run
+
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    zygote = Zygote(sock, wake_r, in_pid_namespace, worker_run.spare_main)
+    zygote._fork_spare()
+    protocol.send(sock, {"t": "ready", "import_ms": (time.perf_counter() - started) * 1000})
+    zygote.serve()
+
+
+def _import_torch() -> None:
+    warnings.filterwarnings("ignore", message=r".*NumPy.*")
+    import torch
+
+    torch.set_num_threads(1)
+    import torch.nn.functional  # noqa: F401  (the learner's usual imports, paid once here)
+    import torch.optim  # noqa: F401
+    import torch.utils.data  # noqa: F401
+
+    import modbox.probe  # noqa: F401
+
+    model = torch.nn.Sequential(
+        torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.LayerNorm(16), torch.nn.Linear(16, 2)
+    )
+    model(torch.randn(4, 8)).sum().backward()
+    del model
+    gc.collect()
+    # Objects that exist now are never collected in a run child: its garbage collector then
+    # does not write to (and so copy) the zygote's pages, which makes runs and exits cheaper.
+    gc.freeze()
+
+
+class Zygote:
+    def __init__(self, sock: socket.socket, wake_r: int, in_pid_namespace: bool, child_main):
+        self.sock = sock
+        self.wake_r = wake_r
+        self.in_pid_namespace = in_pid_namespace
+        self.child_main = child_main
+        self.run: dict | None = None  # {"id", "pid", "status"}
+        self.spare: tuple[int, socket.socket] | None = None  # (pid, socket) of the next child
+
+    def serve(self) -> None:
+        sel = selectors.DefaultSelector()
+        sel.register(self.sock, selectors.EVENT_READ, "sock")
+        sel.register(self.wake_r, selectors.EVENT_READ, "wake")
+        while True:
+            for key, _ in sel.select():
+                if key.data == "wake":
+                    try:
+                        os.read(self.wake_r, 4096)
+                    except BlockingIOError:
+                        pass
+                    self._reap()
+                else:
+                    msg, fds = protocol.recv(self.sock)
+                    if msg is None:
+                        self._end_run(signal.SIGKILL)
+                        return
+                    self._handle(msg, fds)
+
+    def _handle(self, msg: dict, fds: list[int]) -> None:
+        kind = msg["t"]
+        if kind == "run":
+            msg["source"] = protocol.recv_source(self.sock, msg["chunks"])
+            self._end_run(signal.SIGKILL)
+            self._start(msg, fds)
+        elif kind == "signal" and self.run and self.run["id"] == msg["id"]:
+            _killpg(self.run["pid"], msg["sig"])
+
+    def _start(self, req: dict, fds: list[int]) -> None:
+        if self.spare is None:
+            self._fork_spare()
+        pid, line = self.spare
+        self.spare = None
+        try:
+            chunks = protocol.source_chunks(req.pop("source"))
+            protocol.send(line, {**req, "chunks": len(chunks)}, fds)
+            for chunk in chunks:
+                protocol.send(line, {"t": "chunk", "data": chunk})
+        finally:
+            line.close()
+            for fd in fds:
+                os.close(fd)
+        self.run = {"id": req["id"], "pid": pid, "status": None}
+        protocol.send(self.sock, {"t": "started", "id": req["id"], "pid": pid})
+        self._fork_spare()  # while the run goes, so that the next one need not wait for a fork
+
+    def _fork_spare(self) -> None:
+        """Fork the next run child now; it waits for its request on a socket of its own."""
+        if len(os.listdir("/proc/self/task")) != 1:
+            # Forking a multi-threaded zygote can hang the child: let the client restart us.
+            protocol.send(self.sock, {"t": "fatal", "why": "the zygote has more than one thread"})
+            sys.exit(3)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        me = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            self.sock.close()
+            os.close(self.wake_r)
+            ours.close()
+            try:
+                self.child_main(theirs, me)
+            finally:
+                os._exit(70)  # a run child must never return into the zygote's loop
+        theirs.close()
+        self.spare = (pid, ours)
+
+    def _end_run(self, sig: int) -> None:
+        """Kill the run in flight (if any) and wait until it is gone and swept."""
+        if self.run is None:
+            return
+        _killpg(self.run["pid"], sig)
+        while self.run is not None:
+            self._reap(block=True)
+
+    def _reap(self, block: bool = False) -> None:
+        while True:
+            try:
+                pid, status, usage = os.wait4(-1, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if self.spare is not None and pid == self.spare[0]:
+                self.spare[1].close()
+                self.spare = None
+            if self.run is not None and pid == self.run["pid"]:
+                self._finish(status, usage)
+                return
+
+    def _finish(self, status: int, usage) -> None:
+        run, self.run = self.run, None
+        leftovers = self._sweep(run["pid"])
+        protocol.send(
+            self.sock,
+            {
+                "t": "exit",
+                "id": run["id"],
+                "code": os.waitstatus_to_exitcode(status),
+                "cpu_s": usage.ru_utime + usage.ru_stime,
+                "maxrss_kb": usage.ru_maxrss,
+                "leftovers": leftovers,
+            },
+        )
+
+    def _sweep(self, run_pid: int) -> int:
+        """Kill every process the run left behind. Returns how many could not be killed.
+
+        Orphans of the run are re-parented to the zygote (it is the subreaper, or the PID
+        namespace's init), so killing our children other than the spare, until there are none,
+        reaches them all. If they fork faster than that (a fork bomb), a PID namespace's init
+        can end them at once with kill(-1), which there reaches only the sandbox.
+        """
+        _killpg(run_pid, signal.SIGKILL)
+        started = time.monotonic()
+        while True:
+            spare = self.spare[0] if self.spare else None
+            kids = [pid for pid in _children() if pid != spare]
+            if not kids:
+                return 0
+            waited = time.monotonic() - started
+            if self.in_pid_namespace and waited > BOMB_S:
+                try:
+                    os.kill(-1, signal.SIGKILL)  # we are this namespace's init: only the sandbox
+                except ProcessLookupError:
+                    pass
+            for pid in kids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self._reap_orphans()
+            if waited > SWEEP_S:
+                return len(kids)
+            time.sleep(0.001)
+
+    def _reap_orphans(self) -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if self.spare is not None and pid == self.spare[0]:
+                self.spare[1].close()
+                self.spare = None
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/children") as f:
+                pids += [int(p) for p in f.read().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,78 @@
+"""Shared fixtures. Sandbox fixtures are named ``sandbox_*``; other parts add theirs below."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from modbox.sandbox import Limits, Sandbox
+from modbox.sandbox.tiers import TIERS, problems_by_tier
+
+SANDBOX_TIERS_HERE = [t for t in TIERS if not problems_by_tier()[t]]
+
+# Short limits keep the misbehaving-program suite quick on a small, noisy machine.
+SANDBOX_TEST_LIMITS = Limits(wall=2.0, memory_mb=512)
+
+
+def sandbox_processes(root_pid: int) -> list[int]:
+    """``root_pid`` and every process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def sandbox_scratch_dirs() -> list[Path]:
+    """Scratch folders of this test process's sandboxes that still exist."""
+    from modbox.sandbox import scratch
+
+    return sorted(scratch.base_dir().glob(f"run-{os.getpid()}-*"))
+
+
+@pytest.fixture(scope="session", params=SANDBOX_TIERS_HERE)
+def sandbox_each_tier(request) -> Sandbox:
+    """One warm Sandbox per tier this machine offers, shared by the whole session."""
+    sb = Sandbox(tier=request.param, limits=SANDBOX_TEST_LIMITS)
+    sb.start()
+    assert sb.wait_ready(120), f"the {request.param} zygote did not start"
+    yield sb
+    sb.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_plain() -> Sandbox:
+    sb = Sandbox(tier="plain", limits=SANDBOX_TEST_LIMITS)
+    assert sb.wait_ready(120)
+    yield sb
+    sb.close()
+
+
+@pytest.fixture
+def sandbox_fresh():
+    """A Sandbox of the best tier for one test (for tests that kill or close it)."""
+    made = []
+
+    def make(**kwargs) -> Sandbox:
+        kwargs.setdefault("limits", SANDBOX_TEST_LIMITS)
+        sb = Sandbox(**kwargs)
+        made.append(sb)
+        return sb
+
+    yield make
+    for sb in made:
+        sb.close()

@@ -1,0 +1,47 @@
+"""Run source in this process exactly the way the sandbox's run child does, and read the result."""
+
+from __future__ import annotations
+
+import textwrap
+
+from modbox.probe import Probe
+from modbox.report import Event, Model, Report
+
+FILENAME = "/learner/main.py"
+
+
+class Run:
+    def __init__(self, source: str, filename: str = FILENAME):
+        self.source = textwrap.dedent(source)
+        self.events_raw: list[dict] = []
+        self.namespace: dict = {"__name__": "__main__"}
+        self.error: BaseException | None = None
+        probe = Probe(filename, emit=self.events_raw.append)
+        probe.install()
+        try:
+            exec(compile(self.source, filename, "exec"), self.namespace)
+        except Exception as error:
+            self.error = error
+        finally:
+            probe.uninstall()
+        report = Report.from_dict(
+            {"models": probe.inspect(self.namespace), "events": self.events_raw}
+        )
+        self.models: list[Model] = report.models
+        self.events: list[Event] = report.events
+        self.report = report
+
+    def model(self, name: str | None = None) -> Model:
+        found = self.report.model(name)
+        assert found is not None, f"no model {name!r} in {[m.name for m in self.models]}"
+        return found
+
+    def findings(self, kind: str, name: str | None = None) -> list:
+        return [f for f in self.model(name).findings if f.kind == kind]
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
+
+
+def run(source: str) -> Run:
+    return Run(source)
