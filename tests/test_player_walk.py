@@ -63,7 +63,8 @@ def checks_shown(screen) -> str:
 
 
 async def on_top(pilot, app, kind):
-    await wait_for(pilot, lambda: isinstance(app.screen, kind), what=f"{kind.__name__} on top")
+    await wait_for(pilot, lambda: isinstance(app.screen, kind),
+                   what=f"{kind.__name__} on top (the stack is {app.screen_stack})")
     return app.screen
 
 
