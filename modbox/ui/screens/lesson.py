@@ -50,17 +50,27 @@ def sandbox_limits(lesson: Lesson) -> tuple[Any, float | None]:
 
 
 class LessonWorkspace(Workspace):
-    """A Workspace whose runs wait while ``hold(live)`` says so (an open prediction, or another
-    run of the lesson in the sandbox); ``release()`` then runs what was held back."""
+    """A Workspace whose runs wait while ``hold(asked)`` says so (an open prediction, or another
+    run of the lesson in the sandbox; ``asked``: the learner asked for this run, ctrl+r);
+    ``release()`` then runs what was held back."""
 
     def __init__(self, *args, hold, **kwargs):
         super().__init__(*args, **kwargs)
         self._hold = hold
+        self._asked = False
         self.held: bool | None = None  # None: nothing held; else whether the held run is live
 
+    def action_run(self) -> None:
+        self._asked = True
+        try:
+            super().action_run()
+        finally:
+            self._asked = False
+
     def run_now(self, *, live: bool = False) -> None:
-        if self._hold(live):
+        if self._hold(self._asked):
             self.held = live if self.held is None else (self.held and live)
+            self._set_status(Text("your code runs once the questions ahead are answered", style="yellow"))
             return
         self.held = None
         super().run_now(live=live)
@@ -68,17 +78,28 @@ class LessonWorkspace(Workspace):
     def release(self) -> None:
         if self.held is not None:
             self.run_now(live=self.held)
+        else:
+            self._refresh_status()
+
+
+def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
+    """A letter that works outside the editor, and alt+letter that works everywhere (a priority
+    binding: the editor would otherwise type the letter)."""
+    return [
+        Binding(key, action, description, id=f"lesson.{name}"),
+        Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt", priority=True),
+    ]
 
 
 class LessonScreen(Screen):
     BINDINGS = [
-        Binding("n,alt+n", "next", "Next", id="lesson.next"),
-        Binding("p,alt+p", "prev", "Previous", id="lesson.prev"),
-        Binding("a,alt+a", "predict", "Predict", id="lesson.predict"),
-        Binding("h,alt+h", "hint", "Hint", id="lesson.hint"),
-        Binding("s,alt+s", "solution", "Solution", id="lesson.solution"),
-        Binding("x,alt+x", "reset", "Reset lesson", id="lesson.reset"),
-        Binding("l,alt+l", "menu", "Lessons", id="lesson.menu"),
+        *lesson_keys("n", "next", "Next", "next"),
+        *lesson_keys("p", "prev", "Previous", "prev"),
+        *lesson_keys("a", "predict", "Predict", "predict"),
+        *lesson_keys("h", "hint", "Hint", "hint"),
+        *lesson_keys("s", "solution", "Solution", "solution"),
+        *lesson_keys("x", "reset", "Reset lesson", "reset"),
+        *lesson_keys("l", "menu", "Lessons", "menu"),
     ]
 
     def __init__(self, engine: Engine, catalog: Catalog, store: ProgressStore, lesson: Lesson):
@@ -174,8 +195,7 @@ class LessonScreen(Screen):
         header.append(f"   step {index} of {total}: {step.title}")
         if session.solved:
             header.append("   ✓ solved", style="bold green")
-        header.append("   n/p step · a predict · h hint · s solution · l lessons (alt+key while typing)",
-                      style="dim")
+        header.append("   in the editor, hold alt: alt+n, alt+h, …", style="dim")
         self.query_one("#lesson-header", Static).update(header)
 
     def show_step(self, scroll: str = "home") -> None:
@@ -240,13 +260,13 @@ class LessonScreen(Screen):
 
     # ------------------------------------------------------------------ predictions and the myth
 
-    def _hold(self, live: bool) -> bool:
+    def _hold(self, asked: bool) -> bool:
         if self._side_runs:
             return True
         waiting = self.unanswered_ahead()
         if waiting is None:
             return False
-        if not live:
+        if asked:
             if waiting == self.session.step.prediction:
                 self.notify("Make your prediction first: the run would give the answer away.")
                 self.action_predict()

@@ -23,7 +23,7 @@ from modbox.lessons.model import Prediction
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Error, Report
 from modbox.ui.widgets.lesson_prose import CONFIDENCE
-from modbox.ui.widgets.lesson_text import evidence, fence, inline
+from modbox.ui.widgets.lesson_text import evidence, fence, inline, without_verdict
 
 Runner = Callable[[str], Awaitable[Report]]
 
@@ -181,7 +181,7 @@ class PredictionScreen(ModalScreen[Reveal | None]):
             parts.append("**What the experiment printed:**\n\n" + fence(evidence(reveal.output)))
         parts.append(f"**Why {'it is right' if reveal.correct else 'not'}:** {reveal.explanation.strip()}")
         if not reveal.correct:
-            parts.append(f"**Why the run's answer:** {reveal.correct_choice.explanation.strip()}")
+            parts.append(f"**Why the run's answer:** {without_verdict(reveal.correct_choice.explanation)}")
             parts.append("*This question comes back in a short review the next time you start modbox.*")
         if reveal.disagreement:
             parts.append(f"*{reveal.disagreement}*")

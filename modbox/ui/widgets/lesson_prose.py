@@ -11,7 +11,7 @@ from textual.widgets import Markdown
 from modbox.lessons.progress import PredictionRecord
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Report
-from modbox.ui.widgets.lesson_text import evidence, fence
+from modbox.ui.widgets.lesson_text import evidence, fence, without_verdict
 
 CONFIDENCE = {1: "guessing", 2: "fairly sure", 3: "certain"}
 
@@ -41,7 +41,7 @@ def prediction_markdown(session: LessonSession, prediction_id: str, reveal: Reve
     else:
         parts.append(f"✗ **The run shows: {truth.text}.**")
         parts.append(f"Why not *{mine.text}*: {mine.explanation.strip()}")
-        parts.append(f"Why *{truth.text}*: {truth.explanation.strip()}")
+        parts.append(f"Why *{truth.text}*: {without_verdict(truth.explanation)}")
     if reveal is not None and reveal.prediction.id == prediction_id and evidence(reveal.output):
         parts.append("What the experiment printed:\n\n" + fence(evidence(reveal.output)))
     parts.append("Press `a` to run the experiment again.")
@@ -99,13 +99,15 @@ class LessonProse(VerticalScroll, can_focus=True):
     def markdown(self) -> str:
         return self._source
 
-    def show(self, source: str, scroll: str = "home"):
+    def show(self, source: str, scroll: str = "home") -> None:
         """Show ``source``; ``scroll`` is "home" (a new step), "end" (something was added at
         the end) or "keep"."""
         self._source = source
-        done = self.query_one(Markdown).update(source)
+        self.run_worker(self._update(source, scroll), group="lesson-prose", exclusive=True)
+
+    async def _update(self, source: str, scroll: str) -> None:
+        await self.query_one(Markdown).update(source)
         if scroll == "end":
             self.call_after_refresh(self.scroll_end, animate=False)
         elif scroll == "home":
             self.scroll_home(animate=False)
-        return done

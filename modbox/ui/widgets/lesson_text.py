@@ -42,3 +42,8 @@ def evidence(stdout: str) -> str:
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(lines[:-1])
+
+
+def without_verdict(explanation: str) -> str:
+    """The right choice's explanation, shown after a wrong answer, without its opening "Right."."""
+    return re.sub(r"^\s*(Right|Correct|Yes)[.!]\s*", "", explanation).strip()
