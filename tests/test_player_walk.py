@@ -4,10 +4,13 @@ asked before the runs that reveal them, hints, the solution, reset."""
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
 
-from player_engine import REGISTRATION, net_report, respond
+from player_engine import REGISTRATION, respond
 from ui_harness import modbox_home, wait_for  # noqa: F401
+
+from rich.console import Console
 
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
 from modbox.lessons.progress import ProgressStore
@@ -59,7 +62,9 @@ def prose(app) -> str:
 
 
 def checks_shown(screen) -> str:
-    return str(screen.query_one(LessonChecks).render())
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(screen.query_one(LessonChecks).shown)
+    return console.export_text()
 
 
 async def on_top(pilot, app, kind, timeout=10.0):

@@ -190,3 +190,4 @@ class PredictionScreen(ModalScreen[Reveal | None]):
         self.query_one("#prediction-reveal", Markdown).update("\n\n".join(parts))
         self._show_phase("reveal")
         self.query_one("#prediction-body").focus()
+        self.call_after_refresh(self.query_one("#prediction-verdict").scroll_visible, top=True, animate=False)

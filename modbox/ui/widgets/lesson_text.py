@@ -18,7 +18,7 @@ _INLINE = re.compile(r"(`[^`]+`|\*\*[^*]+\*\*)")
 def inline(text: str, style: str = "") -> Text:
     """One line of lesson Markdown (``code`` and **bold**) as a rich Text, nothing else read."""
     result = Text(style=style)
-    for part in _INLINE.split(" ".join(text.split())):
+    for part in _INLINE.split(re.sub(r"\s+", " ", text)):
         if len(part) > 1 and part.startswith("`") and part.endswith("`"):
             result.append(part[1:-1], style="bold cyan")
         elif len(part) > 3 and part.startswith("**") and part.endswith("**"):
