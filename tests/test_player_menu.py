@@ -233,3 +233,50 @@ def test_the_menu_resets_all_progress_after_a_confirmation():
         assert all("not started" in line for line in menu_lines(app))
 
     play(app, scenario)
+
+
+def test_a_lessons_question_is_asked_once_the_review_round_in_front_of_it_is_done():
+    answered_wrong("anatomy", "q-count", "twelve", 3, "total: 15\nfifteen\n")
+    at_the_task_with(REGISTRATION.starter)
+    store = ProgressStore()
+    store.update("registration", lambda p: setattr(p, "step", "super-first"))
+    store.update("registration", lambda p: p.predictions.pop("q-early"))
+    app, _ = learn_app(None, "registration")
+
+    async def scenario(pilot):
+        await on_top(pilot, app, ReviewScreen)
+        await pilot.press("escape")
+        ask = await on_top(pilot, app, PredictionScreen)
+        assert ask.prediction.id == "q-early"
+
+    play(app, scenario)
+
+
+def test_a_damaged_progress_file_is_kept_aside_and_the_learner_told(modbox_home):
+    progress = modbox_home / "data" / "progress.json"
+    progress.parent.mkdir(parents=True)
+    progress.write_text("{ half a file")
+    app, _ = learn_app()
+
+    async def scenario(pilot):
+        await on_top(pilot, app, LessonMenuScreen)
+        told = "\n".join(n.message for n in app._notifications)
+        assert "could not be read" in told and "fresh one" in told
+        assert len(menu_lines(app)) == 3
+        assert list(progress.parent.glob("progress.json.corrupt-*"))
+
+    play(app, scenario)
+
+
+def test_the_command_palette_offers_the_lesson_actions():
+    app, _ = learn_app(None, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        titles = [c.title for c in app.get_system_commands(lesson)]
+        assert {"Lesson: next step", "Lesson: hint", "Lesson: solution", "Lessons"} <= set(titles)
+        hint = next(c for c in app.get_system_commands(lesson) if c.title == "Lesson: hint")
+        hint.callback()
+        assert REGISTRATION.hints[0] in prose(app)
+
+    play(app, scenario)

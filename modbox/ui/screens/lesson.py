@@ -121,6 +121,7 @@ class LessonScreen(Screen):
         self._solved = self.session.solved
         self.last_reveal: Reveal | None = None
         self._myth_run: MythRun | None = None
+        self._ask_when_shown = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-header")
@@ -207,7 +208,8 @@ class LessonScreen(Screen):
             self._myth_run = MythRun(None)
             self.run_worker(self._run_myth(), group="lesson-myth")
         if session.pending_prediction is not None:
-            self.call_after_refresh(self.action_predict)
+            self._ask_when_shown = True
+            self.call_after_refresh(self._ask_on_arrival)
         elif step.task:
             self.workspace.editor.focus()
         else:
@@ -216,6 +218,17 @@ class LessonScreen(Screen):
     def _refresh_prose(self, scroll: str = "keep") -> None:
         myth_run = self._myth_run if self.session.step.myth else None
         self.query_one(LessonProse).show(step_markdown(self.session, self.last_reveal, myth_run), scroll=scroll)
+
+    def _ask_on_arrival(self) -> None:
+        """Ask the step's prediction once on arriving, or as soon as this screen is on top
+        (a review round may be in front of it); closing it leaves it to the learner (a)."""
+        if self._ask_when_shown and self.app.screen is self:
+            self._ask_when_shown = False
+            if self.session.pending_prediction is not None:
+                self.action_predict()
+
+    def on_screen_resume(self) -> None:
+        self._ask_on_arrival()
 
     def action_next(self) -> None:
         if self.session.pending_prediction is not None:
@@ -292,7 +305,7 @@ class LessonScreen(Screen):
         if prediction_id is None:
             self.notify("This step has no prediction.")
             return
-        if any(isinstance(s, PredictionScreen) for s in self.app.screen_stack) or not self.is_current:
+        if self.app.screen is not self:
             return
         prediction = self.lesson.prediction(prediction_id)
         self.app.push_screen(
