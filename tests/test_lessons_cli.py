@@ -118,6 +118,17 @@ def test_list_shows_progress_and_broken_lessons(tmp_path, capsys, monkeypatch):
     assert out[2].endswith("(started (step 4/5))")
 
 
+def test_list_of_a_teachers_folder_shows_a_broken_lesson_with_its_message(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MODBOX_HOME", str(tmp_path / "home"))
+    write_lesson(tmp_path / "course")
+    write_lesson(tmp_path / "course", "zz-broken", VALID.replace('"tiny"', '"other"').replace("order = 1", "order = x"))
+    assert modbox_main(["lessons", "list", str(tmp_path / "course")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["1", "tiny", "Tiny", "(new)"]
+    assert out[1].startswith("  !  zz-broken  broken: ") and out[1].endswith(
+        "lesson.toml:3: (toml): not valid TOML: Invalid value")
+
+
 def test_usage_error_for_a_folder_that_does_not_exist(tmp_path, capsys):
     assert modbox_main(["lessons", "check", str(tmp_path / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err

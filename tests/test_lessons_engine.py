@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modbox.lessons import LessonSession, ProgressStore, cli, load_catalog, sandbox_limits
+from modbox.lessons import LessonSession, ProgressStore, load_catalog, sandbox_limits
 
 sandbox_module = pytest.importorskip("modbox.sandbox", reason="the sandbox is not merged yet")
 
@@ -17,9 +17,15 @@ def sandbox():
 
 @pytest.mark.slow
 def test_modbox_lessons_check_passes_on_the_builtin_lessons(capsys):
-    code = cli.check(load_catalog())
+    from pathlib import Path
+
+    from modbox.cli import main
+
+    lessons = Path(__file__).resolve().parent.parent / "lessons"
+    code = main(["lessons", "check", str(lessons)])
     out = capsys.readouterr().out
     assert code == 0, out
+    assert "✓ registration: 6 checks, 2 predictions, myth" in out
     assert out.endswith("all lessons are good\n")
 
 
@@ -51,3 +57,17 @@ def test_a_lesson_played_on_the_real_engine(sandbox, tmp_path):
     results = session.evaluate(sandbox.run(session.draft))
     assert all(r.passed for r in results), [r.message for r in results if not r.passed]
     assert session.solved and session.solution == lesson.solution
+
+
+@pytest.mark.slow
+def test_a_lessons_own_limits_reach_the_sandbox(sandbox, tmp_path):
+    import dataclasses
+
+    from modbox.lessons.model import Limits
+
+    lesson = dataclasses.replace(load_catalog().get("objects"), limits=Limits(wall=1.5, memory_mb=256))
+    limits = sandbox_limits(lesson)
+    assert (limits.wall, limits.memory_mb) == (1.5, 256)
+    report = sandbox.run("while True:\n    pass\n", limits=limits)
+    assert report.error.kind == "timeout"
+    assert sandbox_limits(load_catalog().get("objects")) is None

@@ -66,6 +66,7 @@ def test_a_whole_lesson_predict_reveal_fail_hint_pass_solution(lesson, store):
     assert reveal.correct_choice.id == "error" and reveal.choice.id == "registered-later"
     assert reveal.explanation == lesson.prediction("q-early").choice("registered-later").explanation
     assert reveal.disagreement is None and reveal.problem is None
+    assert reveal.output == "AttributeError: cannot assign module before Module.__init__() call\n"
     assert [(i.prediction_id, i.confident) for i in s.review_items()] == [("q-early", True)]
 
     while s.step.task is None:
@@ -129,7 +130,9 @@ def test_an_observe_run_that_cannot_decide_falls_back_to_the_marked_choice(lesso
     s.answer("q-tensor", "zero", 1)
     failed = s.reveal("q-tensor", Report(ok=False, error=Error(kind="timeout", message="ran 10 s")))
     assert failed.correct and failed.problem == "the observe run failed (timeout: ran 10 s)"
+    assert failed.output == ""
     odd = s.reveal("q-tensor", printed("maybe"))
+    assert odd.output == "maybe\n"
     assert odd.problem == ("the observe run's last line is 'maybe', not one of the choice ids "
                            "(one, zero, error)")
 

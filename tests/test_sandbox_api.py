@@ -155,6 +155,9 @@ def test_zygote_is_restarted_after_it_is_killed(sandbox_fresh):
     assert sb.run("print(1)").ok
     first = sb.zygote_pid
     os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while sb.ready and time.monotonic() < deadline:  # a run sent before it noticed would crash
+        time.sleep(0.01)
     report = sb.run("print(2)")
     assert report.ok and report.stdout == "2\n"
     assert sb.restarts == 1 and sb.zygote_pid != first
@@ -263,3 +266,16 @@ def test_client_side_imports_neither_torch_nor_textual():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_streamed_events_equal_what_report_from_dict_builds():
+    from modbox.sandbox.client import _event
+
+    raw = {"seq": 3, "kind": "forward", "path": "net.0", "class": "Linear", "outputs": [[2, 4]]}
+    expected = Report.from_dict({"events": [dict(raw)]}).events[0]
+    assert _event(dict(raw)) == expected
+    assert _event({"seq": 1, "kind": "forward", "unknown": 1}) == _event({"seq": 1, "kind": "forward"})
+    assert _event({"kind": "forward"}) is None  # never half an event
+    first, second = _event({"seq": 1, "kind": "hook"}), _event({"seq": 2, "kind": "hook"})
+    first.inputs.append([1])
+    assert second.inputs == []

@@ -60,7 +60,7 @@ class Reveal:
     correct_choice: Choice
     correct: bool
     confidence: int
-    output: str  # what the observe run printed: the evidence
+    output: str  # what the observe run printed, without its last line (the choice id): the evidence
     review: bool  # wrong: it comes back in the review round
     confident_mistake: bool  # wrong with the highest confidence: emphasise the explanation
     disagreement: str | None = None
@@ -191,7 +191,8 @@ class LessonSession:
         self._save(change)
         return Reveal(
             prediction=prediction, choice=prediction.choice(record.choice), correct_choice=truth,
-            correct=correct, confidence=record.confidence, output=report.stdout,
+            correct=correct, confidence=record.confidence,
+            output=_evidence(report.stdout) if observed else report.stdout,
             review=not correct, confident_mistake=not correct and record.confidence >= HIGH_CONFIDENCE,
             disagreement=disagreement, problem=problem,
         )
@@ -331,6 +332,12 @@ class ReviewQuestion:
     session: LessonSession
     prediction: Prediction
     item: ReviewItem  # what the learner answered last time, and how sure they were
+
+
+def _evidence(stdout: str) -> str:
+    """``stdout`` without its last non-empty line."""
+    lines = stdout.rstrip().splitlines()
+    return "\n".join(lines[:-1]).rstrip() + "\n" if len(lines) > 1 else ""
 
 
 def observed_choice(prediction: Prediction, report: Report) -> tuple[Choice | None, str | None]:

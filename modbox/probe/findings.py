@@ -102,8 +102,12 @@ def _unregistered(ctx: _Context, found: list) -> list[tuple[str, torch.Tensor]]:
             continue
         seen.add(id(m))
         from_torch = type(m).__module__.startswith("torch.")
-        for attr, value in list(vars(m).items()):
-            if attr in _MODULE_INTERNALS or (from_torch and attr.startswith("_")):
+        attributes = vars(m)
+        for attr in attributes.keys() - _MODULE_INTERNALS:
+            if from_torch and attr.startswith("_"):
+                continue
+            value = attributes[attr]
+            if not isinstance(value, (torch.Tensor, *_CONTAINERS)):
                 continue
             name = f"{row.path}.{attr}" if row.path else attr
             line = ctx.facts.attr_lines.get((id(m), attr))

@@ -17,10 +17,11 @@ _device_names: dict = {}
 
 def dtype_name(dtype: torch.dtype) -> str:
     """``float32`` rather than ``torch.float32``: the name learners type after ``torch.``."""
-    name = _dtype_names.get(dtype)
-    if name is None:
+    try:
+        return _dtype_names[dtype]
+    except KeyError:
         name = _dtype_names[dtype] = str(dtype).removeprefix("torch.")
-    return name
+        return name
 
 
 def device_name(device: torch.device) -> str:
@@ -40,7 +41,7 @@ def shape_of(value, depth: int = 0):
     """Shape of a tensor, nested lists for tuples and lists of them, None for anything else."""
     if isinstance(value, _Tensor):
         try:
-            return list(value.shape)
+            return value.shape  # a torch.Size is a tuple: JSON writes it as a list
         except Exception:  # an uninitialized (lazy) parameter or buffer
             return None
     if isinstance(value, (tuple, list)) and depth < 3:
@@ -86,3 +87,10 @@ def class_name(module) -> str:
 
 def _is_script(module) -> bool:
     return isinstance(module, torch.jit.ScriptModule)
+
+
+def plain_shape(shape):
+    """A shape from ``shape_of`` as plain nested lists (for data that is not sent as JSON)."""
+    if isinstance(shape, (tuple, list)):
+        return [plain_shape(s) for s in shape]
+    return shape

@@ -61,6 +61,7 @@ class Workspace(Vertical):
         Binding("ctrl+r,f5", "run", "Run", id="workspace.run", priority=True),
         Binding("ctrl+l", "toggle_live", "Live", id="workspace.live"),
         Binding("f2", "next_pane", "Next pane", id="workspace.next_pane"),
+        Binding("shift+f2", "next_pane(-1)", "Previous pane", show=False, id="workspace.previous_pane"),
         Binding("alt+1", "show_pane('modules')", "Modules", show=False, id="pane.modules"),
         Binding("alt+2", "show_pane('parameters')", "Parameters", show=False, id="pane.parameters"),
         Binding("alt+3", "show_pane('state_dict')", "state_dict", show=False, id="pane.state_dict"),
@@ -115,6 +116,7 @@ class Workspace(Vertical):
         self._run_live = False
         self._streamed_seq = -1
         self._streamed = 0
+        self._live_stdout = self._live_stderr = ""  # Progress carries only what is new
         self._dirty: set[str] = set()
         self._live_timer = None
         self._change_timer = None
@@ -207,6 +209,7 @@ class Workspace(Vertical):
         self._run_started = time.monotonic()
         self._run_live = live
         self._streamed_seq, self._streamed = -1, 0
+        self._live_stdout = self._live_stderr = ""
         self._status_timer.resume()
         self._refresh_status()
         try:
@@ -239,7 +242,9 @@ class Workspace(Vertical):
             self._streamed += len(fresh)
             hooks.extend(fresh)
         if progress.stdout or progress.stderr:
-            self.query_one(OutputPane).show_live(progress.stdout, progress.stderr)
+            self._live_stdout += progress.stdout
+            self._live_stderr += progress.stderr
+            self.query_one(OutputPane).show_live(self._live_stdout, self._live_stderr)
 
     def _show_report(self, report: Report, live: bool) -> None:
         self.last_report = report
@@ -395,9 +400,9 @@ class Workspace(Vertical):
         self.live = not self.live
         self.app.notify("Live mode on: runs after you stop typing." if self.live else "Live mode off: ctrl+r runs.")
 
-    def action_next_pane(self) -> None:
+    def action_next_pane(self, step: int = 1) -> None:
         i = PANES.index(self.active_pane)
-        self.show_pane(PANES[(i + 1) % len(PANES)])
+        self.show_pane(PANES[(i + step) % len(PANES)])
 
     def action_show_pane(self, name: str) -> None:
         self.show_pane(name)
