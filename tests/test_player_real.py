@@ -33,6 +33,7 @@ def test_the_registration_lesson_on_the_real_sandbox():
         assert not ask.reveal.correct and ask.reveal.problem is None
         assert ask.reveal.correct_choice.id == "error"
         assert "cannot assign module before Module.__init__() call" in ask.reveal.output
+        assert "cannot assign module" in ask.query_one("#prediction-reveal").source
         await pilot.press("enter")
         await on_top(pilot, app, LessonScreen)
 

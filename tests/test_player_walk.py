@@ -113,6 +113,9 @@ def test_a_learner_walks_a_whole_lesson_predict_run_fail_hint_fix_pass_next(tmp_
         assert not ask.reveal.correct and ask.reveal.confident_mistake
         assert ask.query_one("#prediction-verdict").has_class("-confident-mistake")
         assert "parameters: 0" in ask.reveal.output
+        shown = ask.query_one("#prediction-reveal").source
+        assert "What the experiment printed" in shown and "parameters: 0" in shown
+        assert "Why not:" in shown and "Why the run's answer:" in shown
         await pilot.press("escape")
         await on_top(pilot, app, LessonScreen)
         assert "The run shows: 0: a plain tensor is not registered" in prose(app)

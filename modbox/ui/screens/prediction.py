@@ -23,7 +23,7 @@ from modbox.lessons.model import Prediction
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Error, Report
 from modbox.ui.widgets.lesson_prose import CONFIDENCE
-from modbox.ui.widgets.lesson_text import evidence, fence, inline, without_verdict
+from modbox.ui.widgets.lesson_text import fence, inline, without_verdict
 
 Runner = Callable[[str], Awaitable[Report]]
 
@@ -177,8 +177,8 @@ class PredictionScreen(ModalScreen[Reveal | None]):
         self.query_one("#prediction-verdict", Static).update(verdict)
         self.query_one("#prediction-verdict").set_class(reveal.confident_mistake, "-confident-mistake")
         parts = []
-        if evidence(reveal.output):
-            parts.append("**What the experiment printed:**\n\n" + fence(evidence(reveal.output)))
+        if reveal.output.strip():
+            parts.append("**What the experiment printed:**\n\n" + fence(reveal.output))
         parts.append(f"**Why {'it is right' if reveal.correct else 'not'}:** {reveal.explanation.strip()}")
         if not reveal.correct:
             parts.append(f"**Why the run's answer:** {without_verdict(reveal.correct_choice.explanation)}")

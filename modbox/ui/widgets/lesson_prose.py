@@ -11,7 +11,7 @@ from textual.widgets import Markdown
 from modbox.lessons.progress import PredictionRecord
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Report
-from modbox.ui.widgets.lesson_text import evidence, fence, without_verdict
+from modbox.ui.widgets.lesson_text import fence, without_verdict
 
 CONFIDENCE = {1: "guessing", 2: "fairly sure", 3: "certain"}
 
@@ -42,8 +42,8 @@ def prediction_markdown(session: LessonSession, prediction_id: str, reveal: Reve
         parts.append(f"✗ **The run shows: {truth.text}.**")
         parts.append(f"Why not *{mine.text}*: {mine.explanation.strip()}")
         parts.append(f"Why *{truth.text}*: {without_verdict(truth.explanation)}")
-    if reveal is not None and reveal.prediction.id == prediction_id and evidence(reveal.output):
-        parts.append("What the experiment printed:\n\n" + fence(evidence(reveal.output)))
+    if reveal is not None and reveal.prediction.id == prediction_id and reveal.output.strip():
+        parts.append("What the experiment printed:\n\n" + fence(reveal.output))
     parts.append("Press `a` to run the experiment again.")
     return "\n\n".join(parts)
 

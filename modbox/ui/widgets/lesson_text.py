@@ -36,14 +36,6 @@ def fence(text: str, language: str = "text") -> str:
     return f"{ticks}{language}\n{body}\n{ticks}"
 
 
-def evidence(stdout: str) -> str:
-    """What an observe run printed, without its last line (the id of the true choice)."""
-    lines = stdout.rstrip().splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines[:-1])
-
-
 def without_verdict(explanation: str) -> str:
     """The right choice's explanation, shown after a wrong answer, without its opening "Right."."""
     return re.sub(r"^\s*(Right|Correct|Yes)[.!]\s*", "", explanation).strip()
