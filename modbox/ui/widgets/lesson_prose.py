@@ -11,7 +11,7 @@ from textual.widgets import Markdown
 from modbox.lessons.progress import PredictionRecord
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Report
-from modbox.ui.widgets.lesson_text import fence, without_verdict
+from modbox.ui.widgets.lesson_text import fence, plain_markdown, without_verdict
 
 CONFIDENCE = {1: "guessing", 2: "fairly sure", 3: "certain"}
 
@@ -50,7 +50,7 @@ def prediction_markdown(session: LessonSession, prediction_id: str, reveal: Reve
 
 def myth_markdown(session: LessonSession, run: MythRun | None) -> str:
     myth = session.lesson.myth
-    parts = ["### Myth", f"> **“{myth.claim.strip()}”**", "Running this shows what really happens:",
+    parts = ["### Myth", f"> **“{plain_markdown(myth.claim.strip())}”**", "Running this shows what really happens:",
              fence(myth.code, "python")]
     report = run.report if run else None
     if report is None:
@@ -70,7 +70,7 @@ def myth_markdown(session: LessonSession, run: MythRun | None) -> str:
 def step_markdown(session: LessonSession, reveal: Reveal | None = None,
                   myth_run: MythRun | None = None) -> str:
     step = session.step
-    parts = [f"## {step.title}", step.text.strip()]
+    parts = [f"## {plain_markdown(step.title)}", step.text.strip()]
     if step.prediction:
         parts.append(prediction_markdown(session, step.prediction, reveal))
     if step.myth and session.lesson.myth is not None:

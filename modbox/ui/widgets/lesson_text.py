@@ -39,3 +39,9 @@ def fence(text: str, language: str = "text") -> str:
 def without_verdict(explanation: str) -> str:
     """The right choice's explanation, shown after a wrong answer, without its opening "Right."."""
     return re.sub(r"^\s*(Right|Correct|Yes)[.!]\s*", "", explanation).strip()
+
+
+def plain_markdown(text: str) -> str:
+    """A plain lesson string (a title, the myth's claim) made safe to embed in Markdown:
+    ``__init__`` stays ``__init__`` instead of turning bold."""
+    return re.sub(r"([\\`*_\[\]#<>|])", r"\\\1", text)
