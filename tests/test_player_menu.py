@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from player_engine import REGISTRATION, respond
-from test_player_walk import at_the_task_with, learn_app, on_top, play, prose, settled
+from player_engine import REGISTRATION
+from test_player_walk import at_the_task_with, learn_app, on_top, play, prose
 from ui_harness import modbox_home, wait_for  # noqa: F401
 
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
@@ -278,5 +278,22 @@ def test_the_command_palette_offers_the_lesson_actions():
         hint = next(c for c in app.get_system_commands(lesson) if c.title == "Lesson: hint")
         hint.callback()
         assert REGISTRATION.hints[0] in prose(app)
+
+    play(app, scenario)
+
+
+def test_a_lesson_for_another_torch_is_marked_and_an_unknown_id_is_explained(tmp_path):
+    folder = tmp_path / "lessons"
+    shutil.copytree(builtin_lessons_dir() / "objects", folder / "objects")
+    toml = folder / "objects" / "lesson.toml"
+    toml.write_text(toml.read_text().replace('torch = ">=2.4"', 'torch = ">=99"'))
+    app, _ = learn_app(folder, "no-such-lesson")
+
+    async def scenario(pilot):
+        await on_top(pilot, app, LessonMenuScreen)
+        assert "needs torch >=99" in menu_lines(app)[0]
+        assert "needs torch >=99; torch 2.13" in menu_detail(app)
+        told = "\n".join(n.message for n in app._notifications)
+        assert "There is no lesson 'no-such-lesson'. Lessons: objects." in told
 
     play(app, scenario)

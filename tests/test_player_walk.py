@@ -208,12 +208,12 @@ def test_the_fix_hint_and_an_early_solution_need_a_confirmation():
     app, _ = learn_app(None, "registration")
 
     async def scenario(pilot):
-        lesson = await on_top(pilot, app, LessonScreen)
+        await on_top(pilot, app, LessonScreen)
         for tier in REGISTRATION.hints[:-1]:
             await pilot.press("h")
             assert tier in prose(app)
         await pilot.press("h")
-        ask = await on_top(pilot, app, ConfirmScreen)
+        await on_top(pilot, app, ConfirmScreen)
         await pilot.click("#no")
         await on_top(pilot, app, LessonScreen)
         assert REGISTRATION.hints[-1] not in prose(app)
@@ -232,7 +232,6 @@ def test_the_fix_hint_and_an_early_solution_need_a_confirmation():
         assert side.query_one("#solution-reference").read_only
         assert app.store.get("registration").solution_viewed
         assert not app.store.get("registration").solved
-        del ask
 
     play(app, scenario)
 

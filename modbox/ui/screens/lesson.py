@@ -108,6 +108,7 @@ class LessonScreen(Screen):
         self.catalog = catalog
         self.store = store
         self.lesson = lesson
+        # the place to resume is saved through _save: a disk that refuses must not stop the lesson
         self.session = LessonSession(lesson, store, resume_here=False)
         self._saving_failed = False
         self._remember_lesson()
