@@ -18,7 +18,7 @@ from modbox.sandbox.limits import Limits
 from modbox.ui import launch
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.screens.lesson import LessonScreen
-from modbox.ui.screens.lesson_menu import LessonMenuScreen
+from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
 from modbox.ui.screens.prediction import PredictionScreen
 from modbox.ui.screens.review import ReviewScreen
 from textual.widgets import Markdown, OptionList
@@ -295,5 +295,34 @@ def test_a_lesson_for_another_torch_is_marked_and_an_unknown_id_is_explained(tmp
         assert "needs torch >=99; torch 2.13" in menu_detail(app)
         told = "\n".join(n.message for n in app._notifications)
         assert "There is no lesson 'no-such-lesson'. Lessons: objects." in told
+
+    play(app, scenario)
+
+
+def test_a_revealed_prediction_can_be_run_again_and_play_mode_opens_from_the_menu():
+    at_the_task_with(REGISTRATION.starter)
+    store = ProgressStore()
+    store.update("registration", lambda p: setattr(p, "step", "plain-tensor"))
+    app, sandbox = learn_app()
+
+    async def scenario(pilot):
+        await on_top(pilot, app, LessonMenuScreen)
+        await pilot.press("c")
+        lesson = await on_top(pilot, app, LessonScreen)
+        assert lesson.session.step.id == "plain-tensor"
+        lesson.query_one("#lesson-prose").focus()
+        await pilot.press("a")  # answered already: the experiment runs again, the answer stands
+        ask = await on_top(pilot, app, PredictionScreen)
+        await wait_for(pilot, lambda: ask.phase == "reveal", what="the reveal")
+        assert ask.reveal.choice.id == "zero" and ask.reveal.correct
+        assert sandbox.runs[-1]["source"] == REGISTRATION.prediction("q-tensor").observe
+        await pilot.press("escape")
+        await pilot.press("l")
+        await on_top(pilot, app, LessonMenuScreen)
+        await pilot.press("e")
+        play_screen = await on_top(pilot, app, ExperimentScreen)
+        play_screen.workspace.editor.focus()
+        await pilot.press("alt+l")
+        await on_top(pilot, app, LessonMenuScreen)
 
     play(app, scenario)
