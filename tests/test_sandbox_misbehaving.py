@@ -76,7 +76,11 @@ CASES = [
     ),
     Case("memory_int_list", "x = list(range(10**9))\n", "memory", line=1),
     Case("print_flood", "while True:\n    print('x' * 100)\n", "output_limit"),
-    Case("stderr_flood", "import sys\nwhile True:\n    sys.stderr.write('e' * 1000)\n", "output_limit"),
+    Case(
+        "stderr_flood",
+        "import sys\nwhile True:\n    sys.stderr.write('e' * 1000)\n",
+        "output_limit",
+    ),
     Case("one_enormous_line", "print('y' * (50 * 2**20))\n", "output_limit"),
     Case("big_output_is_cut", "print('z' * 200_000)\n", "ok", check=_dropped),
     Case(
@@ -119,7 +123,11 @@ CASES = [
         "import os\npid = os.fork()\nif pid:\n    os.waitpid(pid, 0)\nprint('both')\n",
         "ok",
     ),
-    Case("junk_on_result_fd", "import os\nos.write(3, b'{not json\\n' * 1000)\nprint('fine')\n", "ok"),
+    Case(
+        "junk_on_result_fd",
+        "import os\nos.write(3, b'{not json\\n' * 1000)\nprint('fine')\n",
+        "ok",
+    ),
     Case(
         "fork_bomb",
         "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",

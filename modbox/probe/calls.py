@@ -160,9 +160,10 @@ class CallRecorder:
             return
         in_node = None
         for a in args:
-            if isinstance(a, _Tensor) and a.grad_fn is not None:
+            if isinstance(a, _Tensor):
                 in_node = a.grad_fn
-                break
+                if in_node is not None:
+                    break
         pending = self._pending
         if in_node is None:  # no input needs a gradient: done as soon as the output's arrive
             pending.append((out_node, "backward", entry, False))
@@ -182,15 +183,9 @@ class CallRecorder:
                 finals.append(node)
         if not finals:
             return
-        at_final: list[list] = [[] for _ in finals]
-        rest = []
-        for item in pending:
-            for k, final in enumerate(finals):
-                if item[0] is final:
-                    at_final[k].append(item[1:])
-                    break
-            else:
-                rest.append(item)
+        ids = [id(final) for final in finals]
+        at_final = [[item[1:] for item in pending if id(item[0]) == key] for key in ids]
+        rest = [item for item in pending if id(item[0]) not in ids]
         wired = [False]
         for k, final in enumerate(finals):
             final.register_prehook(self._final_hook(at_final[k], rest, wired))

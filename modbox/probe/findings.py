@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.parameter import is_lazy
 
 from modbox.probe import tree
 from modbox.probe.describe import View
@@ -103,7 +102,7 @@ def _unregistered(ctx: _Context, found: list) -> list[tuple[str, torch.Tensor]]:
         seen.add(id(m))
         from_torch = type(m).__module__.startswith("torch.")
         attributes = vars(m)
-        for attr in attributes.keys() - _MODULE_INTERNALS:
+        for attr in [a for a in attributes if a not in _MODULE_INTERNALS]:
             if from_torch and attr.startswith("_"):
                 continue
             value = attributes[attr]

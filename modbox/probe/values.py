@@ -31,12 +31,6 @@ def device_name(device: torch.device) -> str:
     return name
 
 
-def tensor_shape(t: _Tensor) -> list[int] | None:
-    if is_lazy(t):
-        return None
-    return list(t.shape)
-
-
 def shape_of(value, depth: int = 0):
     """Shape of a tensor, nested lists for tuples and lists of them, None for anything else."""
     if isinstance(value, _Tensor):
@@ -73,10 +67,6 @@ def tensors_in(value, depth: int = 0) -> list[_Tensor]:
 def numel(t: _Tensor) -> int:
     """Elements of a tensor; 0 for a lazy one (PyTorch would raise)."""
     return 0 if is_lazy(t) else t.numel()
-
-
-def nbytes(t: _Tensor) -> int:
-    return 0 if is_lazy(t) else t.numel() * t.element_size()
 
 
 def class_name(module) -> str:

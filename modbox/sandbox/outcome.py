@@ -35,7 +35,8 @@ def error_for(
 ) -> Error | None:
     """None when the learner's code ran to the end."""
     if stopped == "timeout":
-        line = result.get("line") if result and result.get("exc_type") == "KeyboardInterrupt" else None
+        interrupted = result is not None and result.get("exc_type") == "KeyboardInterrupt"
+        line = result.get("line") if interrupted else None
         where = f" (line {line})" if line else ""
         return Error(
             "timeout",
