@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
 
 from player_engine import REGISTRATION
 from test_player_walk import at_the_task_with, learn_app, on_top, play, prose
@@ -326,3 +328,19 @@ def test_a_revealed_prediction_can_be_run_again_and_play_mode_opens_from_the_men
         await on_top(pilot, app, LessonMenuScreen)
 
     play(app, scenario)
+
+
+def test_the_lesson_player_never_imports_torch_in_the_ui_process():
+    code = (
+        "import sys\n"
+        "import modbox.ui.learn_app, modbox.ui.launch, modbox.ui.screens.review\n"
+        "from modbox.ui.screens.lesson import sandbox_limits\n"
+        "from modbox.lessons.loader import load_catalog\n"
+        "from modbox.lessons.model import Limits\n"
+        "import dataclasses\n"
+        "lesson = dataclasses.replace(load_catalog().lessons[0], limits=Limits(wall=5))\n"
+        "sandbox_limits(lesson)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
