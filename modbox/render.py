@@ -1,31 +1,245 @@
 """Print a Report in a terminal with rich (used by ``modbox inspect``). No torch, no textual.
 
-(Minimal for now: the outcome and the output. The Inspector adds the module tree, totals,
-findings and events.)
+Layout: the outcome, then per model a module tree (own and subtree parameter counts,
+trainable, devices, dtypes, last output shape) with torchinfo-style totals, the findings
+(warnings first, with line numbers), the last events, the learner's output.
+Every string that came from the learner's program is printed as ``Text``, never as markup.
 """
 
 from __future__ import annotations
 
+import re
+
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
-from modbox.report import Report
+from modbox.report import Event, Finding, Model, ModuleRow, Report
+
+MAX_ROWS = 200  # module rows printed per model; --json has them all
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def print_report(report: Report, console: Console, events: int = 10) -> None:
-    if report.ok:
-        console.print(Text(f"ran to the end in {report.timing.run:.0f} ms", style="green"))
-    elif report.error is not None:
-        console.print(Text(f"{report.error.kind}: {report.error.message}", style="bold red"))
-        if report.error.traceback:
-            console.print(Text(report.error.traceback))
+    _print_outcome(report, console)
+    for model in report.models:
+        console.print()
+        print_model(model, console)
+    findings = [(m, f) for m in report.models for f in m.findings]
+    if findings:
+        console.print()
+        console.rule("findings", align="left")
+        print_findings(findings, console)
+    if events > 0 and report.events:
+        console.print()
+        print_events(report, console, events)
     for label, text, dropped in (
         ("stdout", report.stdout, report.stdout_dropped),
         ("stderr", report.stderr, report.stderr_dropped),
     ):
         if text:
-            console.rule(label)
-            console.print(Text(text), end="")
+            console.print()
+            console.rule(label, align="left")
+            console.print(Text(plain(text)), end="" if text.endswith("\n") else "\n")
             if dropped:
-                console.print(Text(f"... {dropped} more bytes not shown", style="dim"))
-    console.print(Text(f"sandbox: {report.sandbox}", style="dim"))
+                console.print(Text(f"... {dropped:,} more bytes not shown", style="dim"))
+    console.print(Text(f"sandbox: {report.sandbox or 'unknown'}", style="dim"))
+
+
+def plain(text: str) -> str:
+    """Learner output without terminal escape sequences or control characters (tabs and
+    newlines stay)."""
+    return _ESCAPES.sub("", text)
+
+
+def _print_outcome(report: Report, console: Console) -> None:
+    if report.ok:
+        console.print(Text(f"ran to the end in {report.timing.run:.0f} ms", style="green"))
+        return
+    if report.error is None:
+        return
+    error = report.error
+    where = f" (line {error.line})" if error.line else ""
+    console.print(Text(f"{error.kind}{where}: {plain(error.message)}", style="bold red"))
+    if error.traceback:
+        console.print(Text(plain(error.traceback).rstrip("\n")))
+
+
+def print_model(model: Model, console: Console, max_rows: int = MAX_ROWS) -> None:
+    title = Text()
+    title.append(model.name, style="bold")
+    title.append(f"  {model.cls}", style="cyan")
+    console.print(title)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for header, justify in (
+        ("Module", "left"),
+        ("Class", "left"),
+        ("Output shape", "left"),
+        ("Own", "right"),
+        ("Total", "right"),
+        ("Trainable", "left"),
+        ("Device", "left"),
+        ("Dtype", "left"),
+    ):
+        table.add_column(header, justify=justify, no_wrap=True, overflow="ellipsis")
+    rows = model.modules[:max_rows]
+    for prefix, row in zip(tree_prefixes(model.modules)[:max_rows], rows):
+        table.add_row(*module_cells(model.name, prefix, row))
+    console.print(table)
+    hidden = len(model.modules) - len(rows) + model.modules_omitted
+    if hidden > 0:
+        console.print(Text(f"... {hidden:,} more modules (modbox inspect --json lists all)", style="dim"))
+    for line in totals(model):
+        console.print(Text(line))
+
+
+def module_cells(name: str, prefix: str, row: ModuleRow) -> list[Text]:
+    label = Text(prefix)
+    label.append(row.path.rpartition(".")[2] if row.path else name)
+    if row.shared_with:
+        label.append(f" (same as {', '.join(row.shared_with)})", style="yellow")
+    trainable = {"all": "yes", "none": "no", "partial": "partial"}[row.trainable]
+    mode = "" if row.training else " eval"
+    return [
+        label,
+        Text(row.cls),
+        Text(shape_text(row.output_shape)),
+        Text(_count(row.own_params)),
+        Text(_count(row.total_params)),
+        Text((trainable if row.total_params else "--") + mode),
+        Text(", ".join(row.devices) or "--"),
+        Text(", ".join(row.dtypes) or "--"),
+    ]
+
+
+def tree_prefixes(rows: list[ModuleRow]) -> list[str]:
+    """Box-drawing prefixes (``├─ ``, ``│  ``) for rows in ``named_modules()`` order."""
+    n = len(rows)
+    last = [True] * n
+    next_at_depth: dict[int, int] = {}  # depth -> index of the following row at that depth
+    for i in range(n - 1, -1, -1):
+        d = rows[i].depth
+        following = next_at_depth.get(d)
+        # a later sibling exists if a row at this depth comes before any shallower row
+        last[i] = following is None
+        next_at_depth[d] = i
+        for deeper in [k for k in next_at_depth if k > d]:
+            del next_at_depth[deeper]
+    out = []
+    open_levels: list[bool] = []  # for each ancestor depth: does a sibling follow it?
+    for i, row in enumerate(rows):
+        d = row.depth
+        del open_levels[max(d - 1, 0) :]
+        if d == 0:
+            out.append("")
+            continue
+        stems = "".join("│  " if more else "   " for more in open_levels[: d - 1])
+        out.append(stems + ("└─ " if last[i] else "├─ "))
+        open_levels.append(not last[i])
+    return out
+
+
+def totals(model: Model) -> list[str]:
+    frozen = model.total_params - model.trainable_params
+    lines = [
+        f"Total params: {model.total_params:,}",
+        f"Trainable params: {model.trainable_params:,}",
+        f"Non-trainable params: {frozen:,}",
+        f"Params size: {_bytes(model.param_bytes)}   Buffers size: {_bytes(model.buffer_bytes)}",
+    ]
+    if model.lazy_params:
+        lines.append(f"Not yet created (lazy): {model.lazy_params} parameter tensors")
+    return lines
+
+
+def shape_text(shape) -> str:
+    if shape is None:
+        return "--"
+    return str(shape).replace("None", "-")
+
+
+def print_findings(findings: list[tuple[Model, Finding]], console: Console) -> None:
+    order = {"warning": 0, "info": 1}
+    ranked = sorted(
+        findings,
+        key=lambda mf: (order.get(mf[1].severity, 2), mf[1].line or 0),
+    )
+    for model, finding in ranked:
+        line = Text()
+        style = "bold yellow" if finding.severity == "warning" else "blue"
+        line.append(f"{finding.severity:<8}", style=style)
+        line.append(f"line {finding.line:<4} " if finding.line else "          ", style="dim")
+        line.append(f"{finding.kind}  ", style=style)
+        line.append(finding.message)
+        console.print(line)
+
+
+def print_events(report: Report, console: Console, count: int) -> None:
+    total = max(report.events_total, len(report.events))
+    shown = report.events[-count:]
+    title = f"last {len(shown)} of {total:,} events"
+    if report.events_dropped:
+        title += f" ({report.events_dropped:,} not kept)"
+    console.rule(title, align="left")
+    for event in shown:
+        console.print(event_text(event))
+
+
+def event_text(e: Event) -> Text:
+    text = Text()
+    text.append(f"#{e.seq:<6} ", style="dim")
+    text.append(f"{e.kind:<15}", style="magenta")
+    who = ".".join(part for part in (e.model, e.path) if part) or "(not in a model)"
+    text.append(who)
+    if e.cls:
+        text.append(f" ({e.cls})", style="cyan")
+    text.append(_event_detail(e))
+    return text
+
+
+def _event_detail(e: Event) -> str:
+    if e.kind == "forward_pre":
+        return f"  in {_shapes(e.inputs)}" + (f" {e.dtype} {e.device}" if e.dtype else "")
+    if e.kind == "forward":
+        took = f"  {e.duration_us:,.1f} µs" if e.duration_us is not None else ""
+        return f"  out {_shapes(e.outputs)}{took}"
+    if e.kind == "backward_pre":
+        return f"  grad out {_shapes(e.outputs)}"
+    if e.kind == "backward":
+        return f"  grad in {_shapes(e.inputs)}"
+    if e.kind == "hook":
+        return f"  your {e.hook_kind} hook {e.hook} (registered on line {e.line})"
+    if e.kind == "hook_removed":
+        at = f" on line {e.line}" if e.line else ""
+        return f"  removed your {e.hook_kind} hook {e.hook}{at}"
+    if e.kind == "direct_forward":
+        return f"  .forward() called directly on line {e.line}, hooks skipped"
+    if e.kind == "optimizer_step":
+        changed = e.detail.get("changed", [])
+        unchanged = e.detail.get("unchanged", [])
+        out = f"  step changed {len(changed)} parameters"
+        if unchanged:
+            listed = ", ".join(unchanged[:4]) + (" ..." if len(unchanged) > 4 else "")
+            out += f"; not changed: {listed}"
+        return out
+    return ""
+
+
+def _shapes(shapes: list) -> str:
+    if not shapes:
+        return "--"
+    return ", ".join(shape_text(s) for s in shapes)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if n else "--"
+
+
+def _bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.2f} {unit}"
+        size /= 1024
+    return f"{n} B"

@@ -136,9 +136,9 @@ def test_learner_hooks_report_firing_and_removal_and_still_work():
 
 
 def model_hooks_are_the_learners(r):
-    """After the run, the hooks dicts hold functions named like the learner's."""
+    """The hooks dicts hold the learner's own functions: pickling and deepcopy see no probe."""
     pre = list(r.namespace["model"][1]._forward_pre_hooks.values())
-    return [h.__name__ for h in pre] == ["double"] and pre[0].__wrapped__ is r.namespace["double"]
+    return pre == [r.namespace["double"]]
 
 
 def test_direct_forward_call_is_an_event_with_the_line():

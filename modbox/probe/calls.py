@@ -91,6 +91,8 @@ class CallRecorder:
                 event["dtype"] = dtype_name(t.dtype)
                 event["device"] = device_name(t.device)
             self.s.emit(event)
+            if module._forward_pre_hooks and self.s.hooks:
+                self._learner_hooks(entry, module._forward_pre_hooks)
             stack.append([module, entry, _now()])
         except Exception:
             pass
@@ -129,6 +131,8 @@ class CallRecorder:
                 event["dtype"] = dtype_name(t.dtype)
                 event["device"] = device_name(t.device)
             self.s.emit(event)
+            if module._forward_hooks and self.s.hooks:
+                self._learner_hooks(entry, module._forward_hooks)
             if t is not None and _grad_enabled() and t.requires_grad:
                 self._watch_backward(entry, t, args)
             if not stack and self._nodes:  # the outermost call is over: let its graph go
@@ -166,15 +170,38 @@ class CallRecorder:
         items = [item]
         self._nodes[id(node)] = (node, items)
         emit = self.s.emit
+        learner_hooks = self._learner_hooks
 
         def fire(grads):
             try:
                 for kind, entry, has_grads in reversed(items):
                     emit(_backward_event(kind, entry, grads if has_grads else (None,)))
+                    module = entry[0]
+                    hooks = module._backward_pre_hooks if kind == "backward_pre" else module._backward_hooks
+                    if hooks:
+                        learner_hooks(entry, hooks)
             except Exception:
                 pass
 
         node.register_prehook(fire)
+
+    def _learner_hooks(self, entry, hooks: dict) -> None:
+        """``hook`` events for the learner's hooks in ``hooks``, which PyTorch runs next."""
+        registry = self.s.hooks
+        for hook_id in list(hooks):
+            found = registry.get(hook_id)
+            if found is not None:
+                self.s.emit(
+                    {
+                        "kind": "hook",
+                        "path": entry[2],
+                        "model": entry[1],
+                        "class": entry[3],
+                        "hook": found[0],
+                        "hook_kind": found[1],
+                        "line": found[2],
+                    }
+                )
 
     def _check_direct_forward(self, parent_ids) -> None:
         """A child runs but its parent's ``__call__`` does not: was ``parent.forward`` called?"""

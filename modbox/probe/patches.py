@@ -3,8 +3,9 @@
 - ``Module.__setattr__``: the learner's line for each attribute (for findings' line numbers).
 - global registration hooks: a module, parameter or buffer registered anywhere invalidates the
   path index; a submodule registered on a module whose forward is running is recorded.
-- ``register_*_hook`` called from the learner's file: their hook is wrapped so that it reports
-  each time it fires (a ``hook`` event), and its handle reports ``hook_removed``.
+- ``register_*_hook`` called from the learner's file: the hook is noted by its handle id, so
+  that the call recorder reports it each time it fires, and its handle reports
+  ``hook_removed``.
 - optimizers: the line each was built on, and an ``optimizer_step`` event naming which
   parameters the step changed.
 - ``torch.save``: which modules were saved whole.
@@ -140,52 +141,29 @@ class Patches:
     # -- the learner's hooks ------------------------------------------------------------
 
     def _make_hook_register(self, original, kind: str):
+        """Note hooks registered from the learner's file; the hook itself is left untouched
+        (a wrapper would change what pickling, deepcopy or TorchScript see)."""
         probe = self
 
         @functools.wraps(original)
         def register(self, hook, *args, **kwargs):
-            frame = sys._getframe(1)
-            if frame.f_code.co_filename != probe.s.filename or not callable(hook):
-                return original(self, hook, *args, **kwargs)
-            handle = original(self, probe._wrap_hook(hook, kind, frame.f_lineno), *args, **kwargs)
-            probe._watch_removal(handle, hook, kind, self, frame.f_lineno)
+            handle = original(self, hook, *args, **kwargs)
+            try:
+                frame = sys._getframe(1)
+                if frame.f_code.co_filename == probe.s.filename:
+                    name = getattr(hook, "__qualname__", None) or type(hook).__name__
+                    probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
+                    probe._watch_removal(handle, name, kind, self, frame.f_lineno)
+            except Exception:
+                pass
             return handle
 
         return register
 
-    def _wrap_hook(self, hook, kind: str, line: int):
-        s = self.s
-        index = self.index
-        name = getattr(hook, "__qualname__", None) or type(hook).__name__
-
-        @functools.wraps(hook)
-        def learner_hook(*args, **kwargs):
-            if _compiling():
-                return hook(*args, **kwargs)
-            try:
-                entry = index.entry(args[0])
-                s.emit(
-                    {
-                        "kind": "hook",
-                        "path": entry[2],
-                        "model": entry[1],
-                        "class": entry[3],
-                        "hook": name,
-                        "hook_kind": kind,
-                        "line": line,
-                    }
-                )
-            except Exception:
-                pass
-            return hook(*args, **kwargs)
-
-        return learner_hook
-
-    def _watch_removal(self, handle, hook, kind: str, module, line: int) -> None:
+    def _watch_removal(self, handle, name: str, kind: str, module, line: int) -> None:
         original = handle.remove
         s = self.s
         index = self.index
-        name = getattr(hook, "__qualname__", None) or type(hook).__name__
 
         def remove():
             hooks = handle.hooks_dict_ref()

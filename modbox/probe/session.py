@@ -28,6 +28,7 @@ class Session:
         self._emit = emit
         self.seq = 0
         self.facts = Facts()
+        self.hooks: dict[int, tuple[str, str, int]] = {}  # learner's hook id -> name, kind, line
         self._namespace: dict | None = None
 
     def emit(self, event: dict) -> None:

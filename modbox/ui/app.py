@@ -1,0 +1,123 @@
+"""ModboxApp: themes, keys (remappable), help, the command palette, and the play screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from modbox.ui.engine import Engine
+from modbox.ui.keymap import load_keymap
+from modbox.ui.screens.help import HelpScreen
+from modbox.ui.screens.play import PlayScreen
+from modbox.ui.templates import TEMPLATES
+from modbox.ui.widgets.editor import CodeEditor
+from modbox.ui.widgets.parameters_pane import ParametersPane
+from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+class ModboxApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "modbox"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
+        Binding("f9", "copy_report", "Copy report", show=False, id="app.copy_report"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        file: Path | str | None = None,
+        *,
+        sandbox_factory: Callable[[], Any] | None = None,
+        theme: str = DARK,
+    ):
+        super().__init__()
+        self.file = Path(file) if file is not None else None
+        self.engine = Engine(sandbox_factory)
+        self.theme = theme
+        self.keymap_problems: list[str] = []
+
+    @staticmethod
+    def binding_sections() -> list[tuple[str, list[Binding]]]:
+        """Every remappable binding, grouped by where it works (the help screen shows these)."""
+        return [
+            ("Everywhere", list(ModboxApp.BINDINGS)),
+            ("Play mode", list(PlayScreen.BINDINGS)),
+            ("Workspace", list(Workspace.BINDINGS)),
+            ("Editor", list(CodeEditor.BINDINGS)),
+            ("Parameters pane", list(ParametersPane.BINDINGS)),
+        ]
+
+    def on_mount(self) -> None:
+        known = {b.id for _, bs in self.binding_sections() for b in bs if b.id}
+        keymap, self.keymap_problems = load_keymap(known)
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, severity="warning", timeout=10)
+        self.push_screen(PlayScreen(self.engine, self.file))
+
+    def on_unmount(self) -> None:
+        self.engine.close()
+
+    @property
+    def workspace(self) -> Workspace | None:
+        found = self.screen.query(Workspace)
+        return found.first() if found else None
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, PlayScreen):
+                screen.flush_draft()
+        self.exit()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.binding_sections(), dict(self._keymap)))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_copy_report(self) -> None:
+        ws = self.workspace
+        if ws is None or ws.last_report is None:
+            self.notify("Nothing to copy yet: run the file first (ctrl+r).", severity="warning")
+            return
+        self.copy_to_clipboard(ws.last_report.to_json(indent=2))
+        self.notify("Copied the report (JSON) to the clipboard.")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        ws = self.workspace
+        play = next((s for s in reversed(self.screen_stack) if isinstance(s, PlayScreen)), None)
+        if ws is not None:
+            yield SystemCommand("Run", "Run the file now (ctrl+r)", ws.run_now)
+            yield SystemCommand(
+                "Live mode: turn " + ("off" if ws.live else "on"),
+                "Re-run after each pause in typing", ws.action_toggle_live,
+            )
+            for pane in PANES:
+                yield SystemCommand(
+                    f"Pane: {PANE_TITLES[pane]}", f"Show the {PANE_TITLES[pane]} pane",
+                    lambda pane=pane: ws.show_pane(pane),
+                )
+        if play is not None:
+            yield SystemCommand("Save", "Save the file (ctrl+s)", play.action_save)
+            yield SystemCommand("Open", "Open a file (ctrl+o)", play.action_open)
+            yield SystemCommand("New from template", "Choose a template (ctrl+n)", play.action_new)
+            for t in TEMPLATES:
+                yield SystemCommand(
+                    f"Template: {t.title}", t.about,
+                    lambda t=t: play._switch(None, t.text, f"New buffer from the {t.title} template."),
+                )
+        yield SystemCommand("Copy report", "Copy the last report as JSON (F9)", self.action_copy_report)
+        yield SystemCommand("Theme: dark", "Use the dark theme", lambda: setattr(self, "theme", DARK))
+        yield SystemCommand("Theme: light", "Use the light theme", lambda: setattr(self, "theme", LIGHT))
+        yield SystemCommand("Keys", "Every key, and how to remap them (F1)", self.action_help)
+        yield SystemCommand("Quit", "Quit modbox (ctrl+q)", self.action_quit)

@@ -1,0 +1,86 @@
+"""The app as ``modbox`` and ``modbox learn [ID]`` open it: the lesson menu first (and the lesson
+asked for on top of it), after a review round when earlier predictions are due again."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual.events import Mount
+
+from modbox.lessons.model import Catalog
+from modbox.lessons.progress import ProgressStore
+from modbox.lessons.session import review_round
+from modbox.ui.app import DARK, ModboxApp
+from modbox.ui.keymap import load_keymap
+from modbox.ui.screens.lesson import LessonScreen
+from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
+from modbox.ui.screens.lesson_solution import SolutionScreen
+from modbox.ui.screens.prediction import PredictionScreen
+from modbox.ui.screens.review import ReviewScreen
+
+
+class LearnApp(ModboxApp):
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: ProgressStore | None = None,
+        lesson_id: str | None = None,
+        *,
+        sandbox_factory: Callable[[], Any] | None = None,
+        theme: str = DARK,
+    ):
+        super().__init__(sandbox_factory=sandbox_factory, theme=theme)
+        self.catalog = catalog
+        self.store = store or ProgressStore()
+        self.lesson_id = lesson_id
+
+    @staticmethod
+    def binding_sections():
+        return [
+            *ModboxApp.binding_sections(),
+            ("Lesson menu", list(LessonMenuScreen.BINDINGS)),
+            ("Lesson", list(LessonScreen.BINDINGS)),
+            ("Prediction", list(PredictionScreen.BINDINGS)),
+            ("Solution", list(SolutionScreen.BINDINGS)),
+            ("Review round", list(ReviewScreen.BINDINGS)),
+            ("Experiment (from the menu)", list(ExperimentScreen.BINDINGS)),
+        ]
+
+    def on_mount(self, event: Mount) -> None:
+        event.prevent_default()  # ModboxApp's on_mount opens play mode
+        known = {b.id for _, bs in self.binding_sections() for b in bs if b.id}
+        keymap, self.keymap_problems = load_keymap(known)
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, severity="warning", timeout=10)
+
+        menu = LessonMenuScreen(self.engine, self.catalog, self.store)
+        self.push_screen(menu)
+        if self.store.problem:
+            self.notify(self.store.problem, severity="warning", timeout=15)
+        if self.lesson_id is not None:
+            self._open_asked_lesson(menu)
+        questions = review_round(self.catalog, self.store)
+        if questions:
+            self.push_screen(ReviewScreen(self.engine, questions))
+
+    def _open_asked_lesson(self, menu: LessonMenuScreen) -> None:
+        lesson = self.catalog.get(self.lesson_id)
+        if lesson is not None:
+            self.push_screen(LessonScreen(self.engine, self.catalog, self.store, lesson))
+            return
+        broken = next((b for b in self.catalog.broken if self.lesson_id in (b.id, b.path.name)), None)
+        if broken is not None:
+            self.notify(f"The lesson {self.lesson_id!r} is broken and cannot be opened; the menu shows "
+                        "why. The other lessons work.", severity="error", timeout=15)
+        else:
+            known = ", ".join(lesson.id for lesson in self.catalog.lessons) or "none"
+            self.notify(f"There is no lesson {self.lesson_id!r}. Lessons: {known}.",
+                        severity="error", timeout=15)
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, LessonScreen):
+                screen.flush_draft()
+        await super().action_quit()

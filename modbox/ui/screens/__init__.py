@@ -1,0 +1,1 @@
+"""Screens: play mode, and the dialogs it opens (help, open, templates, recovery, questions)."""

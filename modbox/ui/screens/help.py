@@ -1,0 +1,67 @@
+"""The help screen (F1 or ?): every key, by where it works, with the learner's remappings applied."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from modbox.ui.keymap import keymap_path
+
+# TextArea's own keys that a programmer looks for (they have no ids, so they cannot be remapped).
+EDITOR_BUILTINS = (
+    ("ctrl+z / ctrl+y", "Undo / redo"),
+    ("tab", "Indent (the selected lines)"),
+    ("ctrl+c / ctrl+x / ctrl+v", "Copy / cut / paste"),
+    ("f6 / f7", "Select line / select all"),
+    ("ctrl+a / ctrl+e", "Start / end of line"),
+    ("ctrl+k", "Delete to end of line"),
+    ("tab / shift+tab (outside the editor)", "Move focus between panes"),
+    ("mouse", "Click to focus, place the cursor, choose tabs; drag to select; ctrl+c copies"),
+)
+
+
+def key_table(sections: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", expand=True)
+    table.add_column("keys", style="bold cyan", no_wrap=True)
+    table.add_column("does")
+    table.add_column("id (for keymap.toml)", style="dim")
+    for title, bindings in sections:
+        table.add_row(Text(title, style="bold underline"), "", "")
+        seen = set()
+        for b in bindings:
+            if b.id in seen:
+                continue
+            seen.add(b.id)
+            keys = keymap.get(b.id or "", b.key)
+            table.add_row(keys.replace(",", " / "), b.description or b.action, b.id or "")
+        if title == "Editor":
+            for keys, does in EDITOR_BUILTINS:
+                table.add_row(keys, does, "")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap: dict[str, str]):
+        super().__init__()
+        self.sections = sections
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog tall", id="help"):
+            yield Static(Text("modbox keys", style="bold"))
+            yield Static(key_table(self.sections, self.keymap))
+            yield Static(
+                Text(f"\nRemap any key with an id in {keymap_path()}, e.g.\n"
+                     '  "workspace.run" = "ctrl+r,f5,ctrl+j"\n'
+                     "Escape closes this screen.", style="dim")
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

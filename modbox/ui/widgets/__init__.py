@@ -1,0 +1,1 @@
+"""Widgets of the workspace: the editor, the panes and the status line."""

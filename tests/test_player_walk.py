@@ -1,0 +1,258 @@
+"""The lesson player on a fake engine: a whole lesson walked as a learner would, predictions
+asked before the runs that reveal them, hints, the solution, reset."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+from player_engine import REGISTRATION, net_report, respond
+from ui_harness import modbox_home, wait_for  # noqa: F401
+
+from modbox.lessons.loader import builtin_lessons_dir, load_catalog
+from modbox.lessons.progress import ProgressStore
+from modbox.lessons.session import LessonSession
+from modbox.ui.learn_app import LearnApp
+from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.screens.lesson import LessonScreen
+from modbox.ui.screens.lesson_solution import SolutionScreen
+from modbox.ui.screens.prediction import PredictionScreen
+from modbox.ui.scripted import ScriptedSandbox
+from modbox.ui.widgets.lesson_checks import LessonChecks
+from modbox.ui.widgets.lesson_prose import LessonProse
+
+SIZE = (160, 50)
+# The starter with its first bug fixed (super().__init__() first) and the second (self.out):
+# it runs, but `scale` is still a plain tensor.
+TWO_FIXED = REGISTRATION.starter.replace(
+    "        self.hidden = nn.Linear(4, 8)\n        super().__init__()\n",
+    "        super().__init__()\n        self.hidden = nn.Linear(4, 8)\n",
+).replace("        out = nn.Linear(8, 2)", "        self.out = nn.Linear(8, 2)")
+
+
+def lessons_with_registration_first(tmp_path):
+    """The built-in lessons, with registration ordered first (so a next lesson follows it)."""
+    folder = tmp_path / "lessons"
+    shutil.copytree(builtin_lessons_dir(), folder)
+    toml = folder / "registration" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("order = 3", "order = 0"))
+    return folder
+
+
+def learn_app(lessons=None, lesson_id=None):
+    sandbox = ScriptedSandbox(respond)
+    app = LearnApp(load_catalog(lessons), ProgressStore(), lesson_id, sandbox_factory=lambda: sandbox)
+    return app, sandbox
+
+
+def play(app, scenario):
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+def prose(app) -> str:
+    return app.screen.query_one(LessonProse).markdown
+
+
+def checks_shown(screen) -> str:
+    return str(screen.query_one(LessonChecks).render())
+
+
+async def on_top(pilot, app, kind):
+    await wait_for(pilot, lambda: isinstance(app.screen, kind), what=f"{kind.__name__} on top")
+    return app.screen
+
+
+async def settled(pilot, screen, source):
+    """Wait until the draft ``source`` has run and its checks are shown."""
+    ws = screen.workspace
+    await wait_for(pilot, lambda: not ws.running and screen.engine.sandbox.runs
+                   and screen.engine.sandbox.runs[-1]["source"] == source
+                   and screen.checked_report is not None and screen.checked_report is ws.last_report,
+                   what="the draft's run")
+
+
+def test_a_learner_walks_a_whole_lesson_predict_run_fail_hint_fix_pass_next(tmp_path):
+    app, sandbox = learn_app(lessons_with_registration_first(tmp_path), "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        assert lesson.session.step.id == "setattr"
+        assert "Assignment is registration" in prose(app)
+
+        await pilot.press("n")  # to the first prediction: asked at once
+        ask = await on_top(pilot, app, PredictionScreen)
+        assert lesson.session.step.id == "super-first"
+        await pilot.press("2", "3")  # "AttributeError ...", certain
+        await wait_for(pilot, lambda: ask.phase == "reveal", what="the reveal")
+        assert sandbox.runs[-1]["source"] == REGISTRATION.prediction("q-early").observe
+        assert ask.reveal.correct
+        assert "Right" in str(ask.query_one("#prediction-verdict").render())
+        await pilot.press("enter")
+        await on_top(pilot, app, LessonScreen)
+        assert "You answered **AttributeError" in prose(app)
+
+        await pilot.press("n")
+        ask = await on_top(pilot, app, PredictionScreen)
+        await pilot.press("1", "3")  # "1: requires_grad makes it a parameter", certain: wrong
+        await wait_for(pilot, lambda: ask.phase == "reveal", what="the reveal")
+        assert not ask.reveal.correct and ask.reveal.confident_mistake
+        assert ask.query_one("#prediction-verdict").has_class("-confident-mistake")
+        assert "parameters: 0" in ask.reveal.output
+        await pilot.press("escape")
+        await on_top(pilot, app, LessonScreen)
+        assert "The run shows: 0: a plain tensor is not registered" in prose(app)
+        assert [i.prediction_id for i in app.store.review_queue()] == ["q-tensor"]
+
+        await pilot.press("n")  # the task: the starter runs and fails its checks
+        assert lesson.session.step.id == "fix"
+        await settled(pilot, lesson, REGISTRATION.starter)
+        assert lesson.workspace.editor.has_focus
+        assert not any(r.passed for r in lesson._results)
+        shown = checks_shown(lesson)
+        assert "0 of 6 pass" in shown
+        assert "The run stopped: exception: AttributeError: cannot assign module" in shown
+
+        await pilot.press("alt+h")  # from the editor: the first hint tier, and only it
+        assert REGISTRATION.hints[0] in prose(app)
+        assert REGISTRATION.hints[1] not in prose(app)
+
+        lesson.workspace.set_source(TWO_FIXED)  # two bugs fixed: two checks tick
+        await settled(pilot, lesson, TWO_FIXED)
+        assert [r.id for r in lesson._results if r.passed] == ["runs", "layers"]
+        assert "2 of 6 pass" in checks_shown(lesson)
+        await wait_for(pilot, lambda: lesson.session.draft == TWO_FIXED, what="the draft saved")
+
+        lesson.workspace.set_source(REGISTRATION.solution)
+        await settled(pilot, lesson, REGISTRATION.solution)
+        assert all(r.passed for r in lesson._results)
+        assert app.store.get("registration").solved
+        assert "solved" in checks_shown(lesson)
+
+        await pilot.press("alt+s")  # solved: the solution opens without asking
+        side = await on_top(pilot, app, SolutionScreen)
+        assert side.query_one("#solution-mine").text == REGISTRATION.solution
+        assert side.query_one("#solution-reference").text == REGISTRATION.solution
+        await pilot.press("escape")
+        await on_top(pilot, app, LessonScreen)
+
+        await pilot.press("alt+n")  # the myth: its code runs in the sandbox
+        assert lesson.session.step.myth
+        await wait_for(pilot, lambda: "parameters: ['out.weight', 'out.bias']" in prose(app),
+                       what="the myth's output")
+        assert "Every layer and tensor that __init__ creates" in prose(app)
+
+        await pilot.press("n")  # solved, last step: the next lesson
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "objects",
+                       what="the next lesson")
+
+    play(app, scenario)
+
+
+def test_a_prediction_is_asked_before_any_run_and_cannot_be_skipped():
+    app, sandbox = learn_app(None, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        await pilot.press("n")
+        await on_top(pilot, app, PredictionScreen)
+        await pilot.press("escape")  # "answer later"
+        await on_top(pilot, app, LessonScreen)
+        runs = len(sandbox.runs)
+        lesson.workspace.set_source(REGISTRATION.solution)  # typing does not run: it would tell
+        await pilot.pause(0.8)
+        assert len(sandbox.runs) == runs
+        await pilot.press("n")  # cannot move on: the question comes back
+        await on_top(pilot, app, PredictionScreen)
+        assert lesson.session.step.id == "super-first"
+        await pilot.press("escape")
+        await on_top(pilot, app, LessonScreen)
+        lesson.workspace.editor.focus()
+        await pilot.press("ctrl+r")  # nor run by hand
+        await on_top(pilot, app, PredictionScreen)
+        assert len(sandbox.runs) == runs
+        await pilot.press("down", "enter", "1")  # choice 2 by arrows, then "guessing"
+        await wait_for(pilot, lambda: app.screen.phase == "reveal", what="the reveal")
+        assert app.screen.reveal.choice.id == "error"
+        await pilot.press("enter")
+        await on_top(pilot, app, LessonScreen)
+        assert len(sandbox.runs) == runs + 1  # only the experiment: the next question is still open
+        await pilot.press("n")
+        await on_top(pilot, app, PredictionScreen)
+        await pilot.press("2", "2")
+        await wait_for(pilot, lambda: app.screen.phase == "reveal", what="the reveal")
+        await pilot.press("enter")
+        # every question before the task answered: the held run of the draft happens now
+        await wait_for(pilot, lambda: sandbox.runs[-1]["source"] == REGISTRATION.solution,
+                       what="the held run")
+        assert lesson.session.step.id == "plain-tensor"
+
+
+def test_the_fix_hint_and_an_early_solution_need_a_confirmation():
+    app, _ = learn_app(None, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        for tier in REGISTRATION.hints[:-1]:
+            await pilot.press("h")
+            assert tier in prose(app)
+        await pilot.press("h")
+        ask = await on_top(pilot, app, ConfirmScreen)
+        await pilot.click("#no")
+        await on_top(pilot, app, LessonScreen)
+        assert REGISTRATION.hints[-1] not in prose(app)
+        await pilot.press("h")
+        await on_top(pilot, app, ConfirmScreen)
+        await pilot.click("#yes")
+        await on_top(pilot, app, LessonScreen)
+        assert "**The fix:** " + REGISTRATION.hints[-1] in prose(app)
+
+        await pilot.press("s")  # not solved: "show me" asks first
+        await on_top(pilot, app, ConfirmScreen)
+        await pilot.click("#yes")
+        side = await on_top(pilot, app, SolutionScreen)
+        assert side.query_one("#solution-mine").text == REGISTRATION.starter
+        assert side.query_one("#solution-reference").text == REGISTRATION.solution
+        assert side.query_one("#solution-reference").read_only
+        assert app.store.get("registration").solution_viewed
+        assert not app.store.get("registration").solved
+        del ask
+
+    play(app, scenario)
+
+
+def at_the_task_with(draft: str) -> None:
+    """Progress as if the learner had answered both questions and reached the task."""
+    session = LessonSession(REGISTRATION, ProgressStore())
+    session.answer("q-early", "error", 2)
+    session.answer("q-tensor", "zero", 2)
+    session.draft = draft
+    while session.step.id != "fix":
+        session.next()
+
+
+def test_resetting_a_lesson_asks_then_starts_it_afresh():
+    at_the_task_with(REGISTRATION.solution)
+    app, sandbox = learn_app(None, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        assert lesson.session.step.id == "fix"
+        await settled(pilot, lesson, REGISTRATION.solution)
+        assert app.store.get("registration").solved
+        lesson.query_one(LessonProse).focus()
+        await pilot.press("h")
+        await pilot.press("x")
+        await on_top(pilot, app, ConfirmScreen)
+        await pilot.click("#yes")
+        await on_top(pilot, app, LessonScreen)
+        assert lesson.workspace.source == REGISTRATION.starter
+        assert app.store.get("registration").status == "new"
+        assert "Hints" not in prose(app)
+        assert lesson.session.step.id == "setattr"
+
+    play(app, scenario)
