@@ -51,7 +51,7 @@ class Terminal:
         return done.stdout
 
     def __enter__(self) -> Terminal:
-        env = {"MODBOX_HOME": str(self.home), MARKER_VAR: self.marker, "TERM": "tmux-256color"}
+        env = {"MODBOX_HOME": str(self.home), MARKER_VAR: self.marker}
         args = ["new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
                 "-c", str(self.cwd)]
         for key, value in env.items():
