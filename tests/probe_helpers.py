@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from modbox.probe import Probe
@@ -24,9 +25,13 @@ class Run:
             self.error = error
         finally:
             probe.uninstall()
-        report = Report.from_dict(
-            {"models": probe.inspect(self.namespace), "events": self.events_raw}
+        for seq, event in enumerate(self.events_raw):  # numbered as the sandbox's sink does
+            event["seq"] = seq
+        # through JSON, as in the sandbox: what the UI reads is what the tests check
+        data = json.loads(
+            json.dumps({"models": probe.inspect(self.namespace), "events": self.events_raw})
         )
+        report = Report.from_dict(data)
         self.models: list[Model] = report.models
         self.events: list[Event] = report.events
         self.report = report

@@ -20,6 +20,17 @@ from __future__ import annotations
 import gc
 from typing import Callable
 
+# Imported here rather than per run, so that a zygote that imports the probe before forking
+# hands every run child these modules ready to use.
+from modbox.probe import tree
+from modbox.probe.calls import CallRecorder
+from modbox.probe.describe import describe
+from modbox.probe.findings import find
+from modbox.probe.index import PathIndex
+from modbox.probe.patches import Patches
+from modbox.probe.session import Session
+from modbox.probe.values import numel
+
 
 class Probe:
     """Instrumentation for one run.
@@ -31,11 +42,6 @@ class Probe:
     """
 
     def __init__(self, filename: str, emit: Callable[[dict], None]):
-        from modbox.probe.calls import CallRecorder
-        from modbox.probe.index import PathIndex
-        from modbox.probe.patches import Patches
-        from modbox.probe.session import Session
-
         self.filename = filename
         self.emit = emit
         self._session = Session(filename, emit)
@@ -60,10 +66,6 @@ class Probe:
 
     def inspect(self, namespace: dict) -> list[dict]:
         """Model dicts shaped like ``modbox.report.Model`` (JSON keys), ``model`` first."""
-        from modbox.probe import tree
-        from modbox.probe.describe import describe
-        from modbox.probe.findings import find
-
         models = []
         collecting = gc.isenabled()
         gc.disable()  # inspecting allocates many small objects; collections would cost 4x
@@ -87,8 +89,6 @@ def _plain_counts(name: str, module) -> dict:
         params = list(module.parameters())
     except Exception:
         params = []
-    from modbox.probe.values import numel
-
     return {
         "name": name,
         "class": type(module).__name__,

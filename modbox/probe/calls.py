@@ -4,10 +4,12 @@ gradients flow, and ``direct_forward`` when ``module.forward(...)`` bypassed ``_
 Forward events come from PyTorch's global forward hooks. Backward events do not use global
 full backward hooks: those wrap every module's inputs and outputs in ``BackwardHookFunction``
 nodes, which makes ``nn.ReLU(inplace=True)`` fail during forward and costs ~30 µs per module.
-Instead the forward hook adds a pre-hook to the autograd node that produced the module's
-output (gradients w.r.t. the output are ready: ``backward_pre``) and to the node that produced
-its input (gradients w.r.t. the input are complete: ``backward``). Nodes belong to one forward
-pass, so nothing accumulates, and the learner's tensors are never touched.
+Instead each call notes the autograd node that produced its output (gradients w.r.t. the
+output ready: ``backward_pre``) and the one that produced its input (gradients w.r.t. the input
+complete: ``backward``). Only the outermost call's output node gets a pre-hook; when a
+backward pass reaches it, the noted nodes get theirs. A forward pass that is never
+backpropagated costs one hook, nothing is kept beyond the graph's own lifetime, and the
+learner's tensors are never touched.
 
 Every hook swallows its own errors: the learner must never see the probe in a traceback.
 """
@@ -23,13 +25,26 @@ from torch.nn.modules import module as _module_mod
 
 from modbox.probe.index import PathIndex
 from modbox.probe.session import Session
-from modbox.probe.values import device_name, dtype_name, first_tensor, shape_of
+from modbox.probe.values import device_name, dtype_name, first_tensor, shape_of, tensors_in
 
 _MODULE_FILE = _module_mod.__file__
 _Tensor = torch.Tensor
 _now = time.perf_counter_ns
 _grad_enabled = torch.is_grad_enabled
-_compiling = torch.compiler.is_compiling  # True while dynamo traces: stay out of its graphs
+
+
+class _CompilingFlag:
+    """For a torch without ``torch.compiler._is_compiling_flag``."""
+
+    @property
+    def _is_compiling_flag(self) -> bool:
+        return torch.compiler.is_compiling()
+
+
+# True while dynamo traces or export runs: the hooks stay out of compiled graphs. Reading the
+# flag costs a third of calling torch.compiler.is_compiling() on the per-call path.
+_compiler = torch.compiler if hasattr(torch.compiler, "_is_compiling_flag") else _CompilingFlag()
+_dtype = dtype_name
 _COMPILE_WARNING = r"Using `torch\.compile\(module\)` when there are global hooks"
 
 
@@ -37,11 +52,13 @@ class CallRecorder:
     def __init__(self, session: Session, index: PathIndex):
         self.s = session
         self.index = index
-        self.stack: list[list] = []  # [module, entry, start ns] of calls in progress
+        self.stack: list[tuple] = []  # (module, entry, start ns) of calls in progress
+        self._pending: list[tuple] = []  # (node, kind, entry, has grads) of the outermost call
         self._handles: list = []
         self._last_direct = None
         self._filter = None
-        self._nodes: dict[int, tuple] = {}  # id(autograd node) -> (node, queued events)
+        self._emit = session.emit
+        self._last_output = session.facts.last_output
 
     def install(self) -> None:
         # OptimizedModule warns on every call while any global hook exists; these are ours
@@ -57,7 +74,8 @@ class CallRecorder:
             handle.remove()
         self._handles = []
         self._last_direct = None
-        self._nodes = {}
+        self._pending = []
+        self.stack = []
         if self._filter in warnings.filters:
             warnings.filters.remove(self._filter)
             warnings._filters_mutated()
@@ -67,39 +85,37 @@ class CallRecorder:
         return any(call[0] is module for call in self.stack)
 
     def _pre(self, module, args):
-        if _compiling():
+        if _compiler._is_compiling_flag:
             return None
         try:
             entry = self.index.entry(module)
             stack = self.stack
+            if not stack:
+                self._pending = []
             if entry[4] and (not stack or id(stack[-1][0]) not in entry[4]):
                 self._check_direct_forward(entry[4])
             if len(args) == 1 and type(args[0]) is _Tensor:
                 t = args[0]
-                inputs = [list(t.shape)]
+                inputs = [t.shape]  # a torch.Size is a tuple: JSON writes it as a list
             else:
                 t = first_tensor(args)
                 inputs = [shape_of(a) for a in args]
-            event = {
-                "kind": "forward_pre",
-                "path": entry[2],
-                "model": entry[1],
-                "class": entry[3],
-                "inputs": inputs,
-            }
-            if t is not None:
-                event["dtype"] = dtype_name(t.dtype)
-                event["device"] = device_name(t.device)
-            self.s.emit(event)
+            if t is None:
+                self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
+                            "class": entry[3], "inputs": inputs})
+            else:
+                self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
+                            "class": entry[3], "inputs": inputs, "dtype": _dtype(t.dtype),
+                            "device": "cpu" if t.is_cpu else device_name(t.device)})
             if module._forward_pre_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_pre_hooks)
-            stack.append([module, entry, _now()])
+            stack.append((module, entry, _now()))
         except Exception:
             pass
         return None
 
     def _post(self, module, args, output):
-        if _compiling():
+        if _compiler._is_compiling_flag:
             return None
         end = _now()
         try:
@@ -112,78 +128,115 @@ class CallRecorder:
             entry = call[1]
             if type(output) is _Tensor:
                 t = output
-                shape = list(t.shape)
+                shape = t.shape
                 outputs = [shape]
             else:
                 t = first_tensor(output)
                 shape = shape_of(output)
                 outputs = [shape] if isinstance(output, _Tensor) else shape or []
-            self.s.facts.last_output[id(module)] = (entry[3], shape)
-            event = {
-                "kind": "forward",
-                "path": entry[2],
-                "model": entry[1],
-                "class": entry[3],
-                "outputs": outputs,
-                "duration_us": (end - call[2]) / 1000,
-            }
-            if t is not None:
-                event["dtype"] = dtype_name(t.dtype)
-                event["device"] = device_name(t.device)
-            self.s.emit(event)
+            self._last_output[id(module)] = (entry[3], shape)
+            if t is None:
+                self._emit({"kind": "forward", "path": entry[2], "model": entry[1],
+                            "class": entry[3], "outputs": outputs,
+                            "duration_us": (end - call[2]) / 1000})
+            else:
+                self._emit({"kind": "forward", "path": entry[2], "model": entry[1],
+                            "class": entry[3], "outputs": outputs,
+                            "duration_us": (end - call[2]) / 1000, "dtype": _dtype(t.dtype),
+                            "device": "cpu" if t.is_cpu else device_name(t.device)})
+                if t.requires_grad and _grad_enabled():
+                    self._note_nodes(entry, t, args)
             if module._forward_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_hooks)
-            if t is not None and _grad_enabled() and t.requires_grad:
-                self._watch_backward(entry, t, args)
-            if not stack and self._nodes:  # the outermost call is over: let its graph go
-                self._nodes = {}
+            if not stack and self._pending:
+                self._arm(output)
         except Exception:
             pass
         return None
 
-    def _watch_backward(self, entry, output: _Tensor, args) -> None:
-        """Queue this call's backward events on the autograd nodes around it.
-
-        Each node gets one pre-hook that fires its queued events newest first: the consumer
-        of a tensor learns its input gradients before the producer sees its output gradients,
-        which is the order PyTorch's own module hooks report.
-        """
+    def _note_nodes(self, entry, output: _Tensor, args) -> None:
         out_node = output.grad_fn
         if out_node is None:
             return
         in_node = None
         for a in args:
-            if isinstance(a, _Tensor) and a.grad_fn is not None:
+            if isinstance(a, _Tensor):
                 in_node = a.grad_fn
-                break
+                if in_node is not None:
+                    break
+        pending = self._pending
         if in_node is None:  # no input needs a gradient: done as soon as the output's arrive
-            self._queue(out_node, ("backward", entry, False))
+            pending.append((out_node, "backward", entry, False))
         else:
-            self._queue(in_node, ("backward", entry, True))
-        self._queue(out_node, ("backward_pre", entry, True))
+            pending.append((in_node, "backward", entry, True))
+        pending.append((out_node, "backward_pre", entry, True))
 
-    def _queue(self, node, item) -> None:
-        queued = self._nodes.get(id(node))
-        if queued is not None and queued[0] is node:
-            queued[1].append(item)
+    def _arm(self, output) -> None:
+        """Hook the outermost call's output node(s); wire the noted nodes when backward
+        reaches one. Items on the output nodes themselves are kept without their node, so
+        that no node's hook refers back to it."""
+        pending, self._pending = self._pending, []
+        finals = []
+        for t in tensors_in(output):
+            node = t.grad_fn if t.requires_grad else None
+            if node is not None and all(node is not f for f in finals):
+                finals.append(node)
+        if not finals:
             return
-        items = [item]
-        self._nodes[id(node)] = (node, items)
-        emit = self.s.emit
-        learner_hooks = self._learner_hooks
+        ids = [id(final) for final in finals]
+        at_final = [[item[1:] for item in pending if id(item[0]) == key] for key in ids]
+        rest = [item for item in pending if id(item[0]) not in ids]
+        wired = [False]
+        for k, final in enumerate(finals):
+            final.register_prehook(self._final_hook(at_final[k], rest, wired))
 
-        def fire(grads):
+    def _final_hook(self, here: list, rest: list, wired: list):
+        emit_items = self._emit_items
+
+        def reached(grads):
             try:
-                for kind, entry, has_grads in reversed(items):
-                    emit(_backward_event(kind, entry, grads if has_grads else (None,)))
-                    module = entry[0]
-                    hooks = module._backward_pre_hooks if kind == "backward_pre" else module._backward_hooks
-                    if hooks:
-                        learner_hooks(entry, hooks)
+                if not wired[0]:
+                    wired[0] = True
+                    self._wire(rest)
+                    rest.clear()
+                emit_items(reversed(here), grads)
             except Exception:
                 pass
 
-        node.register_prehook(fire)
+        return reached
+
+    def _wire(self, items: list) -> None:
+        """One pre-hook per node; it fires that node's events newest first, so the consumer of
+        a tensor learns its input gradients before the producer sees its output gradients,
+        the order PyTorch's own module hooks report."""
+        hubs: dict[int, tuple] = {}
+        for node, kind, entry, has_grads in items:
+            hub = hubs.get(id(node))
+            if hub is None:
+                hubs[id(node)] = (node, [(kind, entry, has_grads)])
+            else:
+                hub[1].append((kind, entry, has_grads))
+        emit_items = self._emit_items
+        for node, queued in hubs.values():
+
+            def fire(grads, queued=queued):
+                try:
+                    emit_items(reversed(queued), grads)
+                except Exception:
+                    pass
+
+            node.register_prehook(fire)
+
+    def _emit_items(self, items, grads) -> None:
+        emit = self._emit
+        for kind, entry, has_grads in items:
+            shapes = [shape_of(g) for g in grads] if has_grads else [None]
+            emit({"kind": kind, "path": entry[2], "model": entry[1], "class": entry[3],
+                  "outputs" if kind == "backward_pre" else "inputs": shapes})
+            module = entry[0]
+            hooks = module._backward_pre_hooks if kind == "backward_pre" else module._backward_hooks
+            if hooks and self.s.hooks:
+                self._learner_hooks(entry, hooks)
 
     def _learner_hooks(self, entry, hooks: dict) -> None:
         """``hook`` events for the learner's hooks in ``hooks``, which PyTorch runs next."""
@@ -235,14 +288,3 @@ class CallRecorder:
                 "line": line,
             }
         )
-
-
-def _backward_event(kind: str, entry: tuple, grads) -> dict:
-    key = "outputs" if kind == "backward_pre" else "inputs"
-    return {
-        "kind": kind,
-        "path": entry[2],
-        "model": entry[1],
-        "class": entry[3],
-        key: [shape_of(g) for g in grads],
-    }

@@ -18,10 +18,11 @@ from torch.nn.parameter import is_lazy
 
 from modbox.probe import tree
 from modbox.probe.session import Facts
-from modbox.probe.values import class_name, device_name, dtype_name
+from modbox.probe.values import class_name, device_name, dtype_name, plain_shape
 
 _PLAIN_SAVE = nn.Module._save_to_state_dict
 _PLAIN_EXTRA = nn.Module.get_extra_state
+_NOTHING: list = []  # shared, never appended to
 
 
 @dataclass(slots=True)
@@ -91,20 +92,24 @@ def describe(name: str, model: nn.Module, facts: Facts) -> tuple[dict, View]:
             mine.append(info)
             local.append((pname, info))
         theirs = []
-        non_persistent = getattr(m, "_non_persistent_buffers_set", ())
-        for bname, b in _items(m, "_buffers"):
-            info = buffers.get(id(b))
-            if info is None:
-                info = buffers[id(b)] = _info(b, prefix + bname)
-                persistent[id(b)] = bname not in non_persistent
-            else:
-                info.names.append(prefix + bname)
-            theirs.append(info)
-            if bname not in non_persistent:
-                local.append((bname, info))
+        buffer_items = _items(m, "_buffers")
+        if buffer_items:
+            non_persistent = getattr(m, "_non_persistent_buffers_set", ())
+            for bname, b in buffer_items:
+                info = buffers.get(id(b))
+                if info is None:
+                    info = buffers[id(b)] = _info(b, prefix + bname)
+                    persistent[id(b)] = bname not in non_persistent
+                else:
+                    info.names.append(prefix + bname)
+                theirs.append(info)
+                if bname not in non_persistent:
+                    local.append((bname, info))
         own.append(mine)
         own_buffers.append(theirs)
-        _state_dict_keys(m, prefix, keys, local)
+        cls = type(m)
+        if local or cls._save_to_state_dict is not _PLAIN_SAVE or cls.get_extra_state is not _PLAIN_EXTRA:
+            _state_dict_keys(m, prefix, keys, local)
 
     shared = len(paths) != len(rows) or any(len(i.names) > 1 for i in params.values())
     parameters = []
@@ -162,11 +167,11 @@ def describe(name: str, model: nn.Module, facts: Facts) -> tuple[dict, View]:
 def _items(module: nn.Module, attr: str) -> list:
     found = getattr(module, attr, None)
     if not found:
-        return []
+        return _NOTHING
     try:
         return [(k, v) for k, v in found.items() if v is not None]
     except Exception:
-        return []
+        return _NOTHING
 
 
 def _state_dict_keys(m, prefix: str, keys: dict, local: list) -> None:
@@ -188,9 +193,15 @@ def _state_dict_keys(m, prefix: str, keys: dict, local: list) -> None:
 
 def _module_rows(rows, own, own_buffers, shared: bool, view: View, facts: Facts) -> list[dict]:
     n = len(rows)
-    own_counts = [sum(i.numel for i in infos) for infos in own]
-    devices = [{i.device for i in a} | {i.device for i in b} for a, b in zip(own, own_buffers)]
-    dtypes = [{i.dtype for i in a} | {i.dtype for i in b} for a, b in zip(own, own_buffers)]
+    own_counts = [sum(i.numel for i in infos) if infos else 0 for infos in own]
+    devices = [
+        {i.device for i in a} | {i.device for i in b} if a or b else set()
+        for a, b in zip(own, own_buffers)
+    ]
+    dtypes = [
+        {i.dtype for i in a} | {i.dtype for i in b} if a or b else set()
+        for a, b in zip(own, own_buffers)
+    ]
     if shared:  # count each tensor once per subtree
         ids = [{id(i.tensor) for i in infos} for infos in own]
         for i in range(n - 1, 0, -1):
@@ -234,7 +245,7 @@ def _module_rows(rows, own, own_buffers, shared: bool, view: View, facts: Facts)
                 "training": bool(getattr(m, "training", False)),
                 "devices": sorted(devices[i]),
                 "dtypes": sorted(dtypes[i]),
-                "output_shape": last[1] if last is not None and last[0] == cls else None,
+                "output_shape": plain_shape(last[1]) if last is not None and last[0] == cls else None,
                 "shared_with": [p for p in paths if p != row.path] if len(paths) > 1 else [],
             }
         )

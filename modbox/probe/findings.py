@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.parameter import is_lazy
 
 from modbox.probe import tree
 from modbox.probe.describe import View
@@ -102,8 +101,12 @@ def _unregistered(ctx: _Context, found: list) -> list[tuple[str, torch.Tensor]]:
             continue
         seen.add(id(m))
         from_torch = type(m).__module__.startswith("torch.")
-        for attr, value in list(vars(m).items()):
-            if attr in _MODULE_INTERNALS or (from_torch and attr.startswith("_")):
+        attributes = vars(m)
+        for attr in [a for a in attributes if a not in _MODULE_INTERNALS]:
+            if from_torch and attr.startswith("_"):
+                continue
+            value = attributes[attr]
+            if not isinstance(value, (torch.Tensor, *_CONTAINERS)):
                 continue
             name = f"{row.path}.{attr}" if row.path else attr
             line = ctx.facts.attr_lines.get((id(m), attr))

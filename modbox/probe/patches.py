@@ -27,7 +27,7 @@ from modbox.probe import tree
 from modbox.probe.calls import CallRecorder
 from modbox.probe.index import PathIndex
 from modbox.probe.session import Session
-from modbox.probe.values import class_name
+from modbox.probe.values import class_name, numel
 
 _HOOK_METHODS = {
     "register_forward_pre_hook": "forward_pre",
@@ -208,7 +208,7 @@ class Patches:
     def _before_optimizer_step(self, optimizer, args, kwargs):
         try:
             params = [p for group in optimizer.param_groups for p in group["params"]]
-            total = sum(p.numel() for p in params if p.device.type != "meta")
+            total = sum(numel(p) for p in params if p.device.type != "meta")
             copy = total <= _SNAPSHOT_LIMIT
             self._before_step[id(optimizer)] = [
                 (p, p._version, p.detach().clone() if copy and p.device.type != "meta" else None)

@@ -25,16 +25,10 @@ class Facts:
 class Session:
     def __init__(self, filename: str, emit: Callable[[dict], None]):
         self.filename = filename
-        self._emit = emit
-        self.seq = 0
+        self.emit = emit  # the sink numbers, batches, caps and counts events
         self.facts = Facts()
         self.hooks: dict[int, tuple[str, str, int]] = {}  # learner's hook id -> name, kind, line
         self._namespace: dict | None = None
-
-    def emit(self, event: dict) -> None:
-        self.seq += 1
-        event["seq"] = self.seq
-        self._emit(event)
 
     def namespace(self) -> dict | None:
         """The learner's globals, found from the first of their frames on the stack."""

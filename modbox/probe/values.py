@@ -17,10 +17,11 @@ _device_names: dict = {}
 
 def dtype_name(dtype: torch.dtype) -> str:
     """``float32`` rather than ``torch.float32``: the name learners type after ``torch.``."""
-    name = _dtype_names.get(dtype)
-    if name is None:
+    try:
+        return _dtype_names[dtype]
+    except KeyError:
         name = _dtype_names[dtype] = str(dtype).removeprefix("torch.")
-    return name
+        return name
 
 
 def device_name(device: torch.device) -> str:
@@ -30,17 +31,11 @@ def device_name(device: torch.device) -> str:
     return name
 
 
-def tensor_shape(t: _Tensor) -> list[int] | None:
-    if is_lazy(t):
-        return None
-    return list(t.shape)
-
-
 def shape_of(value, depth: int = 0):
     """Shape of a tensor, nested lists for tuples and lists of them, None for anything else."""
     if isinstance(value, _Tensor):
         try:
-            return list(value.shape)
+            return value.shape  # a torch.Size is a tuple: JSON writes it as a list
         except Exception:  # an uninitialized (lazy) parameter or buffer
             return None
     if isinstance(value, (tuple, list)) and depth < 3:
@@ -74,10 +69,6 @@ def numel(t: _Tensor) -> int:
     return 0 if is_lazy(t) else t.numel()
 
 
-def nbytes(t: _Tensor) -> int:
-    return 0 if is_lazy(t) else t.numel() * t.element_size()
-
-
 def class_name(module) -> str:
     """The class a learner wrote: a TorchScript module shows the class it was scripted from."""
     original = getattr(module, "original_name", None) if _is_script(module) else None
@@ -86,3 +77,10 @@ def class_name(module) -> str:
 
 def _is_script(module) -> bool:
     return isinstance(module, torch.jit.ScriptModule)
+
+
+def plain_shape(shape):
+    """A shape from ``shape_of`` as plain nested lists (for data that is not sent as JSON)."""
+    if isinstance(shape, (tuple, list)):
+        return [plain_shape(s) for s in shape]
+    return shape

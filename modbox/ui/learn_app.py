@@ -3,9 +3,11 @@ asked for on top of it), after a review round when earlier predictions are due a
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
+from textual.app import SystemCommand
 from textual.events import Mount
+from textual.screen import Screen
 
 from modbox.lessons.model import Catalog
 from modbox.lessons.progress import ProgressStore
@@ -55,13 +57,13 @@ class LearnApp(ModboxApp):
         for problem in self.keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
 
-        menu = LessonMenuScreen(self.engine, self.catalog, self.store)
-        self.push_screen(menu)
+        questions = review_round(self.catalog, self.store)  # reading it finds a damaged file
         if self.store.problem:
             self.notify(self.store.problem, severity="warning", timeout=15)
+        menu = LessonMenuScreen(self.engine, self.catalog, self.store)
+        self.push_screen(menu)
         if self.lesson_id is not None:
             self._open_asked_lesson(menu)
-        questions = review_round(self.catalog, self.store)
         if questions:
             self.push_screen(ReviewScreen(self.engine, questions))
 
@@ -78,6 +80,21 @@ class LearnApp(ModboxApp):
             known = ", ".join(lesson.id for lesson in self.catalog.lessons) or "none"
             self.notify(f"There is no lesson {self.lesson_id!r}. Lessons: {known}.",
                         severity="error", timeout=15)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, LessonScreen):
+            for title, help_text, action in (
+                ("Lesson: next step", "Go on (n, alt+n)", screen.action_next),
+                ("Lesson: previous step", "Go back (p, alt+p)", screen.action_prev),
+                ("Lesson: predict", "Answer this step's question (a, alt+a)", screen.action_predict),
+                ("Lesson: hint", "The next hint (h, alt+h)", screen.action_hint),
+                ("Lesson: solution", "The reference solution beside your code (s, alt+s)",
+                 screen.action_solution),
+                ("Lesson: reset", "Start this lesson again (x, alt+x)", screen.action_reset),
+                ("Lessons", "Back to the lesson menu (l, alt+l)", screen.action_menu),
+            ):
+                yield SystemCommand(title, help_text, action)
 
     async def action_quit(self) -> None:
         for screen in self.screen_stack:

@@ -21,7 +21,7 @@ class Superseded(Exception):
 
 @dataclass
 class ScriptedProgress:
-    """Shaped like ``modbox.sandbox.Progress``."""
+    """Shaped like ``modbox.sandbox.Progress``: only what is new since the last one."""
 
     events: list[Event] = field(default_factory=list)
     stdout: str = ""
@@ -101,8 +101,8 @@ class ScriptedSandbox:
                 on_progress(
                     ScriptedProgress(
                         events=report.events[i : i + step],
-                        stdout=report.stdout,
-                        stderr=report.stderr,
+                        stdout=report.stdout if i == 0 else "",
+                        stderr=report.stderr if i == 0 else "",
                         elapsed_ms=(time.monotonic() - t0) * 1000,
                     )
                 )

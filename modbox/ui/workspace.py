@@ -21,6 +21,7 @@ newest result is ever shown.
 
 from __future__ import annotations
 
+import gc
 import time
 
 from rich.text import Text
@@ -54,6 +55,7 @@ PANE_TITLES = {
 }
 LIVE_DELAY = 0.3  # seconds of quiet typing before a live run
 CHANGE_SHOWN_FOR = 4.0  # seconds the "what changed" line stays
+BIG = 10_000  # events or modules in a report beyond which the cyclic collector is kept off them
 
 
 class Workspace(Vertical):
@@ -61,6 +63,7 @@ class Workspace(Vertical):
         Binding("ctrl+r,f5", "run", "Run", id="workspace.run", priority=True),
         Binding("ctrl+l", "toggle_live", "Live", id="workspace.live"),
         Binding("f2", "next_pane", "Next pane", id="workspace.next_pane"),
+        Binding("shift+f2", "next_pane(-1)", "Previous pane", show=False, id="workspace.previous_pane"),
         Binding("alt+1", "show_pane('modules')", "Modules", show=False, id="pane.modules"),
         Binding("alt+2", "show_pane('parameters')", "Parameters", show=False, id="pane.parameters"),
         Binding("alt+3", "show_pane('state_dict')", "state_dict", show=False, id="pane.state_dict"),
@@ -115,9 +118,11 @@ class Workspace(Vertical):
         self._run_live = False
         self._streamed_seq = -1
         self._streamed = 0
+        self._live_stdout = self._live_stderr = ""  # Progress carries only what is new
         self._dirty: set[str] = set()
         self._live_timer = None
         self._change_timer = None
+        self._frozen = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace-main"):
@@ -207,6 +212,7 @@ class Workspace(Vertical):
         self._run_started = time.monotonic()
         self._run_live = live
         self._streamed_seq, self._streamed = -1, 0
+        self._live_stdout = self._live_stderr = ""
         self._status_timer.resume()
         self._refresh_status()
         try:
@@ -238,8 +244,11 @@ class Workspace(Vertical):
             self._streamed_seq = fresh[-1].seq
             self._streamed += len(fresh)
             hooks.extend(fresh)
+            self._quiet_collector(self._streamed > BIG)
         if progress.stdout or progress.stderr:
-            self.query_one(OutputPane).show_live(progress.stdout, progress.stderr)
+            self._live_stdout += progress.stdout
+            self._live_stderr += progress.stderr
+            self.query_one(OutputPane).show_live(self._live_stdout, self._live_stderr)
 
     def _show_report(self, report: Report, live: bool) -> None:
         self.last_report = report
@@ -264,7 +273,24 @@ class Workspace(Vertical):
                 self._render_pane(self.active_pane)
         self._show_stale(report)
         self._refresh_status()
+        shown = self.good_report or report
+        self._quiet_collector(len(shown.events) + sum(len(m.modules) for m in shown.models) > BIG)
         self.post_message(self.ReportArrived(self, report, live))
+
+    def _quiet_collector(self, big: bool) -> None:
+        """Keep Python's full collections off a big report's objects.
+
+        A full collection scans every live object: with 100k events alive that froze the UI for
+        up to 440 ms here. ``gc.freeze`` moves what is alive now out of the collector's sight
+        (reference counting still frees it when the report is dropped); once a small report has
+        replaced the big one, ``gc.unfreeze`` hands everything back.
+        """
+        if big:
+            gc.freeze()
+            self._frozen = True
+        elif self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def _choose_model(self, report: Report) -> None:
         names = [m.name for m in report.models]
@@ -395,9 +421,9 @@ class Workspace(Vertical):
         self.live = not self.live
         self.app.notify("Live mode on: runs after you stop typing." if self.live else "Live mode off: ctrl+r runs.")
 
-    def action_next_pane(self) -> None:
+    def action_next_pane(self, step: int = 1) -> None:
         i = PANES.index(self.active_pane)
-        self.show_pane(PANES[(i + 1) % len(PANES)])
+        self.show_pane(PANES[(i + step) % len(PANES)])
 
     def action_show_pane(self, name: str) -> None:
         self.show_pane(name)

@@ -50,17 +50,27 @@ def sandbox_limits(lesson: Lesson) -> tuple[Any, float | None]:
 
 
 class LessonWorkspace(Workspace):
-    """A Workspace whose runs wait while ``hold(live)`` says so (an open prediction, or another
-    run of the lesson in the sandbox); ``release()`` then runs what was held back."""
+    """A Workspace whose runs wait while ``hold(asked)`` says so (an open prediction, or another
+    run of the lesson in the sandbox; ``asked``: the learner asked for this run, ctrl+r);
+    ``release()`` then runs what was held back."""
 
     def __init__(self, *args, hold, **kwargs):
         super().__init__(*args, **kwargs)
         self._hold = hold
+        self._asked = False
         self.held: bool | None = None  # None: nothing held; else whether the held run is live
 
+    def action_run(self) -> None:
+        self._asked = True
+        try:
+            super().action_run()
+        finally:
+            self._asked = False
+
     def run_now(self, *, live: bool = False) -> None:
-        if self._hold(live):
+        if self._hold(self._asked):
             self.held = live if self.held is None else (self.held and live)
+            self._set_status(Text("your code runs once the questions ahead are answered", style="yellow"))
             return
         self.held = None
         super().run_now(live=live)
@@ -68,17 +78,28 @@ class LessonWorkspace(Workspace):
     def release(self) -> None:
         if self.held is not None:
             self.run_now(live=self.held)
+        else:
+            self._refresh_status()
+
+
+def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
+    """A letter that works outside the editor, and alt+letter that works everywhere (a priority
+    binding: the editor would otherwise type the letter)."""
+    return [
+        Binding(key, action, description, id=f"lesson.{name}"),
+        Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt", priority=True),
+    ]
 
 
 class LessonScreen(Screen):
     BINDINGS = [
-        Binding("n,alt+n", "next", "Next", id="lesson.next"),
-        Binding("p,alt+p", "prev", "Previous", id="lesson.prev"),
-        Binding("a,alt+a", "predict", "Predict", id="lesson.predict"),
-        Binding("h,alt+h", "hint", "Hint", id="lesson.hint"),
-        Binding("s,alt+s", "solution", "Solution", id="lesson.solution"),
-        Binding("x,alt+x", "reset", "Reset lesson", id="lesson.reset"),
-        Binding("l,alt+l", "menu", "Lessons", id="lesson.menu"),
+        *lesson_keys("n", "next", "Next", "next"),
+        *lesson_keys("p", "prev", "Previous", "prev"),
+        *lesson_keys("a", "predict", "Predict", "predict"),
+        *lesson_keys("h", "hint", "Hint", "hint"),
+        *lesson_keys("s", "solution", "Solution", "solution"),
+        *lesson_keys("x", "reset", "Reset lesson", "reset"),
+        *lesson_keys("l", "menu", "Lessons", "menu"),
     ]
 
     def __init__(self, engine: Engine, catalog: Catalog, store: ProgressStore, lesson: Lesson):
@@ -87,6 +108,7 @@ class LessonScreen(Screen):
         self.catalog = catalog
         self.store = store
         self.lesson = lesson
+        # the place to resume is saved through _save: a disk that refuses must not stop the lesson
         self.session = LessonSession(lesson, store, resume_here=False)
         self._saving_failed = False
         self._remember_lesson()
@@ -100,6 +122,7 @@ class LessonScreen(Screen):
         self._solved = self.session.solved
         self.last_reveal: Reveal | None = None
         self._myth_run: MythRun | None = None
+        self._ask_when_shown = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-header")
@@ -174,8 +197,7 @@ class LessonScreen(Screen):
         header.append(f"   step {index} of {total}: {step.title}")
         if session.solved:
             header.append("   ✓ solved", style="bold green")
-        header.append("   n/p step · a predict · h hint · s solution · l lessons (alt+key while typing)",
-                      style="dim")
+        header.append("   in the editor, hold alt: alt+n, alt+h, …", style="dim")
         self.query_one("#lesson-header", Static).update(header)
 
     def show_step(self, scroll: str = "home") -> None:
@@ -187,7 +209,8 @@ class LessonScreen(Screen):
             self._myth_run = MythRun(None)
             self.run_worker(self._run_myth(), group="lesson-myth")
         if session.pending_prediction is not None:
-            self.call_after_refresh(self.action_predict)
+            self._ask_when_shown = True
+            self.call_after_refresh(self._ask_on_arrival)
         elif step.task:
             self.workspace.editor.focus()
         else:
@@ -196,6 +219,17 @@ class LessonScreen(Screen):
     def _refresh_prose(self, scroll: str = "keep") -> None:
         myth_run = self._myth_run if self.session.step.myth else None
         self.query_one(LessonProse).show(step_markdown(self.session, self.last_reveal, myth_run), scroll=scroll)
+
+    def _ask_on_arrival(self) -> None:
+        """Ask the step's prediction once on arriving, or as soon as this screen is on top
+        (a review round may be in front of it); closing it leaves it to the learner (a)."""
+        if self._ask_when_shown and self.app.screen is self:
+            self._ask_when_shown = False
+            if self.session.pending_prediction is not None:
+                self.action_predict()
+
+    def on_screen_resume(self) -> None:
+        self._ask_on_arrival()
 
     def action_next(self) -> None:
         if self.session.pending_prediction is not None:
@@ -240,13 +274,13 @@ class LessonScreen(Screen):
 
     # ------------------------------------------------------------------ predictions and the myth
 
-    def _hold(self, live: bool) -> bool:
+    def _hold(self, asked: bool) -> bool:
         if self._side_runs:
             return True
         waiting = self.unanswered_ahead()
         if waiting is None:
             return False
-        if not live:
+        if asked:
             if waiting == self.session.step.prediction:
                 self.notify("Make your prediction first: the run would give the answer away.")
                 self.action_predict()
@@ -272,7 +306,7 @@ class LessonScreen(Screen):
         if prediction_id is None:
             self.notify("This step has no prediction.")
             return
-        if any(isinstance(s, PredictionScreen) for s in self.app.screen_stack) or not self.is_current:
+        if self.app.screen is not self:
             return
         prediction = self.lesson.prediction(prediction_id)
         self.app.push_screen(

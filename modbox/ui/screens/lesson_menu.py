@@ -18,7 +18,7 @@ from modbox.ui.engine import Engine
 from modbox.ui.screens.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.play import PlayScreen
-from modbox.ui.widgets.lesson_text import fence, inline
+from modbox.ui.widgets.lesson_text import fence, inline, plain_markdown
 
 MARKS = {"solved": ("✓", "bold green"), "started": ("◐", "bold yellow"), "new": ("·", "dim")}
 STATUS_WORDS = {"solved": "solved", "started": "in progress", "new": "not started"}
@@ -45,14 +45,14 @@ def broken_prompt(broken: BrokenLesson) -> Text:
 
 
 def lesson_detail(lesson: Lesson, progress: LessonProgress, catalog: Catalog) -> str:
-    parts = [f"## {lesson.title}"]
+    parts = [f"## {plain_markdown(lesson.title)}"]
     if lesson.summary:
         parts.append(lesson.summary)
     status = STATUS_WORDS[progress.status].capitalize()
     if progress.status == "started":
         index = lesson.step_index(progress.step) if progress.step else None
         step = lesson.steps[index] if index is not None else lesson.steps[0]
-        status += f": you are at “{step.title}”"
+        status += f": you are at “{plain_markdown(step.title)}”"
     parts.append(f"**{status}.** Enter opens it.")
     if lesson.torch_problem:
         parts.append(f"*{lesson.torch_problem}: some of what it says may not hold for your torch.*")
@@ -66,7 +66,7 @@ def lesson_detail(lesson: Lesson, progress: LessonProgress, catalog: Catalog) ->
 def broken_detail(broken: BrokenLesson) -> str:
     name = broken.title or broken.path.name
     return "\n\n".join([
-        f"## Broken lesson: {name}",
+        f"## Broken lesson: {plain_markdown(name)}",
         "This lesson could not be loaded, so it cannot be opened; the other lessons work. "
         "Its author can fix it with `modbox lessons check`. What is wrong:",
         fence("\n".join(broken.errors)),
@@ -76,7 +76,7 @@ def broken_detail(broken: BrokenLesson) -> str:
 class ExperimentScreen(PlayScreen):
     """Play mode opened from the menu, with a way back to it."""
 
-    BINDINGS = [Binding("alt+l", "lessons", "Lessons", id="experiment.lessons")]
+    BINDINGS = [Binding("alt+l", "lessons", "Lessons", id="experiment.lessons", priority=True)]
 
     def action_lessons(self) -> None:
         self.flush_draft()

@@ -23,7 +23,7 @@ from modbox.lessons.model import Prediction
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Error, Report
 from modbox.ui.widgets.lesson_prose import CONFIDENCE
-from modbox.ui.widgets.lesson_text import evidence, fence, inline
+from modbox.ui.widgets.lesson_text import fence, inline, without_verdict
 
 Runner = Callable[[str], Awaitable[Report]]
 
@@ -177,11 +177,11 @@ class PredictionScreen(ModalScreen[Reveal | None]):
         self.query_one("#prediction-verdict", Static).update(verdict)
         self.query_one("#prediction-verdict").set_class(reveal.confident_mistake, "-confident-mistake")
         parts = []
-        if evidence(reveal.output):
-            parts.append("**What the experiment printed:**\n\n" + fence(evidence(reveal.output)))
+        if reveal.output.strip():
+            parts.append("**What the experiment printed:**\n\n" + fence(reveal.output))
         parts.append(f"**Why {'it is right' if reveal.correct else 'not'}:** {reveal.explanation.strip()}")
         if not reveal.correct:
-            parts.append(f"**Why the run's answer:** {reveal.correct_choice.explanation.strip()}")
+            parts.append(f"**Why the run's answer:** {without_verdict(reveal.correct_choice.explanation)}")
             parts.append("*This question comes back in a short review the next time you start modbox.*")
         if reveal.disagreement:
             parts.append(f"*{reveal.disagreement}*")
@@ -190,3 +190,4 @@ class PredictionScreen(ModalScreen[Reveal | None]):
         self.query_one("#prediction-reveal", Markdown).update("\n\n".join(parts))
         self._show_phase("reveal")
         self.query_one("#prediction-body").focus()
+        self.call_after_refresh(self.query_one("#prediction-verdict").scroll_visible, top=True, animate=False)

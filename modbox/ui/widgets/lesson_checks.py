@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -11,42 +13,52 @@ from modbox.ui.plain_text import plain
 from modbox.ui.widgets.lesson_text import inline
 
 
-def checks_text(checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool) -> Text:
-    text = Text()
-    if results is None:
-        text.append("Checks", style="bold")
-        text.append("  (they tick as soon as your code runs)\n", style="dim")
-        for check in checks:
-            text.append("  · ", style="dim")
-            text.append_text(inline(check.label))
-            text.append("\n")
-        return text
-    passed = sum(r.passed for r in results)
-    text.append("Checks", style="bold")
-    if passed == len(results):
-        text.append(f"  all {len(results)} pass", style="bold green")
-        if solved:
-            text.append(": solved! s shows the reference solution, n moves on", style="green")
-    else:
-        text.append(f"  {passed} of {len(results)} pass", style="yellow")
-    text.append("\n")
-    for result in results:
-        if result.passed:
-            text.append("  ✓ ", style="bold green")
-            text.append_text(inline(result.label))
-        else:
-            text.append("  ✗ ", style="bold red")
-            text.append_text(inline(result.label))
-            text.append("\n      ")
-            # the message embeds what the learner's run printed: never read it as markup
-            text.append_text(plain(result.message, "red"))
-        text.append("\n")
+def failure_text(check: Check, result: CheckResult) -> Text:
+    """The check's fail message: the lesson's words as inline Markdown, what the run showed
+    (``{actual}``) as plain text, since it quotes the learner's output."""
+    text = Text(style="red")
+    pieces = check.fail.split("{actual}")
+    for i, piece in enumerate(pieces):
+        text.append_text(inline(piece, "red") if piece.strip() else Text(piece))
+        if i < len(pieces) - 1:
+            text.append_text(plain(result.actual, "bold red"))
     return text
 
 
+def checks_renderable(checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool):
+    title = Text("Checks", style="bold")
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(width=1, no_wrap=True)
+    rows.add_column(ratio=1)
+    if results is None:
+        title.append("  (they tick as soon as your code runs)", style="dim")
+        for check in checks:
+            rows.add_row(Text("·", style="dim"), inline(check.label))
+        return Group(title, rows)
+    passed = sum(r.passed for r in results)
+    if passed == len(results):
+        title.append(f"  all {len(results)} pass", style="bold green")
+        if solved:
+            title.append(": solved! s shows the reference solution, n moves on", style="green")
+    else:
+        title.append(f"  {passed} of {len(results)} pass", style="yellow")
+    by_id = {check.id: check for check in checks}
+    for result in results:
+        if result.passed:
+            rows.add_row(Text("✓", style="bold green"), inline(result.label))
+        else:
+            body = inline(result.label)
+            body.append("\n")
+            body.append_text(failure_text(by_id[result.id], result))
+            rows.add_row(Text("✗", style="bold red"), body)
+    return Group(title, rows)
+
+
 class LessonChecks(Static):
-    """Shows ``checks_text``; ``results`` None means the draft has not run yet."""
+    """Shows ``checks_renderable``; ``results`` None means the draft has not run yet."""
 
     def show(self, checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool) -> None:
         self.results = results
-        self.update(checks_text(checks, results, solved))
+        self.shown = checks_renderable(checks, results, solved)
+        self.update(self.shown)
+

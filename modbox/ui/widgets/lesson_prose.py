@@ -11,7 +11,7 @@ from textual.widgets import Markdown
 from modbox.lessons.progress import PredictionRecord
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Report
-from modbox.ui.widgets.lesson_text import evidence, fence
+from modbox.ui.widgets.lesson_text import fence, plain_markdown, without_verdict
 
 CONFIDENCE = {1: "guessing", 2: "fairly sure", 3: "certain"}
 
@@ -41,16 +41,16 @@ def prediction_markdown(session: LessonSession, prediction_id: str, reveal: Reve
     else:
         parts.append(f"✗ **The run shows: {truth.text}.**")
         parts.append(f"Why not *{mine.text}*: {mine.explanation.strip()}")
-        parts.append(f"Why *{truth.text}*: {truth.explanation.strip()}")
-    if reveal is not None and reveal.prediction.id == prediction_id and evidence(reveal.output):
-        parts.append("What the experiment printed:\n\n" + fence(evidence(reveal.output)))
+        parts.append(f"Why *{truth.text}*: {without_verdict(truth.explanation)}")
+    if reveal is not None and reveal.prediction.id == prediction_id and reveal.output.strip():
+        parts.append("What the experiment printed:\n\n" + fence(reveal.output))
     parts.append("Press `a` to run the experiment again.")
     return "\n\n".join(parts)
 
 
 def myth_markdown(session: LessonSession, run: MythRun | None) -> str:
     myth = session.lesson.myth
-    parts = ["### Myth", f"> **“{myth.claim.strip()}”**", "Running this shows what really happens:",
+    parts = ["### Myth", f"> **“{plain_markdown(myth.claim.strip())}”**", "Running this shows what really happens:",
              fence(myth.code, "python")]
     report = run.report if run else None
     if report is None:
@@ -70,7 +70,7 @@ def myth_markdown(session: LessonSession, run: MythRun | None) -> str:
 def step_markdown(session: LessonSession, reveal: Reveal | None = None,
                   myth_run: MythRun | None = None) -> str:
     step = session.step
-    parts = [f"## {step.title}", step.text.strip()]
+    parts = [f"## {plain_markdown(step.title)}", step.text.strip()]
     if step.prediction:
         parts.append(prediction_markdown(session, step.prediction, reveal))
     if step.myth and session.lesson.myth is not None:
@@ -99,13 +99,15 @@ class LessonProse(VerticalScroll, can_focus=True):
     def markdown(self) -> str:
         return self._source
 
-    def show(self, source: str, scroll: str = "home"):
+    def show(self, source: str, scroll: str = "home") -> None:
         """Show ``source``; ``scroll`` is "home" (a new step), "end" (something was added at
         the end) or "keep"."""
         self._source = source
-        done = self.query_one(Markdown).update(source)
+        self.run_worker(self._update(source, scroll), group="lesson-prose", exclusive=True)
+
+    async def _update(self, source: str, scroll: str) -> None:
+        await self.query_one(Markdown).update(source)
         if scroll == "end":
             self.call_after_refresh(self.scroll_end, animate=False)
         elif scroll == "home":
             self.scroll_home(animate=False)
-        return done

@@ -18,7 +18,7 @@ _INLINE = re.compile(r"(`[^`]+`|\*\*[^*]+\*\*)")
 def inline(text: str, style: str = "") -> Text:
     """One line of lesson Markdown (``code`` and **bold**) as a rich Text, nothing else read."""
     result = Text(style=style)
-    for part in _INLINE.split(" ".join(text.split())):
+    for part in _INLINE.split(re.sub(r"\s+", " ", text)):
         if len(part) > 1 and part.startswith("`") and part.endswith("`"):
             result.append(part[1:-1], style="bold cyan")
         elif len(part) > 3 and part.startswith("**") and part.endswith("**"):
@@ -36,9 +36,12 @@ def fence(text: str, language: str = "text") -> str:
     return f"{ticks}{language}\n{body}\n{ticks}"
 
 
-def evidence(stdout: str) -> str:
-    """What an observe run printed, without its last line (the id of the true choice)."""
-    lines = stdout.rstrip().splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines[:-1])
+def without_verdict(explanation: str) -> str:
+    """The right choice's explanation, shown after a wrong answer, without its opening "Right."."""
+    return re.sub(r"^\s*(Right|Correct|Yes)[.!]\s*", "", explanation).strip()
+
+
+def plain_markdown(text: str) -> str:
+    """A plain lesson string (a title, the myth's claim) made safe to embed in Markdown:
+    ``__init__`` stays ``__init__`` instead of turning bold."""
+    return re.sub(r"([\\`*_\[\]#<>|])", r"\\\1", text)

@@ -1,0 +1,20 @@
+# Lesson: lazy modules and apply. Initialise a lazy model your own way.
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.LazyLinear(16), nn.ReLU(), nn.LazyLinear(3))
+
+
+@torch.no_grad()
+def init(module):
+    if isinstance(module, nn.Linear):
+        nn.init.xavier_uniform_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
+model.apply(init)  # TODO: do the layers have weights yet?
+
+x = torch.randn(4, 5)  # 4 examples, 5 features
+print(model(x).shape)
+print("parameters:", sum(p.numel() for p in model.parameters()))
+print("biases zero:", all(torch.all(m.bias == 0).item() for m in (model[0], model[2])))
