@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import sandbox_processes, sandbox_scratch_dirs
+from conftest import SANDBOX_TIERS_HERE, sandbox_processes, sandbox_scratch_dirs
 from modbox.report import Report
 from modbox.sandbox import Limits, Progress, Sandbox, Superseded, TierUnavailable
 from modbox.sandbox import scratch
@@ -284,10 +284,11 @@ def test_streamed_events_equal_what_report_from_dict_builds():
     assert second.inputs == []
 
 
-def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fresh):
+@pytest.mark.parametrize("tier", SANDBOX_TIERS_HERE)
+def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fresh, tier):
     # A process's first optimizer imports torch._dynamo (as long as `import torch`): the zygote
     # does it in its first idle moment, so that no run pays it inside its time limit.
-    sb = sandbox_fresh()
+    sb = sandbox_fresh(tier=tier)
     assert sb.wait_ready(120)
     probe = "import sys; print('torch._dynamo' in sys.modules)"
     deadline = time.monotonic() + 60
@@ -298,3 +299,4 @@ def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fres
             break
         time.sleep(0.2)
     assert seen[-1] == "True", seen
+    assert sb.restarts == 0

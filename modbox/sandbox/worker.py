@@ -141,9 +141,16 @@ class Zygote:
         """
         import torch
 
-        weight = torch.zeros(1, requires_grad=True)
-        torch.optim.SGD([weight], lr=0.1).step()
-        del weight
+        # That import makes (or finds) a cache folder under the temp folder, and the zygote may
+        # have nowhere to write (bwrap: read-only root): name one that exists. Runs clear the
+        # environment and find their own under their scratch folder.
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", os.getcwd())
+        try:
+            weight = torch.zeros(1, requires_grad=True)
+            torch.optim.SGD([weight], lr=0.1).step()
+            del weight
+        except Exception as e:  # never fatal: runs then pay the import themselves
+            print(f"modbox zygote: warm-up skipped: {e}", file=sys.stderr)
         gc.collect()
         gc.freeze()
         _collapse_to_huge_pages()

@@ -24,6 +24,7 @@ import resource
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 import types
@@ -100,6 +101,7 @@ def _confine(req: dict, fds: list[int], zygote_pid: int) -> None:
     scratch = req["scratch"]
     os.environ.clear()
     os.environ.update(ENV, HOME=scratch, TMPDIR=scratch)
+    tempfile.tempdir = None  # the zygote's warm-up cached "/tmp": look again, and find TMPDIR
     os.nice(10)
 
     limits = req["limits"]
