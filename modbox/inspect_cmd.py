@@ -63,7 +63,9 @@ def _limits(args) -> Limits:
     limits = Limits()
     if args.timeout is not None:
         if not args.timeout > 0:
-            raise _UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}.")
+            raise _UsageError(
+                f"--timeout must be a positive number of seconds, not {args.timeout:g}."
+            )
         limits.wall = args.timeout
     if args.memory is not None:
         if args.memory <= 0:

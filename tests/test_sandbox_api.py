@@ -155,6 +155,9 @@ def test_zygote_is_restarted_after_it_is_killed(sandbox_fresh):
     assert sb.run("print(1)").ok
     first = sb.zygote_pid
     os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while sb.ready and time.monotonic() < deadline:  # a run sent before it noticed would crash
+        time.sleep(0.01)
     report = sb.run("print(2)")
     assert report.ok and report.stdout == "2\n"
     assert sb.restarts == 1 and sb.zygote_pid != first
@@ -242,7 +245,9 @@ def test_limits_that_make_no_sense_are_refused(sandbox_plain):
 
 def test_each_run_starts_fresh(sandbox_plain):
     sandbox_plain.run("import torch\ntorch.nn.Linear.forward = None\nGLOBAL = 1\n")
-    report = sandbox_plain.run("import torch\nprint(torch.nn.Linear.forward is None, 'GLOBAL' in dir())\n")
+    report = sandbox_plain.run(
+        "import torch\nprint(torch.nn.Linear.forward is None, 'GLOBAL' in dir())\n"
+    )
     assert report.stdout == "False False\n"
 
 
@@ -263,3 +268,25 @@ def test_client_side_imports_neither_torch_nor_textual():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_streamed_events_equal_what_report_from_dict_builds():
+    from modbox.sandbox.client import _event
+
+    raw = {"seq": 3, "kind": "forward", "path": "net.0", "class": "Linear", "outputs": [[2, 4]]}
+    expected = Report.from_dict({"events": [dict(raw)]}).events[0]
+    assert _event(dict(raw)) == expected
+    newer = {"seq": 1, "kind": "forward", "unknown": 1}
+    assert _event(newer) == _event({"seq": 1, "kind": "forward"})
+    assert _event({"kind": "forward"}) is None  # never half an event
+    first, second = _event({"seq": 1, "kind": "hook"}), _event({"seq": 2, "kind": "hook"})
+    first.inputs.append([1])
+    assert second.inputs == []
+
+
+def test_an_inspector_failure_is_reported_not_hidden(sandbox_plain):
+    report = sandbox_plain.run(
+        "import modbox.probe\nmodbox.probe.Probe.inspect = lambda self, namespace: 1 / 0\n"
+    )
+    assert report.ok and report.models == []
+    assert "[modbox] the inspector failed" in report.stderr and "ZeroDivisionError" in report.stderr

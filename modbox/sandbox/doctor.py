@@ -31,9 +31,11 @@ print(torch.cuda.device_count() if torch.cuda.is_available() else 0)
 def main(args) -> int:
     console = Console()
     rows: list[tuple[str, str, bool]] = []  # (what, finding, fine)
-    rows.append(("Python", f"{platform.python_version()} ({sys.executable})", sys.version_info >= (3, 10)))
+    python = f"{platform.python_version()} ({sys.executable})"
+    rows.append(("Python", python, sys.version_info >= (3, 10)))
     torch_version = _version("torch")
-    rows.append(("torch", torch_version or "not installed: pip install torch==2.13.0", bool(torch_version)))
+    missing = "not installed: pip install torch==2.13.0"
+    rows.append(("torch", torch_version or missing, bool(torch_version)))
 
     sandbox = None
     try:
@@ -102,7 +104,8 @@ def _highlighting() -> tuple[str, bool]:
 
         Language(tree_sitter_python.language())
     except (ImportError, OSError, AttributeError, ValueError) as e:
-        return f"off: the tree-sitter Python grammar does not load ({e}); pip install 'textual[syntax]'", False
+        fix = "pip install 'textual[syntax]'"
+        return f"off: the tree-sitter Python grammar does not load ({e}); {fix}", False
     if not query.is_file():
         return f"off: {query} is missing; reinstall textual", False
     return "works (tree-sitter Python grammar loads)", True

@@ -35,7 +35,8 @@ def error_for(
 ) -> Error | None:
     """None when the learner's code ran to the end."""
     if stopped == "timeout":
-        line = result.get("line") if result and result.get("exc_type") == "KeyboardInterrupt" else None
+        interrupted = result is not None and result.get("exc_type") == "KeyboardInterrupt"
+        line = result.get("line") if interrupted else None
         where = f" (line {line})" if line else ""
         return Error(
             "timeout",
@@ -169,15 +170,20 @@ def _from_exit(exit_code: int | None, cpu_s: float, stderr: str, limits: Limits,
 
 
 def _crash_location(stderr: str, filename: str) -> tuple[int | None, str]:
-    """The learner's innermost line in faulthandler's dump, and the dump itself."""
+    """The learner's innermost line in faulthandler's dump, and the dump cut to their frames."""
     start = stderr.rfind("Fatal Python error")
     if start < 0:
         return None, ""
-    dump = stderr[start:]
-    for m in re.finditer(r'File "(.*?)", line (\d+)', dump):
-        if m.group(1) == filename:
-            return int(m.group(2)), dump.strip()
-    return None, dump.strip()
+    kept, line = [], None
+    for text in stderr[start:].splitlines():
+        m = re.match(r'\s*File "(.*?)", line (\d+)', text)
+        if m is None:
+            if text.startswith(("Fatal Python error", "Current thread", "Thread 0x")):
+                kept.append(text)
+        elif m.group(1) == filename:
+            kept.append(text)
+            line = line or int(m.group(2))  # most recent call first
+    return line, "\n".join(kept)
 
 
 def _signal_name(sig: int) -> str:

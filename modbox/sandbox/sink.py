@@ -12,6 +12,7 @@ import time
 
 BATCH = 1000
 FLUSH_S = 0.05
+_monotonic = time.monotonic
 
 
 class EventSink:
@@ -25,14 +26,14 @@ class EventSink:
         self.pid = os.getpid()
 
     def emit(self, event: dict) -> None:
-        self.total += 1
-        if self.total > self.max_events:
+        self.total = n = self.total + 1
+        if n > self.max_events:
             self.dropped += 1
             return
-        event["seq"] = self.total - 1
+        event["seq"] = n - 1
         batch = self._batch
         batch.append(event)
-        if len(batch) >= BATCH or time.monotonic() - self._last_flush >= FLUSH_S:
+        if len(batch) >= BATCH or _monotonic() - self._last_flush >= FLUSH_S:
             self.flush()
 
     def flush(self) -> None:

@@ -9,6 +9,8 @@ before it reports the exit, so that a reported exit means nothing of that run re
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import gc
 import os
 import selectors
@@ -21,6 +23,7 @@ import warnings
 from modbox.sandbox import privileges, protocol
 
 SWEEP_S = 2.0
+_MADV_COLLAPSE = 25
 BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at once
 
 
@@ -67,6 +70,30 @@ def _import_torch() -> None:
     # Objects that exist now are never collected in a run child: its garbage collector then
     # does not write to (and so copy) the zygote's pages, which makes runs and exits cheaper.
     gc.freeze()
+    _collapse_to_huge_pages()
+
+
+def _collapse_to_huge_pages() -> None:
+    """Back the zygote's private memory (140 MB after import torch) with 2 MiB pages.
+
+    fork() copies, and a run child's exit tears down, one page-table entry per 4 KiB page:
+    35,000 of them, most of a run's cost. With huge pages that is 512 times fewer entries; a
+    child that writes to one still copies only 4 KiB of it. MADV_COLLAPSE (Linux 6.1) works
+    even where transparent huge pages are only used on request; elsewhere this does nothing.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    huge = 2 << 20
+    with open("/proc/self/maps") as f:
+        regions = [line.split() for line in f]
+    for fields in regions:
+        if fields[1] != "rw-p" or (len(fields) > 5 and fields[5] != "[heap]"):
+            continue
+        lo, hi = (int(x, 16) for x in fields[0].split("-"))
+        lo, hi = (lo + huge - 1) & ~(huge - 1), hi & ~(huge - 1)
+        if hi - lo >= huge and libc.madvise(lo, hi - lo, _MADV_COLLAPSE) != 0:
+            if ctypes.get_errno() == errno.EINVAL:
+                return  # this kernel has no MADV_COLLAPSE
 
 
 class Zygote:
@@ -172,6 +199,8 @@ class Zygote:
     def _finish(self, status: int, usage) -> None:
         run, self.run = self.run, None
         leftovers = self._sweep(run["pid"])
+        if self.spare is None:
+            self._fork_spare()  # the sweep of a fork bomb may have taken the spare with it
         protocol.send(
             self.sock,
             {

@@ -1,12 +1,15 @@
-"""The run child: forked from the zygote for one run, it confines itself and runs the learner's code.
+"""The run child: forked from the zygote, it confines itself and runs the learner's code.
 
-Order matters and each step has a reason:
-  setsid (its own process group, away from the app's terminal) -> fds 0-3 only -> scratch dir and a
-  scrubbed environment -> nice -> rlimits measured against the memory already in use -> network
-  namespace (needs root or a user namespace) -> uid drop when root -> PDEATHSIG (a credential change
-  clears it) -> Landlock -> compile, exec under the probe, inspect -> one JSON "result" line on fd 3.
-The child sends facts (exception type, line, traceback); the client turns them into the one-line
-messages learners read (modbox/sandbox/outcome.py), so that text lives in one place.
+The zygote forks it ahead of time (``spare_main``): it leaves the app's session (setsid), dies
+with the zygote (PDEATHSIG) and waits for its request, so that a run does not wait for a fork.
+Then, in an order where each step has a reason (``_confine``):
+  fds 0-3 only -> scrubbed environment -> nice -> rlimits measured against the memory already in
+  use -> network namespace (needs root) -> uid drop when root -> user namespace (RLIMIT_NPROC then
+  counts only this run) -> scratch dir (root may not enter nobody's) -> PDEATHSIG again (a
+  credential change clears it) -> no new privileges -> Landlock -> faulthandler.
+Then compile, exec under the probe, inspect, and one JSON "result" line on fd 3. The child sends
+facts (exception type, line, traceback); the client turns them into the one-line messages
+learners read (modbox/sandbox/outcome.py), so that text lives in one place.
 """
 
 from __future__ import annotations
