@@ -374,3 +374,25 @@ def test_nested_tensors_have_no_shape_but_keep_their_events():
         ("forward", "layers.1", [None]),
         ("forward", "", [[2, 5, 8]]),
     ]
+
+
+def test_the_learners_global_hooks_report_for_every_module_and_their_removal():
+    source = (
+        HEADER
+        + "from torch.nn.modules.module import register_module_forward_hook\n"
+        + "calls = []\n"
+        + "def everywhere(module, inputs, output):\n"
+        + "    calls.append(type(module).__name__)\n"
+        + "handle = register_module_forward_hook(everywhere)\n"
+        + "model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())\n"
+        + "model(torch.ones(1, 2))\n"
+        + "handle.remove()\n"
+        + "model(torch.ones(1, 2))\n"
+    )
+    r = run(source)
+    assert r.namespace["calls"] == ["Linear", "ReLU", "Sequential"]
+    fired = [(e.hook, e.hook_kind, e.path, e.line) for e in r.of_kind("hook")]
+    line = [i for i, text in enumerate(source.split("\n"), 1) if "handle = " in text][0]
+    assert fired == [("everywhere", "forward", path, line) for path in ("0", "1", "")]
+    (removed,) = r.of_kind("hook_removed")
+    assert (removed.hook, removed.path, removed.detail) == ("everywhere", "", {"registered_line": line})

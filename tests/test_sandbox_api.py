@@ -300,3 +300,11 @@ def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fres
         time.sleep(0.2)
     assert seen[-1] == "True", seen
     assert sb.restarts == 0
+
+
+def test_an_inspector_failure_is_reported_not_hidden(sandbox_plain):
+    report = sandbox_plain.run(
+        "import modbox.probe\nmodbox.probe.Probe.inspect = lambda self, namespace: 1 / 0\n"
+    )
+    assert report.ok and report.models == []
+    assert "[modbox] the inspector failed" in report.stderr and "ZeroDivisionError" in report.stderr

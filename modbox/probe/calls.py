@@ -110,6 +110,8 @@ class CallRecorder:
                 self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
                             "class": entry[3], "inputs": inputs, "dtype": _dtype(t.dtype),
                             "device": "cpu" if t.is_cpu else device_name(t.device)})
+            if self.s.global_hooks:  # PyTorch runs global hooks first, then the module's
+                self._learner_hooks(entry, _module_mod._global_forward_pre_hooks)
             if module._forward_pre_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_pre_hooks)
             stack.append((module, entry, _now()))
@@ -154,6 +156,8 @@ class CallRecorder:
                             "device": "cpu" if t.is_cpu else device_name(t.device)})
                 if t.requires_grad and _grad_enabled():
                     self._note_nodes(entry, t, args)
+            if self.s.global_hooks:
+                self._learner_hooks(entry, _module_mod._global_forward_hooks)
             if module._forward_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_hooks)
             if not stack and self._pending:
@@ -242,7 +246,13 @@ class CallRecorder:
             emit({"kind": kind, "path": entry[2], "model": entry[1], "class": entry[3],
                   "outputs" if kind == "backward_pre" else "inputs": shapes})
             module = entry[0]
-            hooks = module._backward_pre_hooks if kind == "backward_pre" else module._backward_hooks
+            pre = kind == "backward_pre"
+            if self.s.global_hooks:
+                self._learner_hooks(
+                    entry,
+                    _module_mod._global_backward_pre_hooks if pre else _module_mod._global_backward_hooks,
+                )
+            hooks = module._backward_pre_hooks if pre else module._backward_hooks
             if hooks and self.s.hooks:
                 self._learner_hooks(entry, hooks)
 

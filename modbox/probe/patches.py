@@ -37,6 +37,12 @@ _HOOK_METHODS = {
     "register_backward_hook": "backward",
 }
 _compiling = torch.compiler.is_compiling  # True while dynamo traces: stay out of its graphs
+_GLOBAL_HOOK_FUNCTIONS = {
+    "register_module_forward_pre_hook": "forward_pre",
+    "register_module_forward_hook": "forward",
+    "register_module_full_backward_pre_hook": "backward_pre",
+    "register_module_full_backward_hook": "backward",
+}
 _SNAPSHOT_LIMIT = 50_000_000  # elements copied to compare values across an optimizer step
 
 
@@ -60,6 +66,9 @@ class Patches:
         self._patch(nn.Module, "__setattr__", self._make_setattr(nn.Module.__setattr__))
         for method, kind in _HOOK_METHODS.items():
             self._patch(nn.Module, method, self._make_hook_register(getattr(nn.Module, method), kind))
+        for function, kind in _GLOBAL_HOOK_FUNCTIONS.items():
+            original = getattr(_module_mod, function)
+            self._patch(_module_mod, function, self._make_global_hook_register(original, kind))
         self._patch(torch.optim.Optimizer, "__init__", self._make_optimizer_init())
         save = self._make_save(torch.save)
         self._patch(torch, "save", save)
@@ -160,6 +169,26 @@ class Patches:
 
         return register
 
+    def _make_global_hook_register(self, original, kind: str):
+        """The same for hooks the learner registers for every module at once."""
+        probe = self
+
+        @functools.wraps(original)
+        def register(hook, *args, **kwargs):
+            handle = original(hook, *args, **kwargs)
+            try:
+                frame = sys._getframe(1)
+                if frame.f_code.co_filename == probe.s.filename:
+                    name = getattr(hook, "__qualname__", None) or type(hook).__name__
+                    probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
+                    probe.s.global_hooks += 1
+                    probe._watch_removal(handle, name, kind, None, frame.f_lineno)
+            except Exception:
+                pass
+            return handle
+
+        return register
+
     def _watch_removal(self, handle, name: str, kind: str, module, line: int) -> None:
         original = handle.remove
         s = self.s
@@ -171,7 +200,7 @@ class Patches:
             original()
             if present:
                 try:
-                    entry = index.entry(module)
+                    entry = index.entry(module) if module is not None else (None, "", "", "", ())
                     s.emit(
                         {
                             "kind": "hook_removed",

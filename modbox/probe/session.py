@@ -28,6 +28,7 @@ class Session:
         self.emit = emit  # the sink numbers, batches, caps and counts events
         self.facts = Facts()
         self.hooks: dict[int, tuple[str, str, int]] = {}  # learner's hook id -> name, kind, line
+        self.global_hooks = 0  # how many of them the learner registered for all modules
         self._namespace: dict | None = None
 
     def namespace(self) -> dict | None:
