@@ -1,7 +1,7 @@
 """Print a Report in a terminal with rich (used by ``modbox inspect``). No torch, no textual.
 
 Layout: the outcome, then per model a module tree (own and subtree parameter counts,
-trainable, devices, dtypes, last output shape) with torchinfo-style totals, the findings
+trainable, train/eval mode, devices, dtypes, last output shape) with torchinfo-style totals, the findings
 (warnings first, with line numbers), the last events, the learner's output.
 Every string that came from the learner's program is printed as ``Text``, never as markup.
 """
@@ -71,21 +71,40 @@ def print_model(model: Model, console: Console, max_rows: int = MAX_ROWS) -> Non
     title.append(model.name, style="bold")
     title.append(f"  {model.cls}", style="cyan")
     console.print(title)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for header, justify in (
+    rows = model.modules[:max_rows]
+    cells = [module_cells(model.name, p, r) for p, r in zip(tree_prefixes(model.modules), rows)]
+    columns = (
         ("Module", "left"),
         ("Class", "left"),
         ("Output shape", "left"),
         ("Own", "right"),
         ("Total", "right"),
         ("Trainable", "left"),
+        ("Mode", "left"),
         ("Device", "left"),
         ("Dtype", "left"),
-    ):
-        table.add_column(header, justify=justify, no_wrap=True, overflow="ellipsis")
-    rows = model.modules[:max_rows]
-    for prefix, row in zip(tree_prefixes(model.modules)[:max_rows], rows):
-        table.add_row(*module_cells(model.name, prefix, row))
+    )
+    widths = [
+        max([len(header)] + [c[i].cell_len for c in cells]) for i, (header, _) in enumerate(columns)
+    ]
+    # Counts and flags keep their width; the module, class and shape columns share the rest,
+    # cut with an ellipsis. A terminal too narrow even for that loses Dtype, Device and Mode.
+    keep = list(range(len(columns)))
+    while True:
+        room = console.width - sum(widths[i] for i in keep[3:]) - 3 * (len(keep) - 1)
+        if room >= 36 or len(keep) == 6:
+            break
+        keep.pop()
+    for i, share in ((2, 0.3), (1, 0.3), (0, 1.0)):
+        widths[i] = max(len(columns[i][0]), min(widths[i], int(room * share) if i else room))
+        room -= widths[i]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for i in keep:
+        header, justify = columns[i]
+        table.add_column(header, justify=justify, no_wrap=True, overflow="ellipsis", width=widths[i])
+    cells = [[c[i] for i in keep] for c in cells]
+    for row_cells in cells:
+        table.add_row(*row_cells)
     console.print(table)
     hidden = len(model.modules) - len(rows) + model.modules_omitted
     if hidden > 0:
@@ -100,14 +119,14 @@ def module_cells(name: str, prefix: str, row: ModuleRow) -> list[Text]:
     if row.shared_with:
         label.append(f" (same as {', '.join(row.shared_with)})", style="yellow")
     trainable = {"all": "yes", "none": "no", "partial": "partial"}[row.trainable]
-    mode = "" if row.training else " eval"
     return [
         label,
         Text(row.cls),
         Text(shape_text(row.output_shape)),
         Text(_count(row.own_params)),
         Text(_count(row.total_params)),
-        Text((trainable if row.total_params else "--") + mode),
+        Text(trainable if row.total_params else "--"),
+        Text("train" if row.training else "eval"),
         Text(", ".join(row.devices) or "--"),
         Text(", ".join(row.dtypes) or "--"),
     ]

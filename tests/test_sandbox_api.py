@@ -282,3 +282,11 @@ def test_streamed_events_equal_what_report_from_dict_builds():
     first, second = _event({"seq": 1, "kind": "hook"}), _event({"seq": 2, "kind": "hook"})
     first.inputs.append([1])
     assert second.inputs == []
+
+
+def test_an_inspector_failure_is_reported_not_hidden(sandbox_plain):
+    report = sandbox_plain.run(
+        "import modbox.probe\nmodbox.probe.Probe.inspect = lambda self, namespace: 1 / 0\n"
+    )
+    assert report.ok and report.models == []
+    assert "[modbox] the inspector failed" in report.stderr and "ZeroDivisionError" in report.stderr

@@ -226,6 +226,14 @@ def test_hooks_pane_streams_events_and_filters_by_kind_and_module():
         ws.query_one("#hooks-filter").value = "fc2"
         await pilot.pause()
         assert [events.events[i].seq for i in events.shown] == [3]
+        ws.query_one("#hooks-filter").value = "hook"
+        await pilot.pause()
+        ws.live = False
+        ws.set_source("x = 1\n" * 20)
+        events.focus()
+        await pilot.press("enter")  # the learner's hook fired at line 12
+        await pilot.pause()
+        assert ws.editor.cursor_location == (11, 0)
 
     drive(app, scenario)
 
@@ -353,5 +361,17 @@ def test_a_10k_module_tree_opens_lazily_and_every_node_is_reachable():
         await pilot.pause()
         assert len(root.children) == 1001
         assert root.children[999].data.path == "999"
+
+    drive(app, scenario)
+
+
+def test_the_status_line_says_when_highlighting_is_unavailable(monkeypatch):
+    from modbox.ui.widgets.editor import CodeEditor
+
+    monkeypatch.setattr(CodeEditor, "is_syntax_aware", property(lambda self: False))
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert "no highlighting" in str(app.workspace.query_one("#status-mode").render())
 
     drive(app, scenario)

@@ -55,8 +55,19 @@ class _Context:
             self.by_path.setdefault(row.path, row.module)
 
     def where(self, path: str) -> str:
-        """How the learner names a module: ``model.fc1`` or ``model``."""
-        return f"{self.view.name}.{path}" if path else self.view.name
+        """How the learner reaches a module or attribute in Python: ``model.fc1``,
+        ``model.layers[0]``, ``model.heads["a"]``."""
+        out = self.view.name
+        owner = self.view.model
+        for part in path.split(".") if path else ():
+            if isinstance(owner, (nn.Sequential, nn.ModuleList)) and part.isdigit():
+                out += f"[{part}]"
+            elif isinstance(owner, nn.ModuleDict):
+                out += f'["{part}"]'
+            else:
+                out += f".{part}"
+            owner = owner._modules.get(part) if isinstance(owner, nn.Module) else None
+        return out
 
     def line(self, name: str) -> int | None:
         """The learner's line that set ``name`` (a dotted path), or the nearest enclosing one."""

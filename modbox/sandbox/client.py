@@ -679,6 +679,10 @@ class Sandbox:
         exit_ = run.exit or {}
         result = run.result
         stderr = run.err.text()
+        if result is not None and result.get("probe_error"):
+            # modbox's own inspector failed, not the learner's code: say so where they look.
+            why = result["probe_error"]
+            stderr += f"[modbox] the inspector failed, so no models are shown: {why}\n"
         error = outcome.error_for(
             result, exit_.get("code"), exit_.get("cpu_s", 0.0), run.stopped, stderr,
             run.limits, run.filename,

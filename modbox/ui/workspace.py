@@ -38,7 +38,7 @@ from modbox.ui.changes import describe_change
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.findings_pane import FindingsPane
-from modbox.ui.widgets.hooks_pane import HooksPane
+from modbox.ui.widgets.hooks_pane import EventList, HooksPane
 from modbox.ui.widgets.modules_pane import ModulesPane
 from modbox.ui.widgets.output_pane import OutputPane, tier_text
 from modbox.ui.widgets.parameters_pane import ParametersPane
@@ -115,7 +115,6 @@ class Workspace(Vertical):
         self._initial_source = source
         self._generation = 0
         self._run_started = 0.0
-        self._run_live = False
         self._streamed_seq = -1
         self._streamed = 0
         self._live_stdout = self._live_stderr = ""  # Progress carries only what is new
@@ -123,6 +122,7 @@ class Workspace(Vertical):
         self._live_timer = None
         self._change_timer = None
         self._frozen = False
+        self._last_mode: Text | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace-main"):
@@ -151,13 +151,6 @@ class Workspace(Vertical):
     def on_mount(self) -> None:
         self.query_one("#model-select").display = False
         self.query_one("#stale-banner").display = False
-        editor = self.editor
-        if not editor.is_syntax_aware:
-            self.app.notify(
-                "Python highlighting is unavailable (tree-sitter is missing): "
-                "pip install 'textual[syntax]'.",
-                severity="warning",
-            )
         self._status_timer = self.set_interval(0.1, self._refresh_status)
         self._refresh_status()
         self.call_after_refresh(self.engine.start)
@@ -210,7 +203,6 @@ class Workspace(Vertical):
     async def _run(self, generation: int, source: str, live: bool) -> None:
         self.running = True
         self._run_started = time.monotonic()
-        self._run_live = live
         self._streamed_seq, self._streamed = -1, 0
         self._live_stdout = self._live_stderr = ""
         self._status_timer.resume()
@@ -355,6 +347,11 @@ class Workspace(Vertical):
             self._dirty |= {"modules", "parameters", "state_dict"}
             self._render_pane(self.active_pane)
 
+    @on(EventList.Selected)
+    def _event_chosen(self, event: EventList.Selected) -> None:
+        if event.event.line:
+            self.editor.go_to_line(event.event.line)
+
     @on(FindingsPane.Chosen)
     def _finding_chosen(self, event: FindingsPane.Chosen) -> None:
         if event.line:
@@ -376,7 +373,8 @@ class Workspace(Vertical):
             self.run_now(live=True)
 
     def _set_status(self, text: Text) -> None:
-        self.query_one("#status-main", Static).update(text)
+        # a fixed-size line: redrawing it must not re-lay-out the screen ten times a second
+        self.query_one("#status-main", Static).update(text, layout=False)
 
     def _refresh_status(self) -> None:
         state = self.engine.state
@@ -391,7 +389,7 @@ class Workspace(Vertical):
         elif self.last_report is not None:
             r = self.last_report
             if r.ok:
-                main = Text(f"done in {r.timing.total or r.timing.run:.0f} ms", style="green")
+                main = Text(f"done in {r.timing.run:.0f} ms", style="green")
             elif r.error is not None:
                 main = Text.assemble((f"{r.error.kind}: ", "bold red"))
                 main.append(r.error.message.splitlines()[0] if r.error.message else "", style="red")
@@ -406,11 +404,16 @@ class Workspace(Vertical):
         if not (self.running or state == "starting"):
             self._status_timer.pause()
         self._set_status(main)
-        mode = Text.assemble(("live " if self.live else "", "bold green"))
+        mode = Text()
+        if not self.editor.is_syntax_aware:
+            mode.append("no highlighting (pip install 'textual[syntax]') ", style="yellow")
+        mode.append("live " if self.live else "", style="bold green")
         tier = self.engine.tier or (self.last_report.sandbox if self.last_report else "")
         if tier:
             mode.append_text(tier_text(tier))
-        self.query_one("#status-mode", Static).update(mode)
+        if mode != self._last_mode:
+            self._last_mode = mode
+            self.query_one("#status-mode", Static).update(mode)
 
     # ------------------------------------------------------------------ actions
 

@@ -44,7 +44,8 @@ def event_text(event: Event) -> Text:
     if event.cls:
         text.append(f" {event.cls}", style="dim")
     if event.outputs:
-        text.append(f"  {fmt.shape(event.inputs)} → {fmt.shape(event.outputs)}")
+        shown_inputs = fmt.shape(event.inputs) + " " if event.inputs else ""
+        text.append(f"  {shown_inputs}→ {fmt.shape(event.outputs)}")
     elif event.inputs:
         text.append(f"  {fmt.shape(event.inputs)}")
     if event.dtype or event.device:
@@ -89,11 +90,14 @@ class EventList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "jump(0)", show=False),
         Binding("end", "jump(-1)", show=False),
+        Binding("enter", "choose", "Show line", id="hooks.show_line"),
     ]
 
     DEFAULT_CSS = "EventList { height: 1fr; }"
 
     class Selected(Message):
+        """Enter on an event: ``event.line`` is where it happened in the learner's file, if known."""
+
         def __init__(self, event: Event):
             super().__init__()
             self.event = event
@@ -122,7 +126,7 @@ class EventList(ScrollView, can_focus=True):
             self.shown.extend(i for i in range(start, len(self.events)) if matches(self.events[i], kinds, words))
         else:
             self.shown.extend(range(start, len(self.events)))
-        for e in events[-200:]:
+        for e in events[-8:]:  # a sample: formatting every event of a batch would cost more than drawing it
             self._width = max(self._width, event_text(e).cell_len)
         self._resize()
 
@@ -178,6 +182,8 @@ class EventList(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
         self.refresh()
+
+    def action_choose(self) -> None:
         if self.selected is not None:
             self.post_message(self.Selected(self.selected))
 
@@ -238,7 +244,7 @@ class HooksPane(Vertical):
         text.append("   your hooks", style="#d787ff")
         text.append(" · ", style="dim")
         text.append(".forward() called directly", style="red")
-        self.query_one("#hooks-count", Static).update(text)
+        self.query_one("#hooks-count", Static).update(text, layout=False)
 
     @on(Input.Changed, "#hooks-filter")
     def _filter(self, event: Input.Changed) -> None:
