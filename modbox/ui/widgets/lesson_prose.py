@@ -91,6 +91,8 @@ class LessonProse(VerticalScroll, can_focus=True):
     """A scrollable Markdown view; focusable so the lesson's letter keys work from here."""
 
     _source = ""
+    _pending: tuple[str, str] | None = None
+    _drawing = False
 
     def compose(self):
         yield Markdown(id="lesson-markdown")
@@ -101,13 +103,27 @@ class LessonProse(VerticalScroll, can_focus=True):
 
     def show(self, source: str, scroll: str = "home") -> None:
         """Show ``source``; ``scroll`` is "home" (a new step), "end" (something was added at
-        the end) or "keep"."""
-        self._source = source
-        self.run_worker(self._update(source, scroll), group="lesson-prose", exclusive=True)
+        the end) or "keep".
 
-    async def _update(self, source: str, scroll: str) -> None:
-        await self.query_one(Markdown).update(source)
-        if scroll == "end":
-            self.call_after_refresh(self.scroll_end, animate=False)
-        elif scroll == "home":
-            self.scroll_home(animate=False)
+        Updates are drawn one after the other, the newest winning: cancelling a Markdown update
+        halfway leaves the widget waiting forever."""
+        self._source = source
+        if scroll == "keep" and self._pending is not None:
+            scroll = self._pending[1]
+        self._pending = (source, scroll)
+        if not self._drawing:
+            self._drawing = True
+            self.run_worker(self._draw(), group="lesson-prose")
+
+    async def _draw(self) -> None:
+        try:
+            while self._pending is not None:
+                source, scroll = self._pending
+                self._pending = None
+                await self.query_one(Markdown).update(source)
+                if scroll == "end":
+                    self.call_after_refresh(self.scroll_end, animate=False)
+                elif scroll == "home":
+                    self.scroll_home(animate=False)
+        finally:
+            self._drawing = False
