@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import linecache
 import textwrap
 
 from modbox.probe import Probe
@@ -17,6 +18,8 @@ class Run:
         self.events_raw: list[dict] = []
         self.namespace: dict = {"__name__": "__main__"}
         self.error: BaseException | None = None
+        # the sandbox puts the source where tracebacks (and the probe) find it
+        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         probe = Probe(filename, emit=self.events_raw.append)
         probe.install()
         try:
@@ -27,10 +30,11 @@ class Run:
             probe.uninstall()
         for seq, event in enumerate(self.events_raw):  # numbered as the sandbox's sink does
             event["seq"] = seq
+        models = probe.inspect(self.namespace)
+        # a model without rows is the plain fallback: the full description failed
+        assert all("modules" in m for m in models), [m["name"] for m in models]
         # through JSON, as in the sandbox: what the UI reads is what the tests check
-        data = json.loads(
-            json.dumps({"models": probe.inspect(self.namespace), "events": self.events_raw})
-        )
+        data = json.loads(json.dumps({"models": models, "events": self.events_raw}))
         report = Report.from_dict(data)
         self.models: list[Model] = report.models
         self.events: list[Event] = report.events

@@ -321,3 +321,43 @@ model[2].register_buffer("scratch", torch.zeros(2), persistent=False)
     report = assert_matches_torch(r, "model")
     assert report.state_dict_keys[:2] == ["0._extra_state", "1.w"]
     assert [b.persistent for b in report.buffers] == [True, True, True, False]
+
+
+def test_unusual_modules_are_still_described():
+    r = run(
+        MODELS
+        + """
+class Cycle(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+cycle = Cycle()
+cycle.fc.add_module("back", cycle)  # a module inside itself
+class Moody(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+    @property
+    def broken(self):
+        raise RuntimeError("never read me")
+    def __getattr__(self, name):
+        if name == "magic":
+            return 42
+        return super().__getattr__(name)
+moody = Moody()
+empty = nn.Module()
+odd = nn.Sequential(nn.Linear(0, 3), nn.Identity())
+odd.register_buffer("nothing", None)
+odd.register_parameter("missing", None)
+odd.counts = nn.Parameter(torch.zeros(3, dtype=torch.int64), requires_grad=False)
+odd.complex = nn.Parameter(torch.zeros(2, dtype=torch.complex64))
+"""
+    )
+    assert r.error is None
+    assert [row.path for row in r.model("cycle").modules] == ["", "fc"]
+    assert r.model("cycle").total_params == 6
+    assert_matches_torch(r, "moody")
+    assert r.model("empty").modules[0].trainable == "none"
+    report = assert_matches_torch(r, "odd")
+    assert report.total_params == 3 + 3 + 2
+    assert "missing" not in report.state_dict_keys

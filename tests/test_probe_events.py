@@ -357,3 +357,20 @@ def test_backward_through_a_tuple_output_reaches_every_branch():
         ("backward_pre", ""),
         ("backward", ""),
     ]
+
+
+def test_nested_tensors_have_no_shape_but_keep_their_events():
+    r = run(
+        HEADER
+        + "layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)\n"
+        + "model = nn.TransformerEncoder(layer, 2).eval()\n"
+        + "mask = torch.tensor([[False] * 5, [False, False, False, True, True]])\n"
+        + "with torch.no_grad():\n"
+        + "    y = model(torch.randn(2, 5, 8), src_key_padding_mask=mask)\n"
+    )
+    assert r.error is None
+    assert [(e.kind, e.path, e.outputs) for e in r.of_kind("forward")] == [
+        ("forward", "layers.0", [None]),
+        ("forward", "layers.1", [None]),
+        ("forward", "", [[2, 5, 8]]),
+    ]

@@ -62,8 +62,8 @@ def line_of(source: str, text: str) -> int:
     return next(i for i, line in enumerate(source.split("\n"), 1) if text in line)
 
 
-def findings_of(r, kind):
-    return [(f.path, f.line) for f in r.findings(kind)]
+def findings_of(r, kind, name=None):
+    return [(f.path, f.line) for f in r.findings(kind, name)]
 
 
 HEADER = "import torch\nfrom torch import nn\n"
@@ -237,3 +237,58 @@ def test_device_mismatch_between_cpu_and_cuda():
     assert (f.path, f.line) == ("2", line_of(source, "append"))
     assert "cpu while the rest of `model` is cuda:0" in f.message
     assert r.model().modules[0].devices == ["cpu", "cuda:0"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_prints_the_same_with_and_without_the_probe(name, tmp_path, monkeypatch):
+    import contextlib
+    import io
+
+    import torch
+
+    from modbox.probe import Probe
+
+    monkeypatch.chdir(tmp_path)
+    path = EXAMPLES / name
+    code = compile(path.read_text(), str(path), "exec")
+    printed = []
+    for probed in (False, True):
+        torch.manual_seed(0)
+        out = io.StringIO()
+        probe = Probe(str(path), emit=lambda event: None)
+        if probed:
+            probe.install()
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(code, {"__name__": "__main__"})
+        finally:
+            probe.uninstall()
+        printed.append(out.getvalue())
+    assert printed[0] == printed[1]
+
+
+def test_direct_forward_on_a_leaf_is_found_from_the_source():
+    source = HEADER + (
+        "model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())\n"
+        "seen = []\n"
+        "model[0].register_forward_hook(lambda m, i, o: seen.append(1))\n"
+        "y = model[0].forward(torch.ones(1, 2))\n"
+        "lin = nn.Linear(2, 2)\n"
+        "z = lin.forward(torch.ones(1, 2))\n"
+        "w = super\n"
+    )
+    r = run(source)
+    assert r.namespace["seen"] == []
+    assert findings_of(r, "direct_forward") == [("0", line_of(source, "model[0].forward"))]
+    assert findings_of(r, "direct_forward", "lin") == [("", line_of(source, "lin.forward"))]
+
+
+def test_direct_forward_in_a_function_points_at_the_forward_call():
+    source = HEADER + (
+        "model = nn.Sequential(nn.Linear(2, 2))\n"
+        "def go():\n"
+        "    return model.forward(torch.ones(1, 2))\n"
+        "go()\n"
+    )
+    r = run(source)
+    assert findings_of(r, "direct_forward") == [("", line_of(source, "model.forward"))]

@@ -12,7 +12,8 @@ This is the only package besides ``modbox.sandbox``'s worker side that imports t
 
 Parts: ``calls`` (module calls as events), ``patches`` (the torch API the learner calls),
 ``index`` (model and path of a module at event time), ``describe`` (counts, rows, state_dict),
-``findings`` (silent bugs), ``tree`` (iterative walks), ``values`` (shapes, dtypes, devices).
+``findings`` (silent bugs), ``source`` (direct forward calls the run cannot see), ``tree``
+(iterative walks), ``values`` (shapes, dtypes, devices).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from modbox.probe.findings import find
 from modbox.probe.index import PathIndex
 from modbox.probe.patches import Patches
 from modbox.probe.session import Session
+from modbox.probe.source import direct_forward_calls
 from modbox.probe.values import numel
 
 
@@ -66,6 +68,9 @@ class Probe:
 
     def inspect(self, namespace: dict) -> list[dict]:
         """Model dicts shaped like ``modbox.report.Model`` (JSON keys), ``model`` first."""
+        direct = self._session.facts.direct_forward
+        for module, line in direct_forward_calls(self.filename, namespace):
+            direct.setdefault(id(module), line)
         models = []
         collecting = gc.isenabled()
         gc.disable()  # inspecting allocates many small objects; collections would cost 4x

@@ -96,7 +96,10 @@ class CallRecorder:
                 self._check_direct_forward(entry[4])
             if len(args) == 1 and type(args[0]) is _Tensor:
                 t = args[0]
-                inputs = [t.shape]  # a torch.Size is a tuple: JSON writes it as a list
+                try:
+                    inputs = [t.shape]  # a torch.Size is a tuple: JSON writes it as a list
+                except Exception:  # a nested (ragged) tensor has no single shape
+                    inputs = [None]
             else:
                 t = first_tensor(args)
                 inputs = [shape_of(a) for a in args]
@@ -110,8 +113,10 @@ class CallRecorder:
             if module._forward_pre_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_pre_hooks)
             stack.append((module, entry, _now()))
-        except Exception:
-            pass
+        except Exception:  # still open the call, so that its forward event pairs up
+            stack = self.stack
+            if not stack or stack[-1][0] is not module:
+                stack.append((module, (module, "", "", type(module).__name__, ()), _now()))
         return None
 
     def _post(self, module, args, output):
@@ -128,7 +133,10 @@ class CallRecorder:
             entry = call[1]
             if type(output) is _Tensor:
                 t = output
-                shape = t.shape
+                try:
+                    shape = t.shape
+                except Exception:  # a nested (ragged) tensor has no single shape
+                    shape = None
                 outputs = [shape]
             else:
                 t = first_tensor(output)

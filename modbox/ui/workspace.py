@@ -391,7 +391,7 @@ class Workspace(Vertical):
         elif self.last_report is not None:
             r = self.last_report
             if r.ok:
-                main = Text(f"done in {r.timing.total or r.timing.run:.0f} ms", style="green")
+                main = Text(f"done in {r.timing.run:.0f} ms", style="green")
             elif r.error is not None:
                 main = Text.assemble((f"{r.error.kind}: ", "bold red"))
                 main.append(r.error.message.splitlines()[0] if r.error.message else "", style="red")

@@ -44,6 +44,14 @@ def open_buffer(path: Path | None) -> tuple[SourceFile | None, str, str]:
     return file, file.text, file.note
 
 
+def _shown_path(path: Path) -> str:
+    """Relative to the folder modbox was started in when inside it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class PlayScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="play.save"),
@@ -160,7 +168,7 @@ class PlayScreen(Screen):
         return self.workspace.source != self.saved_text
 
     def _show_file_bar(self) -> None:
-        name = str(self.file.path) if self.file else "scratch buffer (ctrl+s saves it to a file)"
+        name = _shown_path(self.file.path) if self.file else "scratch buffer (ctrl+s saves it to a file)"
         text = Text.assemble((name, "bold"))
         if self.modified and self.file is not None:
             text.append("  ● modified (autosaved)", style="yellow")

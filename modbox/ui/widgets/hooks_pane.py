@@ -44,7 +44,8 @@ def event_text(event: Event) -> Text:
     if event.cls:
         text.append(f" {event.cls}", style="dim")
     if event.outputs:
-        text.append(f"  {fmt.shape(event.inputs)} → {fmt.shape(event.outputs)}")
+        shown_inputs = fmt.shape(event.inputs) + " " if event.inputs else ""
+        text.append(f"  {shown_inputs}→ {fmt.shape(event.outputs)}")
     elif event.inputs:
         text.append(f"  {fmt.shape(event.inputs)}")
     if event.dtype or event.device:
