@@ -232,7 +232,7 @@ ODD_FILES = {
 }
 
 
-@pytest.mark.parametrize("kind", list(ODD_FILES))
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k == "long" else k for k in ODD_FILES])
 def test_an_odd_file_opened_in_play_mode_gets_a_clear_message_or_works(modbox_home, tmp_path, kind):
     data, says = ODD_FILES[kind]
     path = tmp_path / f"{kind}.py"
