@@ -282,3 +282,19 @@ def test_streamed_events_equal_what_report_from_dict_builds():
     first, second = _event({"seq": 1, "kind": "hook"}), _event({"seq": 2, "kind": "hook"})
     first.inputs.append([1])
     assert second.inputs == []
+
+
+def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fresh):
+    # A process's first optimizer imports torch._dynamo (as long as `import torch`): the zygote
+    # does it in its first idle moment, so that no run pays it inside its time limit.
+    sb = sandbox_fresh()
+    assert sb.wait_ready(120)
+    probe = "import sys; print('torch._dynamo' in sys.modules)"
+    deadline = time.monotonic() + 60
+    seen = []
+    while time.monotonic() < deadline:
+        seen.append(sb.run(probe).stdout.strip())
+        if seen[-1] == "True":
+            break
+        time.sleep(0.2)
+    assert seen[-1] == "True", seen

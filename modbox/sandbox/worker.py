@@ -109,8 +109,15 @@ class Zygote:
         sel = selectors.DefaultSelector()
         sel.register(self.sock, selectors.EVENT_READ, "sock")
         sel.register(self.wake_r, selectors.EVENT_READ, "wake")
+        warmed = False
         while True:
-            for key, _ in sel.select():
+            idle = not warmed and self.run is None
+            ready = sel.select(timeout=0 if idle else None)
+            if idle and not ready:
+                self._warm_rare_paths()
+                warmed = True
+                continue
+            for key, _ in ready:
                 if key.data == "wake":
                     try:
                         os.read(self.wake_r, 4096)
@@ -123,6 +130,30 @@ class Zygote:
                         self._end_run(signal.SIGKILL)
                         return
                     self._handle(msg, fds)
+
+    def _warm_rare_paths(self) -> None:
+        """Pay once, in the first idle moment after "ready", for imports a run would pay each time.
+
+        A process's first optimizer imports torch._dynamo: about 800 modules, as long as
+        ``import torch`` itself, inside the learner's time limit. Doing it before "ready" would
+        double the zygote's start-up; doing it only while no run is in flight never delays one
+        (a run that comes first simply pays it, as it would have anyway).
+        """
+        import torch
+
+        weight = torch.zeros(1, requires_grad=True)
+        torch.optim.SGD([weight], lr=0.1).step()
+        del weight
+        gc.collect()
+        gc.freeze()
+        _collapse_to_huge_pages()
+        if self.spare is not None:  # forked before the warm-up: replace it with one that has it
+            pid, line = self.spare
+            self.spare = None
+            line.close()
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        self._fork_spare()
 
     def _handle(self, msg: dict, fds: list[int]) -> None:
         kind = msg["t"]
