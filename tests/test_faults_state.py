@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,6 @@ from ui_harness import drive, modbox_home, scripted_app, wait_for  # noqa: F401
 from modbox.lessons.progress import ProgressStore
 from modbox.ui.autosave import load_draft
 from modbox.ui.screens.lesson import LessonScreen
-from modbox.ui.screens.lesson_menu import LessonMenuScreen
 
 MODBOX = [sys.executable, "-m", "modbox"]
 
