@@ -34,7 +34,7 @@ model.fc1.forward(torch.randn(2, 4))
 SIZE = (150, 36)
 
 
-def prepared(pane: str, fail_after: bool = False):
+def prepared(pane: str, fail_after: bool = False, theme: str = "textual-dark"):
     """(app, run_before) showing ``pane`` after a good run (then a failing one with fail_after)."""
     reports = [showcase_report(), error_report(line=9)] if fail_after else [showcase_report()]
     answers = iter(reports * 3)
@@ -44,6 +44,7 @@ def prepared(pane: str, fail_after: bool = False):
         ws = app.workspace
         await wait_for(pilot, lambda: ws.last_report is not None and not ws.running, what="first run")
         ws.live = False
+        app.theme = theme
         ws.set_source(SOURCE)
         if fail_after:
             ws.run_now()
@@ -68,4 +69,9 @@ def test_pane_snapshot(snap_compare, pane):
 
 def test_failed_run_snapshot_shows_the_stale_panes_and_the_marked_line(snap_compare):
     app, run_before = prepared("modules", fail_after=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_light_theme_snapshot(snap_compare):
+    app, run_before = prepared("parameters", theme="textual-light")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

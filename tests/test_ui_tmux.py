@@ -95,7 +95,7 @@ def test_play_in_tmux_runs_typed_code_and_offers_unsaved_text_after_a_kill(termi
     term.keys("C-r")
     screen = term.wait_for("done in")
     assert "model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))" in screen
-    assert "live sandbox: " in screen, screen
+    term.wait_for("live sandbox: ", timeout=30)  # once the opening notice has faded
     for _ in range(5):
         term.keys("F2")  # Modules -> ... -> Output
     screen = term.wait_for("hello from the sandbox")

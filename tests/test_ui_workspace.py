@@ -355,3 +355,15 @@ def test_a_10k_module_tree_opens_lazily_and_every_node_is_reachable():
         assert root.children[999].data.path == "999"
 
     drive(app, scenario)
+
+
+def test_the_status_line_says_when_highlighting_is_unavailable(monkeypatch):
+    from modbox.ui.widgets.editor import CodeEditor
+
+    monkeypatch.setattr(CodeEditor, "is_syntax_aware", property(lambda self: False))
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert "no highlighting" in str(app.workspace.query_one("#status-mode").render())
+
+    drive(app, scenario)

@@ -123,6 +123,7 @@ class Workspace(Vertical):
         self._live_timer = None
         self._change_timer = None
         self._frozen = False
+        self._last_mode: Text | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace-main"):
@@ -151,13 +152,6 @@ class Workspace(Vertical):
     def on_mount(self) -> None:
         self.query_one("#model-select").display = False
         self.query_one("#stale-banner").display = False
-        editor = self.editor
-        if not editor.is_syntax_aware:
-            self.app.notify(
-                "Python highlighting is unavailable (tree-sitter is missing): "
-                "pip install 'textual[syntax]'.",
-                severity="warning",
-            )
         self._status_timer = self.set_interval(0.1, self._refresh_status)
         self._refresh_status()
         self.call_after_refresh(self.engine.start)
@@ -376,7 +370,8 @@ class Workspace(Vertical):
             self.run_now(live=True)
 
     def _set_status(self, text: Text) -> None:
-        self.query_one("#status-main", Static).update(text)
+        # a fixed-size line: redrawing it must not re-lay-out the screen ten times a second
+        self.query_one("#status-main", Static).update(text, layout=False)
 
     def _refresh_status(self) -> None:
         state = self.engine.state
@@ -406,11 +401,16 @@ class Workspace(Vertical):
         if not (self.running or state == "starting"):
             self._status_timer.pause()
         self._set_status(main)
-        mode = Text.assemble(("live " if self.live else "", "bold green"))
+        mode = Text()
+        if not self.editor.is_syntax_aware:
+            mode.append("no highlighting (pip install 'textual[syntax]') ", style="yellow")
+        mode.append("live " if self.live else "", style="bold green")
         tier = self.engine.tier or (self.last_report.sandbox if self.last_report else "")
         if tier:
             mode.append_text(tier_text(tier))
-        self.query_one("#status-mode", Static).update(mode)
+        if mode != self._last_mode:
+            self._last_mode = mode
+            self.query_one("#status-mode", Static).update(mode)
 
     # ------------------------------------------------------------------ actions
 

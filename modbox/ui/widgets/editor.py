@@ -46,6 +46,14 @@ class CodeEditor(TextArea):
         self._error_line: int | None = None
         self.last_find = ""
 
+    def on_mount(self) -> None:
+        self._follow_app_theme()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._follow_app_theme())
+
+    def _follow_app_theme(self) -> None:
+        # "css" takes its colours from the app's dark theme; on a light one its syntax colours fade
+        self.theme = "css" if self.app.current_theme.dark else "github_light"
+
     @property
     def error_line(self) -> int | None:
         return self._error_line

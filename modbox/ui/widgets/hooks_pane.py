@@ -123,7 +123,7 @@ class EventList(ScrollView, can_focus=True):
             self.shown.extend(i for i in range(start, len(self.events)) if matches(self.events[i], kinds, words))
         else:
             self.shown.extend(range(start, len(self.events)))
-        for e in events[-200:]:
+        for e in events[-8:]:  # a sample: formatting every event of a batch would cost more than drawing it
             self._width = max(self._width, event_text(e).cell_len)
         self._resize()
 
@@ -239,7 +239,7 @@ class HooksPane(Vertical):
         text.append("   your hooks", style="#d787ff")
         text.append(" · ", style="dim")
         text.append(".forward() called directly", style="red")
-        self.query_one("#hooks-count", Static).update(text)
+        self.query_one("#hooks-count", Static).update(text, layout=False)
 
     @on(Input.Changed, "#hooks-filter")
     def _filter(self, event: Input.Changed) -> None:
