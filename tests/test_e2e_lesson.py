@@ -74,7 +74,7 @@ def test_first_launch_walks_the_first_lesson_to_a_pass_and_quits_cleanly(tmp_pat
             term.wait_for("self.n_in = n_in", "self.n_out = n_out")
             term.press(*["S-Down"] * 20, "BSpace")
             term.wait_for("TODO: these two lines", gone=True)
-            screen = term.wait_for("Checks  all 3 pass", "✓ The program runs to the end",
+            screen = term.wait_for_run("Checks  all 3 pass", "✓ The program runs to the end",
                                    "✓ vars(layer) holds n_in and n_out")
             assert "✗" not in screen.split("Checks", 1)[1]
 
