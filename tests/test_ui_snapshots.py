@@ -57,6 +57,8 @@ def prepared(pane: str, fail_after: bool = False, theme: str = "textual-dark"):
         app.clear_notifications()
         await pilot.pause(0.3)
         await pilot.wait_for_scheduled_animations()
+        await pilot.wait_for_animation()
+        await pilot.pause(0.3)  # a loaded machine may still be laying out the stale banner
 
     return app, run_before
 

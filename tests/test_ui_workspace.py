@@ -226,6 +226,14 @@ def test_hooks_pane_streams_events_and_filters_by_kind_and_module():
         ws.query_one("#hooks-filter").value = "fc2"
         await pilot.pause()
         assert [events.events[i].seq for i in events.shown] == [3]
+        ws.query_one("#hooks-filter").value = "hook"
+        await pilot.pause()
+        ws.live = False
+        ws.set_source("x = 1\n" * 20)
+        events.focus()
+        await pilot.press("enter")  # the learner's hook fired at line 12
+        await pilot.pause()
+        assert ws.editor.cursor_location == (11, 0)
 
     drive(app, scenario)
 

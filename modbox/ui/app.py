@@ -15,6 +15,7 @@ from modbox.ui.screens.help import HelpScreen
 from modbox.ui.screens.play import PlayScreen
 from modbox.ui.templates import TEMPLATES
 from modbox.ui.widgets.editor import CodeEditor
+from modbox.ui.widgets.hooks_pane import EventList
 from modbox.ui.widgets.parameters_pane import ParametersPane
 from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
 
@@ -53,6 +54,7 @@ class ModboxApp(App):
             ("Workspace", list(Workspace.BINDINGS)),
             ("Editor", list(CodeEditor.BINDINGS)),
             ("Parameters pane", list(ParametersPane.BINDINGS)),
+            ("Hooks pane", [b for b in EventList.BINDINGS if isinstance(b, Binding) and b.id]),
         ]
 
     def on_mount(self) -> None:

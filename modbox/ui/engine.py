@@ -63,10 +63,6 @@ class Engine:
     def tier(self) -> str:
         return getattr(self.sandbox, "tier", "") or ""
 
-    @property
-    def tier_reasons(self) -> dict:
-        return dict(getattr(self.sandbox, "tier_reasons", None) or {})
-
     async def run(
         self,
         source: str,

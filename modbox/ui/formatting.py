@@ -15,13 +15,12 @@ def shape(s) -> str:
 
 
 def size(n_bytes: int) -> str:
-    if n_bytes < 1024:
-        return f"{n_bytes} B"
-    for unit in ("KiB", "MiB", "GiB"):
-        n_bytes /= 1024
-        if n_bytes < 1024 or unit == "GiB":
-            return f"{n_bytes:.2f} {unit}"
-    raise AssertionError("unreachable")
+    value, unit = float(n_bytes), "B"
+    for bigger in ("KiB", "MiB", "GiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{n_bytes} B" if unit == "B" else f"{value:.2f} {unit}"
 
 
 def signed(n: int) -> str:

@@ -38,7 +38,7 @@ from modbox.ui.changes import describe_change
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.findings_pane import FindingsPane
-from modbox.ui.widgets.hooks_pane import HooksPane
+from modbox.ui.widgets.hooks_pane import EventList, HooksPane
 from modbox.ui.widgets.modules_pane import ModulesPane
 from modbox.ui.widgets.output_pane import OutputPane, tier_text
 from modbox.ui.widgets.parameters_pane import ParametersPane
@@ -115,7 +115,6 @@ class Workspace(Vertical):
         self._initial_source = source
         self._generation = 0
         self._run_started = 0.0
-        self._run_live = False
         self._streamed_seq = -1
         self._streamed = 0
         self._live_stdout = self._live_stderr = ""  # Progress carries only what is new
@@ -204,7 +203,6 @@ class Workspace(Vertical):
     async def _run(self, generation: int, source: str, live: bool) -> None:
         self.running = True
         self._run_started = time.monotonic()
-        self._run_live = live
         self._streamed_seq, self._streamed = -1, 0
         self._live_stdout = self._live_stderr = ""
         self._status_timer.resume()
@@ -348,6 +346,11 @@ class Workspace(Vertical):
             self.selected_model = event.value
             self._dirty |= {"modules", "parameters", "state_dict"}
             self._render_pane(self.active_pane)
+
+    @on(EventList.Selected)
+    def _event_chosen(self, event: EventList.Selected) -> None:
+        if event.event.line:
+            self.editor.go_to_line(event.event.line)
 
     @on(FindingsPane.Chosen)
     def _finding_chosen(self, event: FindingsPane.Chosen) -> None:

@@ -90,11 +90,14 @@ class EventList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "jump(0)", show=False),
         Binding("end", "jump(-1)", show=False),
+        Binding("enter", "choose", "Show line", id="hooks.show_line"),
     ]
 
     DEFAULT_CSS = "EventList { height: 1fr; }"
 
     class Selected(Message):
+        """Enter on an event: ``event.line`` is where it happened in the learner's file, if known."""
+
         def __init__(self, event: Event):
             super().__init__()
             self.event = event
@@ -179,6 +182,8 @@ class EventList(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
         self.refresh()
+
+    def action_choose(self) -> None:
         if self.selected is not None:
             self.post_message(self.Selected(self.selected))
 
