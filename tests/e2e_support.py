@@ -114,6 +114,18 @@ class Terminal:
                 raise AssertionError(f"{missing} {state} the screen after {timeout:.0f} s:\n{screen}")
             time.sleep(0.1)
 
+    def wait_for_run(self, *texts: str) -> str:
+        """Wait for what a run of the editor's code shows. A live run has a short time limit (2 s)
+        that a busy machine can exceed: then, as a person would, run it with ctrl+r (full limit)."""
+        def shown() -> bool:
+            screen = self.screen()
+            return all(t in screen for t in texts) or "timeout: Your code ran longer" in screen
+
+        self.wait_until(shown, f"a run showing {texts}")
+        if not all(t in self.screen() for t in texts):
+            self.press("C-r")
+        return self.wait_for(*texts)
+
     def wait_until(self, condition, what: str, timeout: float = SLOW):
         deadline = time.monotonic() + timeout
         while True:

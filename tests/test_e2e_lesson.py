@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from modbox.lessons.loader import load_catalog
+
 from e2e_support import PROMPT, Terminal, kill_leftovers, needs_tmux
 
 pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow]
@@ -32,7 +34,8 @@ def test_first_launch_walks_the_first_lesson_to_a_pass_and_quits_cleanly(tmp_pat
             app_pid = term.wait_for_app()
 
             # The lesson menu: every lesson in order, the first one highlighted.
-            screen = term.wait_for("modbox lessons", "0 of 3 solved", "1. A model is an object",
+            lessons = len(load_catalog(None).lessons)
+            screen = term.wait_for("modbox lessons", f"0 of {lessons} solved", "1. A model is an object",
                                    "not started")
             assert "Traceback" not in screen
             term.press("Enter")
@@ -71,7 +74,7 @@ def test_first_launch_walks_the_first_lesson_to_a_pass_and_quits_cleanly(tmp_pat
             term.wait_for("self.n_in = n_in", "self.n_out = n_out")
             term.press(*["S-Down"] * 20, "BSpace")
             term.wait_for("TODO: these two lines", gone=True)
-            screen = term.wait_for("Checks  all 3 pass", "✓ The program runs to the end",
+            screen = term.wait_for_run("Checks  all 3 pass", "✓ The program runs to the end",
                                    "✓ vars(layer) holds n_in and n_out")
             assert "✗" not in screen.split("Checks", 1)[1]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -43,11 +42,11 @@ def test_typing_a_model_in_play_mode_fills_the_live_panes(tmp_path):
             term.wait_for("scratch buffer", "^g Go to line")  # the editor has the focus
             term.type(typed(MODEL))
             # Live mode runs it after a pause in typing: the Modules pane shows the tree.
-            screen = term.wait_for("encoder", "head", "Linear", "58")
+            screen = term.wait_for_run("model Net  58", "encoder Linear  40", "head Linear  18")
             assert "Traceback" not in screen
             # Assigning a layer later registers it too: the tree and the count follow.
             term.type(typed("model.extra = nn.Linear(2, 2)\n"))
-            term.wait_for("extra", "64")
+            term.wait_for_run("model Net  64", "extra Linear  6")
             term.press("C-q")
             term.wait_for(PROMPT.rstrip(), "modbox play")
             term.wait_until(lambda: not term.leftovers(app_pid), "no modbox or sandbox process left")
@@ -121,7 +120,7 @@ def test_alt_keys_reach_their_bindings_while_the_editor_has_the_focus(tmp_path):
         try:
             term.run("modbox play model.py")
             app_pid = term.wait_for_app()
-            term.wait_for("encoder", "^g Go to line")
+            term.wait_for("encoder Linear", "^g Go to line")
             term.press("M-2")
             screen = term.wait_for("numel", "requires_grad", timeout=15)
             assert "modified" not in screen, "alt+2 changed the buffer"
