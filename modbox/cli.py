@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         "learn", "modbox.ui.launch:learn", "follow the guided lessons", "modbox learn registration"
     )
     learn.add_argument("lesson_id", nargs="?", metavar="ID", help="lesson to open")
-    learn.add_argument("--lessons", metavar="DIR", help="load lessons from DIR")
+    learn.add_argument(
+        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
+    )
 
     play = command(
         "play", "modbox.ui.launch:play", "experiment freely in the editor", "modbox play model.py"
@@ -92,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lessons.add_argument("action", nargs="?", choices=["list", "check"], default="list")
     lessons.add_argument("dir", nargs="?", metavar="DIR", help="lesson folder (for check)")
-    lessons.add_argument("--lessons", metavar="DIR", help="load lessons from DIR")
+    lessons.add_argument(
+        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
+    )
 
     command("doctor", "modbox.sandbox.doctor:main", "check torch, the sandbox and the terminal",
             "modbox doctor")

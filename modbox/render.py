@@ -8,17 +8,15 @@ Every string that came from the learner's program is printed as ``Text``, never 
 
 from __future__ import annotations
 
-import re
-
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from modbox.plain_text import strip_escapes
 from modbox.report import Event, Finding, Model, ModuleRow, Report
 
 MAX_ROWS = 200  # module rows printed per model; --json has them all
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def print_report(report: Report, console: Console, events: int = 10) -> None:
@@ -41,16 +39,10 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
         if text:
             console.print()
             console.rule(label, align="left")
-            console.print(Text(plain(text)), end="" if text.endswith("\n") else "\n")
+            console.print(Text(strip_escapes(text)), end="" if text.endswith("\n") else "\n")
             if dropped:
                 console.print(Text(f"... {dropped:,} more bytes not shown", style="dim"))
     console.print(Text(f"sandbox: {report.sandbox or 'unknown'}", style="dim"))
-
-
-def plain(text: str) -> str:
-    """Learner output without terminal escape sequences or control characters (tabs and
-    newlines stay)."""
-    return _ESCAPES.sub("", text)
 
 
 def _print_outcome(report: Report, console: Console) -> None:
@@ -61,9 +53,9 @@ def _print_outcome(report: Report, console: Console) -> None:
         return
     error = report.error
     where = f" (line {error.line})" if error.line else ""
-    console.print(Text(f"{error.kind}{where}: {plain(error.message)}", style="bold red"))
+    console.print(Text(f"{error.kind}{where}: {strip_escapes(error.message)}", style="bold red"))
     if error.traceback:
-        console.print(Text(plain(error.traceback).rstrip("\n")))
+        console.print(Text(strip_escapes(error.traceback).rstrip("\n")))
 
 
 def print_model(model: Model, console: Console, max_rows: int = MAX_ROWS) -> None:

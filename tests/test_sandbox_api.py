@@ -308,3 +308,14 @@ def test_an_inspector_failure_is_reported_not_hidden(sandbox_plain):
     )
     assert report.ok and report.models == []
     assert "[modbox] the inspector failed" in report.stderr and "ZeroDivisionError" in report.stderr
+
+
+def test_an_exception_message_becomes_one_plain_line_with_all_its_text(sandbox_plain):
+    report = sandbox_plain.run(
+        "raise RuntimeError('Error(s) in loading state_dict for Net:\\n\\t"
+        "Missing key(s) in state_dict: \"head.weight\".\\n\\x1b[1mbold\\x1b[0m')\n"
+    )
+    message = report.error.message
+    assert report.error.kind == "exception"
+    assert "\n" not in message and "\x1b" not in message
+    assert 'for Net: Missing key(s) in state_dict: "head.weight". bold (line 1)' in message

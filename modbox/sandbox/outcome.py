@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 
+from modbox.plain_text import strip_escapes
 from modbox.report import Error
 from modbox.sandbox.limits import Limits
 
@@ -96,7 +97,7 @@ def _from_result(result: dict, limits: Limits) -> Error | None:
             line=line,
             traceback=tb,
         )
-    exc_type, msg = result.get("exc_type", "Exception"), _clip(result.get("exc_msg", ""))
+    exc_type, msg = result.get("exc_type", "Exception"), _one_line(result.get("exc_msg", ""))
     if result.get("memory"):
         return Error(
             "memory",
@@ -195,6 +196,12 @@ def _signal_name(sig: int) -> str:
 
 def _size(n: int) -> str:
     return f"{n / (1 << 20):g} MiB" if n >= 1 << 20 else f"{n / 1024:g} KiB"
+
+
+def _one_line(text: str) -> str:
+    """An exception's text as one clipped line: some span lines ("Error(s) in loading
+    state_dict for Net:" then the keys), some carry terminal colours (UnpicklingError)."""
+    return _clip(" ".join(strip_escapes(text).split()))
 
 
 def _clip(text: str, limit: int = 200) -> str:

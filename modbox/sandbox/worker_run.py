@@ -243,7 +243,7 @@ def _exception_facts(e: BaseException, filename: str) -> dict:
     return {
         "outcome": "exception",
         "exc_type": type(e).__name__,
-        "exc_msg": text.splitlines()[0] if text else "",
+        "exc_msg": text[:2000],  # the client makes it one line
         "line": line,
         "traceback": "".join(te.format()),
         "memory": isinstance(e, MemoryError) or "can't allocate memory" in text,

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from modbox.lessons.checks import CheckResult
 from modbox.lessons.model import Check
-from modbox.ui.plain_text import plain
+from modbox.plain_text import plain
 from modbox.ui.widgets.lesson_text import inline
 
 

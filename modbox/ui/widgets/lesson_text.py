@@ -10,7 +10,7 @@ import re
 
 from rich.text import Text
 
-from modbox.ui.plain_text import strip_escapes
+from modbox.plain_text import strip_escapes
 
 _INLINE = re.compile(r"(`[^`]+`|\*\*[^*]+\*\*)")
 

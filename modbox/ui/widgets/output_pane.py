@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from modbox.report import Report
 from modbox.ui import formatting as fmt
-from modbox.ui.plain_text import plain
+from modbox.plain_text import plain
 
 
 def tier_text(tier: str) -> Text:
