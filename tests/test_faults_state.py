@@ -126,9 +126,22 @@ def test_a_data_folder_that_cannot_be_used_still_lets_the_learner_work_and_says_
         lesson.flush_draft()
         await pilot.pause()
         assert "Could not save" in told(app)
+        assert "Your progress cannot be saved" in told(app)  # said at start, on the menu
         assert lesson.workspace.source.startswith("# my own line\n")  # kept in memory
+        assert app.store.get("objects").draft.startswith("# my own line\n")
 
     play(app, scenario)
+
+
+def test_modbox_lessons_with_an_unusable_data_folder_lists_the_lessons_and_says_so(modbox_home):
+    modbox_home.mkdir(parents=True)
+    (modbox_home / "data").write_text("not a folder")
+    done = subprocess.run([*MODBOX, "lessons"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "MODBOX_HOME": str(modbox_home)})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert f"Your progress cannot be saved in {modbox_home / 'data'} (Not a directory)" in done.stdout
+    assert "A model is an object" in done.stdout
 
 
 def test_play_mode_with_an_unusable_data_folder_keeps_the_buffer_and_says_autosave_failed(modbox_home):

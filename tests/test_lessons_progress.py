@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
 from pathlib import Path
+
+import pytest
 
 from modbox.lessons.progress import LessonProgress, PredictionRecord, ProgressStore
 
@@ -132,3 +135,91 @@ def test_concurrent_writers_on_the_same_lesson_lose_nothing(tmp_path):
     assert len(record.predictions) == workers * rounds
     leftovers = [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------------- a file or folder that cannot be used
+
+def _refuse(code: int):
+    def refuse(*_args, **_kwargs):
+        raise OSError(code, os.strerror(code))
+    return refuse
+
+
+def test_a_data_folder_that_is_a_file_is_read_as_empty_and_changes_are_kept_in_memory(tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    store = ProgressStore(tmp_path / "data" / "progress.json")
+    assert store.all() == {} and store.last_lesson is None  # no traceback
+    assert store.problem.startswith(f"Your progress cannot be saved in {tmp_path / 'data'} (")
+    assert "will forget it when you quit" in store.problem
+    with pytest.raises(OSError):
+        store.update("anatomy", lambda p: setattr(p, "draft", "x = 1\n"))
+    with pytest.raises(OSError):
+        store.set_last_lesson("anatomy")
+    with pytest.raises(OSError):
+        store.update("anatomy", lambda p: setattr(p, "hints_shown", p.hints_shown + 1))
+    record = store.get("anatomy")
+    assert (record.draft, record.hints_shown, store.last_lesson) == ("x = 1\n", 1, "anatomy")
+    assert (tmp_path / "data").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_a_refused_write_keeps_what_was_on_disk_and_the_change_in_memory(tmp_path, monkeypatch, code):
+    path = tmp_path / "progress.json"
+    ProgressStore(path).update("anatomy", lambda p: setattr(p, "step", "stack"))
+    store = ProgressStore(path)
+    monkeypatch.setattr("modbox.storage.atomic_write_text", _refuse(code))
+    with pytest.raises(OSError) as refused:
+        store.update("anatomy", lambda p: setattr(p, "draft", "mine\n"))
+    assert refused.value.errno == code
+    record = store.get("anatomy")
+    assert (record.step, record.draft) == ("stack", "mine\n")  # the file's record plus the change
+    assert os.strerror(code) in store.problem
+    assert ("Free some space" in store.problem) == (code == errno.ENOSPC)
+    assert json.loads(path.read_text())["lessons"]["anatomy"].get("draft") is None  # file untouched
+
+
+def test_a_lock_file_that_cannot_be_opened_keeps_the_change_in_memory(tmp_path, monkeypatch):
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    real_open = open
+
+    def no_lock(file, *args, **kwargs):
+        if str(file).endswith(".lock"):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", no_lock)
+    with pytest.raises(PermissionError):
+        store.update("anatomy", lambda p: setattr(p, "solved", True))
+    assert store.get("anatomy").solved and "Permission denied" in store.problem
+    assert not path.exists()
+
+
+def test_changes_kept_in_memory_reach_the_file_once_it_can_be_written_again(tmp_path, monkeypatch):
+    path = tmp_path / "progress.json"
+    store, other = ProgressStore(path), ProgressStore(path)
+    with monkeypatch.context() as full_disk:
+        full_disk.setattr("modbox.storage.atomic_write_text", _refuse(errno.ENOSPC))
+        with pytest.raises(OSError):
+            store.update("anatomy", lambda p: setattr(p, "draft", "kept\n"))
+        with pytest.raises(OSError):
+            store.set_last_lesson("anatomy")
+    other.update("objects", lambda p: setattr(p, "solved", True))  # another window, meanwhile
+    store.update("anatomy", lambda p: setattr(p, "hints_shown", 1))
+    assert store.problem is None
+    again = ProgressStore(path)
+    assert (again.get("anatomy").draft, again.get("anatomy").hints_shown) == ("kept\n", 1)
+    assert again.last_lesson == "anatomy" and again.get("objects").solved
+
+
+def test_a_folder_that_becomes_usable_again_gets_the_changes_made_meanwhile(tmp_path):
+    data = tmp_path / "data"
+    data.write_text("not a folder")
+    store = ProgressStore(data / "progress.json")
+    with pytest.raises(OSError):
+        store.update("anatomy", lambda p: setattr(p, "draft", "while it was a file\n"))
+    data.unlink()
+    store.update("anatomy", lambda p: setattr(p, "hints_shown", 2))
+    saved = ProgressStore(data / "progress.json").get("anatomy")
+    assert (saved.draft, saved.hints_shown) == ("while it was a file\n", 2)
+    assert store.problem is None

@@ -9,11 +9,20 @@ Records are keyed by lesson id and, inside, by step and prediction ids. Lessons 
 exist keep their records untouched (a teacher's folder may come back), and ids the current
 lesson does not know are ignored by the session rather than trusted. A file that cannot be read
 is renamed aside (``progress.json.corrupt-<time>``), ``problem`` says so, and a fresh one starts.
+
+A file or folder that cannot be used at all (the data folder is read-only, missing and not
+creatable, a file, or on a full disk) does not stop modbox: reads fall back to what the store last
+saw, every change is kept in memory (and the OSError still raised, so the caller can say the change
+was not saved), and ``problem`` says what that means. The changes kept in memory are replayed onto
+the file as it is then at the next write that gets through, so nothing is lost if the folder
+becomes usable again, and another window's changes made meanwhile are kept too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import errno
 import json
 import os
 import time
@@ -113,8 +122,11 @@ class ProgressStore:
 
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path is not None else storage.data_dir() / "progress.json"
-        self.problem: str | None = None  # set when a damaged file was put aside
+        self.problem: str | None = None  # set when a damaged file was put aside or the file is unusable
         self.recovered: Path | None = None  # where it was put
+        self._memory: dict = _empty()  # what the file held when last used, plus the unsaved changes
+        self._unsaved: list[Callable[[dict], bool]] = []  # changes the file does not have yet
+        self._unusable: str | None = None  # the problem set because the file could not be used
 
     # -- reading
 
@@ -139,40 +151,81 @@ class ProgressStore:
         ]
         return sorted(items, key=lambda item: (-item.confidence, item.answered_at))
 
-    # -- writing
+    # -- writing: each raises OSError when the change is kept in memory only
 
     def update(self, lesson_id: str, change: Callable[[LessonProgress], None]) -> LessonProgress:
         """Apply ``change`` to the lesson's record as it is on disk now, and save it."""
-        with self._locked():
-            data = self._read()
+        applied: list[LessonProgress] = []
+
+        def apply(data: dict) -> bool:
             record = LessonProgress.from_dict(data["lessons"].get(lesson_id, {}))
             change(record)
             record.updated = time.time()
             data["lessons"][lesson_id] = record.to_dict()
-            self._write(data)
-        return record
+            applied.append(record)
+            return True
+
+        self._change(apply)
+        return applied[-1]
 
     def set_last_lesson(self, lesson_id: str) -> None:
-        with self._locked():
-            data = self._read()
-            if data.get("last_lesson") != lesson_id:
-                data["last_lesson"] = lesson_id
-                self._write(data)
+        def apply(data: dict) -> bool:
+            if data.get("last_lesson") == lesson_id:
+                return False
+            data["last_lesson"] = lesson_id
+            return True
+
+        self._change(apply)
 
     def reset(self, lesson_id: str) -> None:
         """Forget one lesson: its step, draft, answers, hints and solved state."""
-        with self._locked():
-            data = self._read()
-            if data["lessons"].pop(lesson_id, None) is not None:
-                self._write(data)
+        self._change(lambda data: data["lessons"].pop(lesson_id, None) is not None)
 
     def reset_all(self) -> None:
-        with self._locked():
-            self._write(_empty())
+        def apply(data: dict) -> bool:
+            data.clear()
+            data.update(_empty())
+            return True
+
+        self._change(apply)
 
     # -- the file
 
+    def _change(self, apply: Callable[[dict], bool]) -> None:
+        """Apply the unsaved changes and then ``apply`` (True when it changed something) to the
+        file as it is now, under the lock, and write it. When the file cannot be used, apply it to
+        the copy in memory instead, keep it for the next write, and raise the OSError."""
+        self._unsaved.append(apply)
+        data = None
+        try:
+            with self._locked():
+                data = self._read()
+                changed = [step(data) for step in self._unsaved]  # every one, in order
+                if any(changed):
+                    self._write(data)
+        except OSError as exc:
+            if data is None:  # not even read: the change goes onto what the store last saw
+                apply(self._memory)
+            else:
+                self._memory = data
+            self._cannot_use(exc)
+            raise
+        self._unsaved.clear()
+        self._memory = data
+        self._usable_again()
+
     def _snapshot(self) -> dict:
+        """What the learner's progress is now: the file, or the copy in memory if the file is
+        missing changes or cannot be read."""
+        if not self._unsaved:
+            try:
+                self._memory = self._load()
+                self._usable_again()
+            except OSError as exc:
+                self._cannot_use(exc)
+        return copy.deepcopy(self._memory)
+
+    def _load(self) -> dict:
         """The file as it is now. Writes are atomic replaces, so only a damaged file needs the lock."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -184,6 +237,18 @@ class ProgressStore:
             pass
         with self._locked():
             return self._read()
+
+    def _cannot_use(self, exc: OSError) -> None:
+        advice = ("Free some space on that disk." if exc.errno == errno.ENOSPC
+                  else "Check that it is a folder you can write to.")
+        self.problem = self._unusable = (
+            f"Your progress cannot be saved in {self.path.parent} ({exc.strerror or exc}): modbox "
+            f"works, but will forget it when you quit. {advice}")
+
+    def _usable_again(self) -> None:
+        if self._unusable is not None and self.problem == self._unusable:
+            self.problem = None
+        self._unusable = None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
