@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from e2e_support import sized_by_the_pane
+
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.slow,
@@ -37,9 +39,8 @@ class Terminal:
     def __init__(self, name: str, command: list[str], cwd: Path, env: dict):
         self.name = name
         env_args = [f"{k}={v}" for k, v in env.items()]
-        # COLUMNS and LINES (set under pytest) would override the terminal's real size
         tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "50", "-c", str(cwd),
-             "env", "-u", "COLUMNS", "-u", "LINES", *env_args, *command, check=True)
+             *sized_by_the_pane("env", *env_args, *command), check=True)
 
     def screen(self) -> str:
         return tmux("capture-pane", "-p", "-t", self.name, capture_output=True, text=True).stdout
