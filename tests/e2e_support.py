@@ -33,6 +33,13 @@ SLOW = 60.0
 needs_tmux = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
 
+def sized_by_the_pane(*command: str) -> list[str]:
+    """``command`` run without COLUMNS and LINES: a tmux server's environment may carry them
+    (COLUMNS=80 LINES=24 from the shell that started it), every pane inherits them, and the app
+    would take them over the pane's real size."""
+    return ["env", "-u", "COLUMNS", "-u", "LINES", *command]
+
+
 class Terminal:
     """A tmux pane with bash in it. Use as a context manager: the tmux server always dies."""
 
@@ -58,7 +65,7 @@ class Terminal:
             args += ["-e", f"{key}={value}"]
         # -f /dev/null: no user tmux.conf; the pane stays after its shell exits so tests can read it.
         subprocess.run([TMUX, "-L", self.socket, "-f", "/dev/null", *args,
-                        "bash --noprofile --norc"], check=True, timeout=30)
+                        *sized_by_the_pane("bash", "--noprofile", "--norc")], check=True, timeout=30)
         self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
         # The machine's shell start-up may reset PATH and PS1, so set them as a person would.
         self.run(f"export PS1='{PROMPT}' PATH={BIN}:$PATH; clear")

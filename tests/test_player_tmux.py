@@ -15,6 +15,8 @@ import uuid
 
 import pytest
 
+from e2e_support import sized_by_the_pane
+
 pytestmark = [
     pytest.mark.timeout(600),
     pytest.mark.tmux,
@@ -33,15 +35,15 @@ class Terminal:
     def launch(self) -> None:
         # `exec` so the pid file holds modbox itself; the marker line shows how it ended
         inner = f"echo $$ > {shlex.quote(str(self.pid_file))}; exec {shlex.quote(sys.executable)} -m modbox"
-        # COLUMNS and LINES from the tmux server's environment would override the pane's size
-        command = (f"unset COLUMNS LINES; MODBOX_HOME={shlex.quote(str(self.home))} sh -c {shlex.quote(inner)}; "
-                   "echo MODBOX-EXITED-$?; sleep 120")
+        command = sized_by_the_pane(
+            "sh", "-c", f"MODBOX_HOME={shlex.quote(str(self.home))} sh -c {shlex.quote(inner)}; "
+                        "echo MODBOX-EXITED-$?; sleep 120")
         if not self.started:
             subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "150", "-y", "42",
-                            "-c", str(self.cwd), command], check=True)
+                            "-c", str(self.cwd), *command], check=True)
             self.started = True
         else:
-            subprocess.run(["tmux", "respawn-pane", "-k", "-t", self.name, "-c", str(self.cwd), command],
+            subprocess.run(["tmux", "respawn-pane", "-k", "-t", self.name, "-c", str(self.cwd), *command],
                            check=True)
 
     def screen(self) -> str:

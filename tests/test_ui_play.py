@@ -237,6 +237,21 @@ def test_a_keymap_file_remaps_a_binding_by_its_id(modbox_home):
     drive(app, scenario)
 
 
+def test_play_mode_accepts_a_keymap_written_for_the_lessons_too(modbox_home):
+    """``modbox play`` and ``modbox learn`` read the same keymap.toml: lesson ids are no problem."""
+    config = modbox_home / "config"
+    config.mkdir(parents=True)
+    (config / "keymap.toml").write_text('"lesson.hint" = "f8"\n"menu.resume" = "r"\n')
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        await pilot.pause()
+        assert app.keymap_problems == []
+        assert "no binding has the id" not in notifications(app)
+
+    drive(app, scenario)
+
+
 def test_help_lists_every_binding_id_with_remapped_keys(modbox_home):
     config = modbox_home / "config"
     config.mkdir(parents=True)

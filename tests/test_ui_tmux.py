@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from e2e_support import sized_by_the_pane
+
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.slow,
@@ -37,9 +39,8 @@ class Terminal:
     def __init__(self, name: str, command: list[str], cwd: Path, env: dict):
         self.name = name
         env_args = [f"{k}={v}" for k, v in env.items()]
-        # COLUMNS and LINES (set under pytest) would override the terminal's real size
         tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "50", "-c", str(cwd),
-             "env", "-u", "COLUMNS", "-u", "LINES", *env_args, *command, check=True)
+             *sized_by_the_pane("env", *env_args, *command), check=True)
 
     def screen(self) -> str:
         return tmux("capture-pane", "-p", "-t", self.name, capture_output=True, text=True).stdout
@@ -96,8 +97,7 @@ def test_play_in_tmux_runs_typed_code_and_offers_unsaved_text_after_a_kill(termi
     screen = term.wait_for("done in")
     assert "model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))" in screen
     term.wait_for("live sandbox: ", timeout=30)  # once the opening notice has faded
-    for _ in range(5):
-        term.keys("F2")  # Modules -> ... -> Output
+    term.keys("M-6")  # the Output pane
     screen = term.wait_for("hello from the sandbox")
     assert "ran to the end" in screen
 
@@ -105,7 +105,11 @@ def test_play_in_tmux_runs_typed_code_and_offers_unsaved_text_after_a_kill(termi
     assert "libtorch" not in maps  # the UI process never loads torch
 
     term.keys("extra = 1", literal=True)
-    time.sleep(2.0)  # autosave writes within about half a second
+    drafts = tmp_path / "home" / "data" / "drafts"
+    deadline = time.monotonic() + 60
+    while not any("extra = 1" in p.read_text() for p in drafts.glob("*.json")):
+        assert time.monotonic() < deadline, "the autosaved draft never reached the disk"
+        time.sleep(0.1)
     os.kill(term.pid(), signal.SIGKILL)
     assert "extra = 1" not in (tmp_path / "model.py").read_text()
 

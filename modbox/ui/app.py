@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -12,8 +13,14 @@ from textual.screen import Screen
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
 from modbox.ui.screens.help import HelpScreen
+from modbox.ui.screens.lesson import LessonScreen
+from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
+from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.play import PlayScreen
+from modbox.ui.screens.prediction import PredictionScreen
+from modbox.ui.screens.review import ReviewScreen
 from modbox.ui.templates import TEMPLATES
+from modbox.ui.terminal_keys import read_escape_digit_as_alt_digit
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.hooks_pane import EventList
 from modbox.ui.widgets.parameters_pane import ParametersPane
@@ -40,6 +47,7 @@ class ModboxApp(App):
         theme: str = DARK,
     ):
         super().__init__()
+        read_escape_digit_as_alt_digit()
         self.file = Path(file) if file is not None else None
         self.engine = Engine(sandbox_factory)
         self.theme = theme
@@ -47,7 +55,9 @@ class ModboxApp(App):
 
     @staticmethod
     def binding_sections() -> list[tuple[str, list[Binding]]]:
-        """Every remappable binding, grouped by where it works (the help screen shows these)."""
+        """Every remappable binding, grouped by where it works (the help screen shows these).
+
+        One list for ``modbox play`` and ``modbox learn``: both read the same keymap.toml."""
         return [
             ("Everywhere", list(ModboxApp.BINDINGS)),
             ("Play mode", list(PlayScreen.BINDINGS)),
@@ -55,6 +65,12 @@ class ModboxApp(App):
             ("Editor", list(CodeEditor.BINDINGS)),
             ("Parameters pane", list(ParametersPane.BINDINGS)),
             ("Hooks pane", [b for b in EventList.BINDINGS if isinstance(b, Binding) and b.id]),
+            ("Lesson menu", list(LessonMenuScreen.BINDINGS)),
+            ("Lesson", list(LessonScreen.BINDINGS)),
+            ("Prediction", list(PredictionScreen.BINDINGS)),
+            ("Solution", list(SolutionScreen.BINDINGS)),
+            ("Review round", list(ReviewScreen.BINDINGS)),
+            ("Experiment (from the menu)", list(ExperimentScreen.BINDINGS)),
         ]
 
     def on_mount(self) -> None:
@@ -64,7 +80,18 @@ class ModboxApp(App):
             self.set_keymap(keymap)
         for problem in self.keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
+        self.first_screen()
+
+    def first_screen(self) -> None:
+        """Push the screen the app opens on (play mode here)."""
         self.push_screen(PlayScreen(self.engine, self.file))
+
+    async def on_event(self, event: events.Event) -> None:
+        # A terminal's alt+key also carries its character ("alt+h" with "h"): the focused editor
+        # or input would type it and the binding never run. Without it, it is a key like ctrl+s.
+        if isinstance(event, events.Key) and "alt+" in event.key and event.character is not None:
+            event = events.Key(event.key, None)
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         self.engine.close()

@@ -6,18 +6,14 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from textual.app import SystemCommand
-from textual.events import Mount
 from textual.screen import Screen
 
 from modbox.lessons.model import Catalog
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import review_round
 from modbox.ui.app import DARK, ModboxApp
-from modbox.ui.keymap import load_keymap
 from modbox.ui.screens.lesson import LessonScreen
-from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
-from modbox.ui.screens.lesson_solution import SolutionScreen
-from modbox.ui.screens.prediction import PredictionScreen
+from modbox.ui.screens.lesson_menu import LessonMenuScreen
 from modbox.ui.screens.review import ReviewScreen
 
 
@@ -36,27 +32,8 @@ class LearnApp(ModboxApp):
         self.store = store or ProgressStore()
         self.lesson_id = lesson_id
 
-    @staticmethod
-    def binding_sections():
-        return [
-            *ModboxApp.binding_sections(),
-            ("Lesson menu", list(LessonMenuScreen.BINDINGS)),
-            ("Lesson", list(LessonScreen.BINDINGS)),
-            ("Prediction", list(PredictionScreen.BINDINGS)),
-            ("Solution", list(SolutionScreen.BINDINGS)),
-            ("Review round", list(ReviewScreen.BINDINGS)),
-            ("Experiment (from the menu)", list(ExperimentScreen.BINDINGS)),
-        ]
-
-    def on_mount(self, event: Mount) -> None:
-        event.prevent_default()  # ModboxApp's on_mount opens play mode
-        known = {b.id for _, bs in self.binding_sections() for b in bs if b.id}
-        keymap, self.keymap_problems = load_keymap(known)
-        if keymap:
-            self.set_keymap(keymap)
-        for problem in self.keymap_problems:
-            self.notify(problem, severity="warning", timeout=10)
-
+    def first_screen(self) -> None:
+        """The lesson menu, the lesson asked for on top of it, and a review round on top of all."""
         questions = review_round(self.catalog, self.store)  # reading it finds a damaged file
         if self.store.problem:
             self.notify(self.store.problem, severity="warning", timeout=15)

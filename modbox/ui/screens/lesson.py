@@ -83,11 +83,11 @@ class LessonWorkspace(Workspace):
 
 
 def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
-    """A letter that works outside the editor, and alt+letter that works everywhere (a priority
-    binding: the editor would otherwise type the letter)."""
+    """A letter that works outside the editor, and alt+letter that works everywhere (the editor
+    types no alt+key)."""
     return [
         Binding(key, action, description, id=f"lesson.{name}"),
-        Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt", priority=True),
+        Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt"),
     ]
 
 

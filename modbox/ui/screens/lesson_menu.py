@@ -76,7 +76,7 @@ def broken_detail(broken: BrokenLesson) -> str:
 class ExperimentScreen(PlayScreen):
     """Play mode opened from the menu, with a way back to it."""
 
-    BINDINGS = [Binding("alt+l", "lessons", "Lessons", id="experiment.lessons", priority=True)]
+    BINDINGS = [Binding("alt+l", "lessons", "Lessons", id="experiment.lessons")]
 
     def action_lessons(self) -> None:
         self.flush_draft()
