@@ -224,3 +224,17 @@ def test_resume_picks_the_last_opened_lesson_else_the_first_unsolved(store):
     assert resume_lesson(catalog, store).id == "registration"
     store.set_last_lesson("a-lesson-that-was-removed")
     assert resume_lesson(catalog, store).id == "anatomy"
+
+
+def test_a_reveal_that_cannot_be_saved_still_shows_the_answer_and_says_why(lesson, store, monkeypatch):
+    s = LessonSession(lesson, store)
+    s.answer("q-early", "error", confidence=2)
+
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("modbox.storage.atomic_write_text", refuse)
+    reveal = s.reveal("q-early", printed("AttributeError: cannot assign module", "error"))
+    assert reveal.correct and reveal.correct_choice.id == "error"
+    assert reveal.unsaved == "No space left on device"
+    assert s.progress.predictions["q-early"].correct  # kept in memory all the same

@@ -65,6 +65,7 @@ class Reveal:
     confident_mistake: bool  # wrong with the highest confidence: emphasise the explanation
     disagreement: str | None = None
     problem: str | None = None
+    unsaved: str | None = None  # why the outcome could not be saved (it still counts for now)
 
     @property
     def explanation(self) -> str:
@@ -188,13 +189,17 @@ class LessonSession:
             if rec is not None:
                 rec.correct, rec.answer, rec.review = correct, truth.id, not correct
 
-        self._save(change)
+        try:
+            self._save(change)
+            unsaved = None
+        except OSError as exc:  # the store keeps it in memory: the learner still sees the answer
+            unsaved = exc.strerror or str(exc)
         return Reveal(
             prediction=prediction, choice=prediction.choice(record.choice), correct_choice=truth,
             correct=correct, confidence=record.confidence,
             output=_evidence(report.stdout) if observed else report.stdout,
             review=not correct, confident_mistake=not correct and record.confidence >= HIGH_CONFIDENCE,
-            disagreement=disagreement, problem=problem,
+            disagreement=disagreement, problem=problem, unsaved=unsaved,
         )
 
     def review_items(self) -> list[ReviewItem]:

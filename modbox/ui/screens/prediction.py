@@ -154,11 +154,10 @@ class PredictionScreen(ModalScreen[Reveal | None]):
             report = await self.run_observe(source)
         except Exception as exc:  # the sandbox failed: the lesson's marked answer stands in
             report = Report(ok=False, error=Error(kind="sandbox", message=str(exc) or type(exc).__name__))
-        try:
-            self.reveal = self.session.reveal(self.prediction.id, report)
-        except OSError as exc:
-            self.notify(f"The result could not be saved ({exc.strerror or exc}).", severity="warning")
-            return
+        self.reveal = self.session.reveal(self.prediction.id, report)
+        if self.reveal.unsaved:
+            self.notify(f"The result could not be saved ({self.reveal.unsaved}); it counts for now.",
+                        severity="warning")
         self._show_reveal(self.reveal)
 
     def _show_reveal(self, reveal: Reveal) -> None:

@@ -1,6 +1,6 @@
 """Costs of the lesson layer, printed side by side: loading, checking, saving progress.
 
-Run: python bench/lessons_bench.py   (no torch needed; prints medians and p95 in milliseconds)
+Run: python bench/bench_lessons.py   (no torch needed; prints medians and p95 in milliseconds)
 """
 
 from __future__ import annotations
