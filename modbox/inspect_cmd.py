@@ -13,6 +13,7 @@ from rich.console import Console
 
 from modbox import render
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
+from modbox.source_file import UnreadableFile, read_source
 
 USAGE_ERROR = 2
 
@@ -40,23 +41,10 @@ class _UsageError(Exception):
 
 
 def _read_source(file: str) -> str:
-    path = Path(file)
-    if not path.exists():
-        raise _UsageError(f"{file}: no such file. Check the path and try again.")
-    if not path.is_file():
-        raise _UsageError(f"{file} is not a file. Give the path of a Python file.")
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise _UsageError(f"{file} cannot be read ({e.strerror}). Check its permissions.") from e
-    if b"\0" in data:
-        raise _UsageError(f"{file} looks binary, not like Python source. Give a .py file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise _UsageError(
-            f"{file} is not UTF-8 text (byte {e.start}). Save it as UTF-8 and try again."
-        ) from e
+        return read_source(Path(file)).text
+    except UnreadableFile as e:
+        raise _UsageError(str(e)) from None
 
 
 def _limits(args) -> Limits:

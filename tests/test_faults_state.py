@@ -162,7 +162,7 @@ def test_play_mode_with_an_unusable_data_folder_keeps_the_buffer_and_says_autosa
 def test_a_full_disk_shows_the_save_error_and_keeps_the_buffer(modbox_home, tmp_path, monkeypatch):
     model = tmp_path / "model.py"
     model.write_text("import torch\n")
-    monkeypatch.setattr("modbox.ui.source_file.atomic_write_text", no_space)
+    monkeypatch.setattr("modbox.source_file.atomic_write_text", no_space)
     monkeypatch.setattr("modbox.ui.autosave.atomic_write_text", no_space)
     app, _ = scripted_app(file=model)
 

@@ -16,6 +16,7 @@ from conftest import SANDBOX_TIERS_HERE, sandbox_processes, sandbox_scratch_dirs
 from modbox.report import Report
 from modbox.sandbox import Limits, Progress, Sandbox, Superseded, TierUnavailable
 from modbox.sandbox import scratch
+from modbox.sandbox.worker import IDLE_BEFORE_WARM_S
 from modbox.sandbox.tiers import problems_by_tier
 from test_sandbox_misbehaving import MARKER, assert_nothing_left
 
@@ -297,7 +298,7 @@ def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fres
         seen.append(sb.run(probe).stdout.strip())
         if seen[-1] == "True":
             break
-        time.sleep(0.2)
+        time.sleep(2 * IDLE_BEFORE_WARM_S)  # idle long enough for the zygote to warm up
     assert seen[-1] == "True", seen
     assert sb.restarts == 0
 

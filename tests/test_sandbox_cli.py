@@ -53,7 +53,7 @@ def test_inspect_memory_flag_sets_the_budget(learner_file, capsys):
     [
         (lambda d: str(d / "missing.py"), [], "no such file"),
         (lambda d: str(d), [], "is not a file"),
-        (lambda d: _write(d / "b.py", b"\x00\x01binary"), [], "looks binary"),
+        (lambda d: _write(d / "b.py", b"\x00\x01binary"), [], "looks like a binary file"),
         (lambda d: _write(d / "l.py", "x = 'é'\n".encode("latin-1")), [], "not UTF-8"),
         (lambda d: _write(d / "ok.py", b"pass\n"), ["--timeout", "0"], "--timeout must be"),
         (lambda d: _write(d / "ok.py", b"pass\n"), ["--memory", "-5"], "--memory must be"),

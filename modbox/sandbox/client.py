@@ -44,7 +44,7 @@ GRACE_S = 0.5  # between SIGINT and SIGKILL at the wall-clock limit
 PROGRESS_S = 0.05  # on_progress at most 20 times a second
 DRAIN_S = 0.5  # after the exit report, wait this long at most for the pipes to close
 EXIT_WAIT_S = 5.0  # after SIGKILL, the zygote must report the exit within this, or is restarted
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 60.0  # for the zygote to start, and for it to start a run it was sent
 START_ATTEMPTS = 3  # consecutive failed zygote starts before runs fail with a "sandbox" error
 RESULT_CAP = 256 << 20  # bytes on the result channel per run
 LINE_CAP = 64 << 20
@@ -125,6 +125,7 @@ class _Run:
     pid: int | None = None  # set when the zygote says it started the run
     resent: bool = False
     sent_at: float = 0.0
+    started_at: float | None = None  # the wall clock runs from here: a busy zygote costs no time
     stopped: str | None = None  # timeout, output_limit, zygote_died
     kill_at: float | None = None
     killed_at: float | None = None
@@ -416,7 +417,7 @@ class Sandbox:
         run = self._current
         if run is not None:
             if run.stopped is None:
-                times.append(run.sent_at + run.limits.wall)
+                times.append(self._deadline(run))
             if run.kill_at is not None and run.killed_at is None:
                 times.append(run.kill_at)
             if run.killed_at is not None and run.exit is None:
@@ -439,7 +440,11 @@ class Sandbox:
         run = self._current
         if run is None:
             return
-        if run.stopped is None and now >= run.sent_at + run.limits.wall:
+        if run.started_at is None and now >= self._deadline(run):
+            self._log.append(b"the zygote did not start a run in time\n")
+            self._zygote_died()
+            return
+        if run.stopped is None and now >= self._deadline(run):
             run.stopped = "timeout"
             run.kill_at = now + GRACE_S
             self._signal(run, signal.SIGINT)
@@ -453,6 +458,13 @@ class Sandbox:
             self._progress(run, now)
         if run.exit is not None and (not run.fds or now >= run.exit_at + DRAIN_S):
             self._finish(run)
+
+    @staticmethod
+    def _deadline(run: _Run) -> float:
+        """When the run's wall clock runs out; before it started, when the zygote is given up on."""
+        if run.started_at is None:
+            return run.sent_at + READY_TIMEOUT_S
+        return run.started_at + run.limits.wall
 
     def _signal(self, run: _Run, sig: int) -> None:
         try:
@@ -517,6 +529,7 @@ class Sandbox:
             run = self._current
             if run is not None and run.id == msg.get("id"):
                 run.pid = msg.get("pid")
+                run.started_at = time.monotonic()
         elif kind == "exit":
             run = self._current
             if run is not None and run.id == msg.get("id"):

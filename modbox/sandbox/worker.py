@@ -24,6 +24,7 @@ from modbox.sandbox import privileges, protocol
 
 SWEEP_S = 2.0
 _MADV_COLLAPSE = 25
+IDLE_BEFORE_WARM_S = 0.5  # a run sent right after "ready" (modbox inspect) goes first
 BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at once
 
 
@@ -112,7 +113,7 @@ class Zygote:
         warmed = False
         while True:
             idle = not warmed and self.run is None
-            ready = sel.select(timeout=0 if idle else None)
+            ready = sel.select(timeout=IDLE_BEFORE_WARM_S if idle else None)
             if idle and not ready:
                 self._warm_rare_paths()
                 warmed = True
@@ -136,8 +137,8 @@ class Zygote:
 
         A process's first optimizer imports torch._dynamo: about 800 modules, as long as
         ``import torch`` itself, inside the learner's time limit. Doing it before "ready" would
-        double the zygote's start-up; doing it only while no run is in flight never delays one
-        (a run that comes first simply pays it, as it would have anyway).
+        double the zygote's start-up. A run sent meanwhile waits, but its wall clock starts only
+        when the zygote starts it (the client times runs from "started").
         """
         import torch
 

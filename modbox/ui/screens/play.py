@@ -17,7 +17,7 @@ from modbox.ui.engine import Engine
 from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen
-from modbox.ui.source_file import SourceFile, UnreadableFile, read_source, write_source
+from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.templates import SCRATCH, template
 from modbox.ui.workspace import Workspace
 

@@ -1,4 +1,5 @@
-"""Reading and writing the learner's file: odd files get a clear message or just work, never a traceback."""
+"""Reading and writing the learner's file, for the app and for ``modbox inspect``: odd files get a
+clear message or just work, never a traceback."""
 
 from __future__ import annotations
 
@@ -28,18 +29,20 @@ def read_source(path: Path) -> SourceFile:
     path = Path(path)
     try:
         if path.is_dir():
-            raise UnreadableFile(f"{path} is a folder: choose a .py file inside it.")
+            raise UnreadableFile(f"{path} is not a file but a folder: choose a .py file inside it.")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise UnreadableFile(
-                f"{path.name} is {size / 1024 / 1024:.1f} MiB: too big to edit here "
-                f"(modbox opens files up to {MAX_BYTES // 1024 // 1024} MiB)."
+                f"{path.name} is {size / 1024 / 1024:.1f} MiB: too big for modbox "
+                f"(it reads files up to {MAX_BYTES // 1024 // 1024} MiB)."
             )
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path}: no such file. Check the path and try again.") from None
     except OSError as exc:
         raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}.") from None
     if b"\x00" in data:
-        raise UnreadableFile(f"{path.name} looks like a binary file, not Python source.")
+        raise UnreadableFile(f"{path.name} looks like a binary file, not Python source: give a .py file.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
