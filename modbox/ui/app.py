@@ -13,12 +13,7 @@ from textual.screen import Screen
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
 from modbox.ui.screens.help import HelpScreen
-from modbox.ui.screens.lesson import LessonScreen
-from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
-from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.play import PlayScreen
-from modbox.ui.screens.prediction import PredictionScreen
-from modbox.ui.screens.review import ReviewScreen
 from modbox.ui.templates import TEMPLATES
 from modbox.ui.terminal_keys import read_escape_digit_as_alt_digit
 from modbox.ui.widgets.editor import CodeEditor
@@ -57,7 +52,15 @@ class ModboxApp(App):
     def binding_sections() -> list[tuple[str, list[Binding]]]:
         """Every remappable binding, grouped by where it works (the help screen shows these).
 
-        One list for ``modbox play`` and ``modbox learn``: both read the same keymap.toml."""
+        One list for ``modbox play`` and ``modbox learn``: both read the same keymap.toml. The lesson
+        screens are imported here rather than at the top: ``modbox play`` needs them only for F1
+        and a keymap.toml, and importing them is a good part of its start-up."""
+        from modbox.ui.screens.lesson import LessonScreen
+        from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
+        from modbox.ui.screens.lesson_solution import SolutionScreen
+        from modbox.ui.screens.prediction import PredictionScreen
+        from modbox.ui.screens.review import ReviewScreen
+
         return [
             ("Everywhere", list(ModboxApp.BINDINGS)),
             ("Play mode", list(PlayScreen.BINDINGS)),
@@ -74,13 +77,15 @@ class ModboxApp(App):
         ]
 
     def on_mount(self) -> None:
-        known = {b.id for _, bs in self.binding_sections() for b in bs if b.id}
-        keymap, self.keymap_problems = load_keymap(known)
+        keymap, self.keymap_problems = load_keymap(self.binding_ids)
         if keymap:
             self.set_keymap(keymap)
         for problem in self.keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
         self.first_screen()
+
+    def binding_ids(self) -> set[str]:
+        return {b.id for _, bs in self.binding_sections() for b in bs if b.id}
 
     def first_screen(self) -> None:
         """Push the screen the app opens on (play mode here)."""

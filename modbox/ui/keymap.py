@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Callable
 
 from modbox.storage import config_dir
 
@@ -20,8 +21,13 @@ def keymap_path() -> Path:
     return config_dir() / "keymap.toml"
 
 
-def load_keymap(known_ids: set[str], path: Path | None = None) -> tuple[dict[str, str], list[str]]:
-    """(binding id -> keys, problems worth telling the learner). A missing file is not a problem."""
+def load_keymap(
+    known_ids: Callable[[], set[str]], path: Path | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """(binding id -> keys, problems worth telling the learner). A missing file is not a problem.
+
+    ``known_ids`` is called only when there is a file to check: listing every binding imports
+    every screen, which an app without a keymap.toml need not pay for at start-up."""
     path = path or keymap_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -29,9 +35,9 @@ def load_keymap(known_ids: set[str], path: Path | None = None) -> tuple[dict[str
         return {}, []
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path} was ignored: {exc}"]
-    keymap, problems = {}, []
+    keymap, problems, known = {}, [], known_ids()
     for binding_id, keys in data.items():
-        if binding_id not in known_ids:
+        if binding_id not in known:
             problems.append(f"{path.name}: no binding has the id {binding_id!r} (F1 lists them)")
         elif not isinstance(keys, str) or not keys.strip():
             problems.append(f"{path.name}: {binding_id!r} needs keys as text, like \"ctrl+r\"")

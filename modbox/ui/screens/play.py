@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
+from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.autosave import INTERVAL, DraftWriter, load_draft
 from modbox.ui.engine import Engine
 from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen
-from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.templates import SCRATCH, template
 from modbox.ui.workspace import Workspace
 
