@@ -18,6 +18,8 @@ pytestmark = [
     pytest.mark.tmux,
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    # Each wait_for gives up after 60 s and shows the screen; the whole test may take longer.
+    pytest.mark.timeout(300),
 ]
 
 CODE = [
@@ -45,7 +47,7 @@ class Terminal:
     def screen(self) -> str:
         return tmux("capture-pane", "-p", "-t", self.name, capture_output=True, text=True).stdout
 
-    def wait_for(self, text: str, timeout: float = 120.0) -> str:
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
