@@ -278,22 +278,10 @@ class Zygote:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            self._reap_orphans()
+            self._reap()  # the run is over (self.run is None): this only collects orphans
             if waited > SWEEP_S:
                 return len(kids)
             time.sleep(0.001)
-
-    def _reap_orphans(self) -> None:
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            if self.spare is not None and pid == self.spare[0]:
-                self.spare[1].close()
-                self.spare = None
 
 
 def _children() -> list[int]:
