@@ -25,7 +25,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 
 
 class ModboxApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "modbox"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
@@ -83,6 +83,10 @@ class ModboxApp(App):
         for problem in self.keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
         self.first_screen()
+
+    def on_ready(self) -> None:
+        # Textual: the first frame is on screen. Only now start the worker (see Engine).
+        self.engine.start()
 
     def binding_ids(self) -> set[str]:
         return {b.id for _, bs in self.binding_sections() for b in bs if b.id}

@@ -23,6 +23,10 @@ def _default_sandbox() -> Any:
 class Engine:
     """Creates and starts the sandbox in a thread; ``run`` waits for it, then runs.
 
+    The app calls ``start`` once its first frame is on screen (``App.on_ready``): starting the
+    worker takes CPU, and for a while the GIL, that the first frame needs. A run asked for before
+    that waits.
+
     ``state`` is "idle" before ``start``, then "starting", "ready", or "failed" (with ``failure``
     saying why, in words a learner can act on).
     """
@@ -73,7 +77,6 @@ class Engine:
         on_progress: Callable[[Any], None] | None = None,
     ) -> Report:
         """The sandbox's Report; raises what the sandbox raises (a superseded run, a failure)."""
-        self.start()
         while not self._created.is_set():
             await asyncio.sleep(0.02)
         if self.sandbox is None:

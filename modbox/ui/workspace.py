@@ -153,7 +153,6 @@ class Workspace(Vertical):
         self.query_one("#stale-banner").display = False
         self._status_timer = self.set_interval(0.1, self._refresh_status)
         self._refresh_status()
-        self.call_after_refresh(self.engine.start)
         if self.live and self._initial_source.strip():
             self.run_now()
 
@@ -359,6 +358,10 @@ class Workspace(Vertical):
 
     # ------------------------------------------------------------------ live mode and status
 
+    @on(CodeEditor.HighlightingMissing)
+    def _highlighting_missing(self) -> None:
+        self._refresh_status()
+
     @on(TextArea.Changed, "#editor")
     def _typed(self, event: TextArea.Changed) -> None:
         if not self.live:
@@ -380,7 +383,7 @@ class Workspace(Vertical):
         state = self.engine.state
         if self.running:
             elapsed = (time.monotonic() - self._run_started) * 1000
-            if state == "starting":
+            if state in ("idle", "starting"):
                 main = Text(f"waiting for the worker to start… {elapsed / 1000:.1f} s", style="yellow")
             else:
                 main = Text(f"running… {elapsed:.0f} ms", style="yellow")
@@ -405,7 +408,7 @@ class Workspace(Vertical):
             self._status_timer.pause()
         self._set_status(main)
         mode = Text()
-        if not self.editor.is_syntax_aware:
+        if self.editor.highlighting_missing:
             mode.append("no highlighting (pip install 'textual[syntax]') ", style="yellow")
         mode.append("live " if self.live else "", style="bold green")
         tier = self.engine.tier or (self.last_report.sandbox if self.last_report else "")

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from modbox.lessons import checks
 from modbox.lessons.model import Catalog, Lesson
@@ -32,6 +32,7 @@ from modbox.ui.engine import Engine
 from modbox.ui.screens.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
+from modbox.ui.widgets.footer import Footer
 from modbox.ui.widgets.lesson_checks import LessonChecks
 from modbox.ui.widgets.lesson_prose import LessonProse, MythRun, step_markdown
 from modbox.ui.workspace import Workspace

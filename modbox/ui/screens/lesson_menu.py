@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from modbox.lessons.model import BrokenLesson, Catalog, Lesson
@@ -18,6 +18,7 @@ from modbox.ui.engine import Engine
 from modbox.ui.screens.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.play import PlayScreen
+from modbox.ui.widgets.footer import Footer
 from modbox.ui.widgets.lesson_text import fence, inline, plain_markdown
 
 MARKS = {"solved": ("✓", "bold green"), "started": ("◐", "bold yellow"), "new": ("·", "dim")}
@@ -106,7 +107,6 @@ class LessonMenuScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.engine.start)  # warm the sandbox while the learner chooses
         self.refresh_list(self._resume_target())
         self.query_one("#menu-list").focus()
 

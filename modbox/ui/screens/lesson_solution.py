@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Label, TextArea
+
+from modbox.ui.widgets.footer import Footer
 
 
 class SolutionScreen(Screen):

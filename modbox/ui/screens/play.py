@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.autosave import INTERVAL, DraftWriter, load_draft
@@ -19,6 +19,7 @@ from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen
 from modbox.ui.templates import SCRATCH, template
+from modbox.ui.widgets.footer import Footer
 from modbox.ui.workspace import Workspace
 
 LIVE_MAX_LINES = 2000  # above this, highlighting every keystroke lags: live mode starts off

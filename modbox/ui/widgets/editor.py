@@ -8,6 +8,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
 
@@ -33,9 +34,11 @@ class CodeEditor(TextArea):
     ]
 
     def __init__(self, text: str = "", **kwargs):
+        # Plain text until the first frame is on screen: compiling the Python highlight query
+        # takes about 50 ms, and TextArea's constructor would compile it twice.
         super().__init__(
             text,
-            language="python",
+            language=None,
             theme="css",
             soft_wrap=False,
             tab_behavior="indent",
@@ -49,6 +52,21 @@ class CodeEditor(TextArea):
     def on_mount(self) -> None:
         self._follow_app_theme()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._follow_app_theme())
+        self.call_after_refresh(self._start_highlighting)
+
+    class HighlightingMissing(Message):
+        """Python highlighting was asked for, and tree-sitter could not give it."""
+
+    def _start_highlighting(self) -> None:
+        selection = self.selection  # a new language means a new document, cursor at the start
+        self.language = "python"
+        self.selection = selection
+        if self.highlighting_missing:
+            self.post_message(self.HighlightingMissing())
+
+    @property
+    def highlighting_missing(self) -> bool:
+        return self.language is not None and not self.is_syntax_aware
 
     def _follow_app_theme(self) -> None:
         # "css" takes its colours from the app's dark theme; on a light one its syntax colours fade

@@ -1,0 +1,93 @@
+"""What start-up defers until the first frame is on screen, and the footer that rebuilds only when
+its keys change. The timings themselves are in bench/bench_ui.py, never asserted here."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App
+from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+from modbox.ui.app import ModboxApp
+from modbox.ui.scripted import ScriptedSandbox
+from modbox.ui.widgets.editor import CodeEditor
+from modbox.ui.widgets.footer import Footer
+from ui_harness import SIZE, drive, modbox_home, scripted_app, wait_for  # noqa: F401
+from ui_reports import report_from_source
+
+
+def test_the_worker_starts_only_after_the_first_frame():
+    order = []
+
+    def factory():
+        order.append("worker")
+        return ScriptedSandbox(report_from_source)
+
+    class Recording(ModboxApp):
+        def on_ready(self) -> None:  # Textual: "the first frame has been displayed"
+            order.append("first frame")
+
+    app = Recording(sandbox_factory=factory)
+
+    async def scenario(pilot):
+        assert order == ["first frame", "worker"]
+
+    drive(app, scenario)  # which first waits for the run the scratch buffer asked for at mount
+
+
+def test_highlighting_arrives_after_mount_and_keeps_the_cursor():
+    class EditorApp(App):
+        def compose(self):
+            yield CodeEditor("import torch\nx = 1\ny = 2\n")
+
+        def on_mount(self) -> None:
+            # the learner moved the cursor before highlighting started
+            self.query_one(CodeEditor).selection = ((2, 1), (2, 1))
+
+    async def main():
+        app = EditorApp()
+        async with app.run_test(size=SIZE) as pilot:
+            editor = app.query_one(CodeEditor)
+            await wait_for(pilot, lambda: editor.is_syntax_aware, what="highlighting")
+            assert editor.language == "python"
+            assert editor.selection == ((2, 1), (2, 1))
+            assert not editor.highlighting_missing
+
+    asyncio.run(main())
+
+
+def footer_descriptions(app) -> list[str]:
+    return [key.description for key in app.screen.query_one(Footer).query(FooterKey)]
+
+
+def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
+    rebuilds = []
+    textual_recompose = TextualFooter.recompose
+
+    async def counted(self):
+        rebuilds.append(type(self).__name__)
+        await textual_recompose(self)
+
+    monkeypatch.setattr(TextualFooter, "recompose", counted)
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        # Textual's own footer rebuilt four times while play mode opened
+        assert len(rebuilds) == 1
+        shown = footer_descriptions(app)
+        assert "Comment" in shown and "Help" in shown  # the editor's keys and the app's
+
+        app.screen.refresh_bindings()  # the bindings "changed" to the same keys
+        await pilot.pause()
+        assert len(rebuilds) == 1
+
+        app.screen.query_one("ContentTabs").focus()  # the editor's keys no longer apply
+        await wait_for(pilot, lambda: "Comment" not in footer_descriptions(app), what="new keys")
+        assert len(rebuilds) == 2 and "Help" in footer_descriptions(app)
+
+        app.workspace.editor.focus()
+        await wait_for(pilot, lambda: "Comment" in footer_descriptions(app), what="editor keys")
+        assert len(rebuilds) == 3
+
+    drive(app, scenario)
