@@ -34,8 +34,8 @@ class CodeEditor(TextArea):
     ]
 
     def __init__(self, text: str = "", **kwargs):
-        # Plain text until the first frame is on screen: compiling the Python highlight query
-        # takes about 50 ms, and TextArea's constructor would compile it twice.
+        # Plain text until the first refresh: compiling the Python highlight query takes about
+        # 50 ms that the first frame need not wait for, and TextArea's constructor compiles it twice.
         super().__init__(
             text,
             language=None,
