@@ -165,6 +165,30 @@ def test_zygote_is_restarted_after_it_is_killed(sandbox_fresh):
     assert sb.last_start_ms is not None
 
 
+def test_the_supervisor_survives_the_zygotes_socket_and_log_closing_in_one_batch(sandbox_fresh):
+    # The zygote's death shows as two events at once: its socket and its log pipe both close.
+    # Handling the socket first tore the zygote down; the log event then read a pipe that was
+    # gone, the supervisor thread died, and every later run waited forever. Make that order
+    # certain: let both events gather, and hand over the socket's first.
+    sb = sandbox_fresh()
+    assert sb.run("print(1)").ok
+    real_select = sb._sel.select
+
+    def one_batch_socket_first(timeout=None):
+        time.sleep(0.3)
+        return sorted(real_select(timeout), key=lambda event: event[0].data[0] != "sock")
+
+    sb._sel.select = one_batch_socket_first
+    assert sb.run("print(2)").ok  # the supervisor now selects through the wrapper
+    os.killpg(sb.zygote_pid, signal.SIGKILL)  # the zygote and everything it forked
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(report=sb.run("print('back')")), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert box["report"].stdout == "back\n"
+    assert sb._thread.is_alive()
+
+
 def test_a_run_in_flight_when_the_zygote_dies_reports_a_crash(sandbox_fresh):
     sb = sandbox_fresh()
     thread, box = _run_in_thread(sb, SLOW, timeout=60)

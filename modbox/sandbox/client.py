@@ -329,6 +329,8 @@ class Sandbox:
                     self._spawn()
                 self._maybe_send()
                 for key, _ in self._sel.select(self._select_timeout()):
+                    if self._sel.get_map().get(key.fd) is not key:
+                        continue  # unregistered by an earlier event of this batch (a death)
                     kind, what = key.data
                     if kind == "wake":
                         _drain(self._wake_r)
