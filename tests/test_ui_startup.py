@@ -91,3 +91,15 @@ def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
         assert len(rebuilds) == 3
 
     drive(app, scenario)
+
+
+def test_play_mode_is_the_first_screen_with_nothing_under_it():
+    from modbox.ui.screens.play import PlayScreen
+
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        # composed with the app (get_default_screen), not pushed over a blank default screen
+        assert [type(s) for s in app.screen_stack] == [PlayScreen]
+
+    drive(app, scenario)

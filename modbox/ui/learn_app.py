@@ -32,19 +32,20 @@ class LearnApp(ModboxApp):
         self.store = store or ProgressStore()
         self.lesson_id = lesson_id
 
-    def first_screen(self) -> None:
-        """The lesson menu, the lesson asked for on top of it, and a review round on top of all."""
+    def get_default_screen(self) -> Screen:
+        return LessonMenuScreen(self.engine, self.catalog, self.store)
+
+    def open_screens_on_top(self) -> None:
+        """The lesson asked for over the menu, and a review round over all."""
         questions = review_round(self.catalog, self.store)  # reading it finds a damaged file
         if self.store.problem:
             self.notify(self.store.problem, severity="warning", timeout=15)
-        menu = LessonMenuScreen(self.engine, self.catalog, self.store)
-        self.push_screen(menu)
         if self.lesson_id is not None:
-            self._open_asked_lesson(menu)
+            self._open_asked_lesson()
         if questions:
             self.push_screen(ReviewScreen(self.engine, questions))
 
-    def _open_asked_lesson(self, menu: LessonMenuScreen) -> None:
+    def _open_asked_lesson(self) -> None:
         lesson = self.catalog.get(self.lesson_id)
         if lesson is not None:
             self.push_screen(LessonScreen(self.engine, self.catalog, self.store, lesson))
