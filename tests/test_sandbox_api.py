@@ -189,6 +189,31 @@ def test_the_supervisor_survives_the_zygotes_socket_and_log_closing_in_one_batch
     assert sb._thread.is_alive()
 
 
+def test_an_error_of_modboxs_own_in_the_supervisor_answers_runs_instead_of_hanging(
+    sandbox_fresh, monkeypatch
+):
+    sb = sandbox_fresh()
+    assert sb.run("print(1)").ok
+
+    def broken_tick(self):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(Sandbox, "_tick", broken_tick)
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(report=sb.run(SLOW, timeout=60)), daemon=True)
+    thread.start()
+    thread.join(30)
+    for report in (box["report"], sb.run("print(2)")):  # the one in flight, and a later one
+        assert report.error.kind == "sandbox"
+        assert "internal error (RuntimeError: a bug of ours)" in report.error.message
+    zygote = sb.zygote_pid
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{zygote}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox_processes(zygote) == [zygote] and not os.path.exists(f"/proc/{zygote}")
+    assert sandbox_scratch_dirs() == []
+
+
 def test_a_run_in_flight_when_the_zygote_dies_reports_a_crash(sandbox_fresh):
     sb = sandbox_fresh()
     thread, box = _run_in_thread(sb, SLOW, timeout=60)

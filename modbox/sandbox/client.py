@@ -151,6 +151,7 @@ class Sandbox:
         self._pending: _Run | None = None
         self._cancel: set[int] = set()  # ids to cancel; 0 means whatever is in flight
         self._closing = False
+        self._broken = ""  # why the supervisor stopped, if an error of modbox's own stopped it
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -279,8 +280,13 @@ class Sandbox:
         with self._lock:
             if self._closing:
                 raise RuntimeError("this Sandbox is closed")
-            older, self._pending = self._pending, run
-            self._failures = min(self._failures, START_ATTEMPTS - 1)  # a new run tries again
+            broken = bool(self._broken)
+            if not broken:
+                older, self._pending = self._pending, run
+                self._failures = min(self._failures, START_ATTEMPTS - 1)  # a new run tries again
+        if broken:
+            _complete(run, report=self._broken_report())
+            return run
         if older is not None:
             _complete(older, exc=Superseded())
         self._wake()
@@ -341,8 +347,24 @@ class Sandbox:
                     elif kind == "run":
                         self._on_run_output(*what)
                 self._tick()
+        except Exception as exc:
+            # A bug of modbox's own. Answer every run, now and later, with it: without the
+            # supervisor they would wait forever.
+            with self._lock:
+                self._broken = f"{type(exc).__name__}: {exc}"
+                pending, self._pending = self._pending, None
+            if pending is not None:
+                _complete(pending, report=self._broken_report())
         finally:
-            self._shutdown()
+            self._shutdown()  # answers the run in flight
+
+    def _broken_report(self) -> Report:
+        error = Error(
+            "sandbox",
+            f"modbox's sandbox stopped after an internal error ({self._broken}). "
+            "Restart modbox, and please report this.",
+        )
+        return Report(ok=False, error=error, sandbox=self._tier)
 
     def _maybe_send(self) -> None:
         with self._lock:
@@ -732,13 +754,14 @@ class Sandbox:
         self._current = None
         _complete(run, report=report)
 
-    def _abandon(self, run: _Run) -> None:
-        """Kill the run in flight and answer its caller with Superseded, without waiting."""
+    def _abandon(self, run: _Run, report: Report | None = None) -> None:
+        """Kill the run in flight and answer its caller, without waiting: with ``report``, or
+        Superseded."""
         self._kill(run)
         self._close_run_fds(run)
         self._abandoned[run.id] = run.scratch
         self._current = None
-        _complete(run, exc=Superseded())
+        _complete(run, report=report, exc=None if report is not None else Superseded())
 
     def _close_run_fds(self, run: _Run) -> None:
         for fd in list(run.fds):
@@ -755,7 +778,7 @@ class Sandbox:
     def _shutdown(self) -> None:
         run = self._current
         if run is not None:
-            self._abandon(run)
+            self._abandon(run, self._broken_report() if self._broken else None)
         proc = self._proc
         if proc is not None:
             _kill_group(proc.pid)
