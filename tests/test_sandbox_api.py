@@ -12,13 +12,13 @@ import time
 
 import pytest
 
-from conftest import SANDBOX_TIERS_HERE, sandbox_processes, sandbox_scratch_dirs
+from conftest import sandbox_processes, sandbox_require_tier, sandbox_scratch_dirs
 from modbox.report import Report
 from modbox.sandbox import Limits, Progress, Sandbox, Superseded, TierUnavailable
 from modbox.sandbox import scratch
-from modbox.sandbox.worker import IDLE_BEFORE_WARM_S
 from modbox.sandbox.supervisor import Supervisor
-from modbox.sandbox.tiers import problems_by_tier
+from modbox.sandbox.worker import IDLE_BEFORE_WARM_S
+from modbox.sandbox.tiers import TIERS, problems_by_tier
 from test_sandbox_misbehaving import MARKER, assert_nothing_left
 
 SLOW = "import sys, time\nprint('started', flush=True)\ntime.sleep(30)\n"
@@ -335,8 +335,9 @@ def test_streamed_events_equal_what_report_from_dict_builds():
     assert second.inputs == []
 
 
-@pytest.mark.parametrize("tier", SANDBOX_TIERS_HERE)
+@pytest.mark.parametrize("tier", TIERS)
 def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fresh, tier):
+    sandbox_require_tier(tier)
     # A process's first optimizer imports torch._dynamo (as long as `import torch`): the zygote
     # does it in its first idle moment, so that no run pays it inside its time limit.
     sb = sandbox_fresh(tier=tier)
