@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from modbox.report import EVENT_KINDS, Event
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
 
 _KIND_STYLE = {
     "hook": "bold #d787ff",
