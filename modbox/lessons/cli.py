@@ -77,7 +77,8 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
                 found = verify_lesson(lesson, _runner(sandbox))
                 mark = "✗" if found else "✓"
                 print(f"{mark} {lesson.id}: {len(lesson.checks)} checks, "
-                      f"{len(lesson.predictions)} predictions" + (", myth" if lesson.myth else ""))
+                      f"{len(lesson.predictions)} predictions" + (", myth" if lesson.myth else "")
+                      + (f", {len(lesson.cheats)} cheats" if lesson.cheats else ""))
                 for problem in found:
                     print(f"  {problem}")
                 problems += len(found)

@@ -34,6 +34,7 @@ from modbox.lessons.model import (
 from modbox.lessons.toml_lines import key_lines, line_of
 
 LESSON_FILE = "lesson.toml"
+CHEATS = "cheats"  # a folder of programs that must each fail at least one check
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # key -> (type, required). Types: str, int, bool, number, strings (list of str), table, tables.
@@ -92,15 +93,34 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
         torch_version = versions.installed_torch()
     loaded: list[Lesson] = []
     broken: list[BrokenLesson] = []
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] not in "._")
+    single = (root / LESSON_FILE).is_file()
+    if single:  # one lesson folder, checked in place: its `requires` name the lessons beside it
+        folders = [root]
+        known = _ids_beside(root)
+    else:
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] not in "._")
+        known = set()
     for folder in folders:
         try:
             loaded.append(load_lesson(folder, torch_version))
         except LessonFileError as e:
             broken.append(BrokenLesson(folder, tuple(e.errors), e.lesson_id, e.title))
-    good, more_broken = _cross_check(loaded)
+    good, more_broken = _cross_check(loaded, known, root.resolve().parent if single else None)
     good.sort(key=lambda lesson: (lesson.order, lesson.id))
     return Catalog(root, tuple(good), tuple(broken + more_broken))
+
+
+def _ids_beside(folder: Path) -> set[str]:
+    """The ids of the lesson folders beside ``folder`` (read, not validated)."""
+    ids = set()
+    for other in folder.resolve().parent.iterdir():
+        try:
+            ident = tomllib.loads((other / LESSON_FILE).read_text(encoding="utf-8")).get("id")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(ident, str) and other.resolve() != folder.resolve():
+            ids.add(ident)
+    return ids
 
 
 def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
@@ -220,6 +240,8 @@ class _Validator:
         limits = self.limits(top["limits"]) if "limits" in top else Limits()
         starter = self.source(folder, "starter.py")
         solution = self.source(folder, "solution.py")
+        cheats = tuple((path.name, self.source(folder, f"{CHEATS}/{path.name}"))
+                       for path in sorted((folder / CHEATS).glob("*.py")))
         for name in top.get("files", []):
             target = (folder / name).resolve()
             if not target.is_relative_to(folder.resolve()):
@@ -234,7 +256,7 @@ class _Validator:
             hints=tuple(top["hints"]), starter=starter, solution=solution, path=folder,
             summary=top.get("summary", ""), requires=tuple(top.get("requires", [])),
             predictions=tuple(predictions.values()), myth=myth, limits=limits,
-            files=tuple(top.get("files", [])), torch_problem=torch_problem,
+            files=tuple(top.get("files", [])), cheats=cheats, torch_problem=torch_problem,
         )
 
     def source(self, folder: Path, name: str) -> str:
@@ -355,8 +377,13 @@ class _Validator:
         return Limits(lim.get("wall"), lim.get("memory_mb"))
 
 
-def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson]]:
-    """Ids unique across the folder; ``requires`` names known lessons and has no cycle."""
+def _cross_check(lessons: list[Lesson], beside: set[str] = frozenset(),
+                 parent: Path | None = None) -> tuple[list[Lesson], list[BrokenLesson]]:
+    """Ids unique across the folder; ``requires`` names known lessons and has no cycle.
+
+    ``beside``: ids of the lessons next to a lesson folder checked alone (``parent`` holds them);
+    a ``requires`` may name those too.
+    """
     broken: dict[str, list[str]] = {}
     by_id: dict[str, Lesson] = {}
 
@@ -374,9 +401,10 @@ def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson
     for lesson in by_id.values():
         toml = lesson.path / LESSON_FILE
         for required in lesson.requires:
-            if required not in by_id:
+            if required not in by_id and required not in beside:
+                where = f" in {parent}" if parent is not None else ""
                 broken.setdefault(str(lesson.path), []).append(
-                    f"{toml}:{line(lesson, 'requires')}: requires: no lesson has id {required!r}")
+                    f"{toml}:{line(lesson, 'requires')}: requires: no lesson has id {required!r}{where}")
         if _in_cycle(lesson.id, by_id):
             broken.setdefault(str(lesson.path), []).append(
                 f"{toml}:{line(lesson, 'requires')}: requires: {lesson.id!r} requires itself through "

@@ -1,7 +1,7 @@
 """Prove a lesson true on the installed torch by running it: the heart of ``modbox lessons check``.
 
-For each lesson that loaded: the starter must fail at least one check, the solution must pass
-every check, each prediction's ``observe`` run must print the id of the choice the file marks
+For each lesson that loaded: the starter and every ``cheats/*.py`` must each fail at least one
+check, the solution must pass every check, each prediction's ``observe`` run must print the id of the choice the file marks
 correct, and the myth's code must run (and print ``expect``). Problems use the loader's
 ``file:line: key: what is wrong`` form. Running is delegated to a ``run(source, lesson)``
 callable so this module needs no sandbox of its own.
@@ -14,7 +14,7 @@ from typing import Callable
 from modbox.report import Report
 
 from modbox.lessons import checks
-from modbox.lessons.loader import LESSON_FILE
+from modbox.lessons.loader import CHEATS, LESSON_FILE
 from modbox.lessons.model import Lesson
 from modbox.lessons.session import observed_choice
 from modbox.lessons.toml_lines import key_lines, line_of
@@ -40,6 +40,12 @@ def verify_lesson(lesson: Lesson, run: Runner) -> list[str]:
         if not result.passed:
             problem(("checks", i), f"checks[{result.id}]",
                     f"solution.py fails this check: {result.message}")
+
+    for name, source in lesson.cheats:
+        if all(r.passed for r in checks.evaluate(lesson.checks, run(source, lesson))):
+            problems.append(f"{lesson.path / CHEATS / name}:1: {CHEATS}/{name}: this cheat passes "
+                            f"every check; a cheat must fail at least one (add a check on the "
+                            f"state it fakes)")
 
     for i, prediction in enumerate(lesson.predictions):
         observed, why = observed_choice(prediction, run(prediction.observe, lesson))
