@@ -208,7 +208,7 @@ def print_events(report: Report, console: Console, count: int) -> None:
 def event_text(e: Event) -> Text:
     text = Text()
     text.append(f"#{e.seq:<6} ", style="dim")
-    text.append(f"{e.kind:<15}", style="magenta")
+    text.append(f"{e.kind:<16}", style="magenta")
     who = ".".join(part for part in (e.model, e.path) if part) or "(not in a model)"
     text.append(who)
     if e.cls:
