@@ -368,3 +368,19 @@ def test_direct_forward_in_a_function_points_at_the_forward_call():
     )
     r = run(source)
     assert findings_of(r, "direct_forward") == [("", line_of(source, "model.forward"))]
+
+
+def test_state_dict_prefix_from_a_real_torch_compile():
+    source = HEADER + (
+        "compiled = torch.compile(nn.Linear(2, 2))\n"
+        "model = nn.Linear(2, 2)\n"
+        "try:\n"
+        "    model.load_state_dict(compiled.state_dict())\n"
+        "except RuntimeError:\n"
+        "    pass\n"
+    )
+    r = run(source)
+    assert r.error is None
+    (f,) = r.findings("state_dict_prefix")
+    assert f.line == line_of(source, "model.load_state_dict")
+    assert "starts with `_orig_mod.`, which torch.compile adds" in f.message
