@@ -29,7 +29,7 @@ class SubprocessSandbox:
     def __exit__(self, *exc):
         return False
 
-    def run(self, source, filename="main.py", limits=None):
+    def run(self, source, filename="main.py", limits=None, evaluate=()):
         done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
                               timeout=60)
         if done.returncode == 0:
@@ -55,7 +55,7 @@ def test_check_fails_when_the_starter_already_passes(tmp_path, capsys):
     (folder / "starter.py").write_text("print('fine')\n")
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert f"{folder / 'lesson.toml'}:36: checks: starter.py passes every check; it must fail at least one" in out
+    assert f"{folder / 'lesson.toml'}:41: checks: starter.py passes every check; it must fail at least one" in out
 
 
 def test_check_fails_when_the_solution_fails_a_check(tmp_path, capsys):
@@ -63,7 +63,7 @@ def test_check_fails_when_the_solution_fails_a_check(tmp_path, capsys):
     (folder / "solution.py").write_text("raise ValueError('nope')\n")
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert (f"{folder / 'lesson.toml'}:36: checks[runs]: solution.py fails this check: It stopped: "
+    assert (f"{folder / 'lesson.toml'}:41: checks[runs]: solution.py fails this check: It stopped: "
             "exception: ValueError: nope") in out
 
 
@@ -79,7 +79,7 @@ def test_check_fails_when_observe_prints_no_choice_id(tmp_path, capsys):
     write_lesson(tmp_path, toml=VALID.replace("observe = \"print('a')\"", "observe = \"print(42)\""))
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert "the observe run's last line is '42', not one of the choice ids (a, b)" in out
+    assert "the observe run's last line is '42', not one of the choice ids (a, b, c)" in out
 
 
 def test_check_fails_when_the_myth_code_does_not_show_what_it_claims(tmp_path, capsys):
@@ -93,7 +93,7 @@ def test_check_fails_when_the_myth_code_does_not_show_what_it_claims(tmp_path, c
     folder = write_lesson(tmp_path, toml=toml)
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert (f"{folder / 'lesson.toml'}:47: myth.expect: the myth's code did not print 'the proof'; "
+    assert (f"{folder / 'lesson.toml'}:52: myth.expect: the myth's code did not print 'the proof'; "
             "it printed: something else") in out
 
 
@@ -132,3 +132,44 @@ def test_list_of_a_teachers_folder_shows_a_broken_lesson_with_its_message(tmp_pa
 def test_usage_error_for_a_folder_that_does_not_exist(tmp_path, capsys):
     assert modbox_main(["lessons", "check", str(tmp_path / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_check_of_one_lesson_folder_resolves_requires_against_the_lessons_beside_it(tmp_path, capsys):
+    write_lesson(tmp_path, "first", VALID.replace('"tiny"', '"first"'))
+    folder = write_lesson(tmp_path, "second", VALID.replace('"tiny"', '"second"').replace(
+        "order = 1", 'order = 2\nrequires = ["first"]'))
+    code = cli.check(load_catalog(folder, torch_version="2.13.0"), SubprocessSandbox)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "checking 1 lessons" in out and "✓ second: 1 checks" in out
+
+
+def test_check_of_one_lesson_folder_reports_a_requires_nothing_beside_it_has(tmp_path, capsys):
+    folder = write_lesson(tmp_path, toml=VALID.replace("order = 1", 'order = 1\nrequires = ["nope"]'))
+    code = cli.check(load_catalog(folder, torch_version="2.13.0"), SubprocessSandbox)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{folder / 'lesson.toml'}:4: requires: no lesson has id 'nope' in {tmp_path}" in out
+
+
+def test_a_cheat_that_passes_every_check_is_reported_and_one_that_fails_is_not(tmp_path, capsys):
+    folder = write_lesson(tmp_path)
+    (folder / "cheats").mkdir()
+    (folder / "cheats" / "caught.py").write_text("raise SystemExit(1)\n")
+    (folder / "cheats" / "sneaky.py").write_text("print('looks fine')\n")
+    code, out = check(tmp_path, capsys)
+    assert code == 1
+    assert "✗ tiny: 1 checks, 1 predictions, 2 cheats" in out
+    assert (f"{folder / 'cheats' / 'sneaky.py'}:1: cheats/sneaky.py: this cheat passes every check; "
+            "a cheat must fail at least one") in out
+    assert "caught.py" not in out
+    (folder / "cheats" / "sneaky.py").unlink()
+    code, out = check(tmp_path, capsys)
+    assert code == 0, out
+
+
+def test_check_of_one_lesson_folder_from_the_command_line(tmp_path, capsys, monkeypatch):
+    folder = write_lesson(tmp_path)
+    monkeypatch.setattr(cli, "check", lambda catalog: print([l.id for l in catalog.lessons], catalog.broken) or 0)
+    assert modbox_main(["lessons", "check", str(folder)]) == 0
+    assert capsys.readouterr().out == "['tiny'] ()\n"

@@ -34,6 +34,8 @@ from modbox.lessons.model import (
 from modbox.lessons.toml_lines import key_lines, line_of
 
 LESSON_FILE = "lesson.toml"
+MIN_CHOICES = 3  # per prediction
+CHEATS = "cheats"  # a folder of programs that must each fail at least one check
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # key -> (type, required). Types: str, int, bool, number, strings (list of str), table, tables.
@@ -58,7 +60,7 @@ CHECK_COMMON = {"id": ("str", True), "kind": ("str", True), "label": ("str", Tru
 
 _TYPE_WORDS = {
     "str": "a string", "int": "an integer", "bool": "true or false", "number": "a number",
-    "strings": "a list of strings", "ints": "a list of integers", "table": "a table", "tables": "a list of tables",
+    "strings": "a list of strings", "any": "a value", "ints": "a list of integers", "table": "a table", "tables": "a list of tables",
 }
 
 
@@ -92,15 +94,35 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
         torch_version = versions.installed_torch()
     loaded: list[Lesson] = []
     broken: list[BrokenLesson] = []
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] not in "._")
+    single = (root / LESSON_FILE).is_file()
+    if single:  # one lesson folder, checked in place: its `requires` name the lessons beside it
+        folders = [root]
+        known = _ids_beside(root)
+    else:
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] not in "._")
+        known = set()
     for folder in folders:
         try:
             loaded.append(load_lesson(folder, torch_version))
         except LessonFileError as e:
             broken.append(BrokenLesson(folder, tuple(e.errors), e.lesson_id, e.title))
-    good, more_broken = _cross_check(loaded)
+    known |= {b.id for b in broken if b.id}  # a broken lesson still exists: its own errors say why
+    good, more_broken = _cross_check(loaded, known, root.resolve().parent if single else None)
     good.sort(key=lambda lesson: (lesson.order, lesson.id))
     return Catalog(root, tuple(good), tuple(broken + more_broken))
+
+
+def _ids_beside(folder: Path) -> set[str]:
+    """The ids of the lesson folders beside ``folder`` (read, not validated)."""
+    ids = set()
+    for other in folder.resolve().parent.iterdir():
+        try:
+            ident = tomllib.loads((other / LESSON_FILE).read_text(encoding="utf-8")).get("id")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(ident, str) and other.resolve() != folder.resolve():
+            ids.add(ident)
+    return ids
 
 
 def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
@@ -220,6 +242,8 @@ class _Validator:
         limits = self.limits(top["limits"]) if "limits" in top else Limits()
         starter = self.source(folder, "starter.py")
         solution = self.source(folder, "solution.py")
+        cheats = tuple((path.name, self.source(folder, f"{CHEATS}/{path.name}"))
+                       for path in sorted((folder / CHEATS).glob("*.py")))
         for name in top.get("files", []):
             target = (folder / name).resolve()
             if not target.is_relative_to(folder.resolve()):
@@ -234,7 +258,7 @@ class _Validator:
             hints=tuple(top["hints"]), starter=starter, solution=solution, path=folder,
             summary=top.get("summary", ""), requires=tuple(top.get("requires", [])),
             predictions=tuple(predictions.values()), myth=myth, limits=limits,
-            files=tuple(top.get("files", [])), torch_problem=torch_problem,
+            files=tuple(top.get("files", [])), cheats=cheats, torch_problem=torch_problem,
         )
 
     def source(self, folder: Path, name: str) -> str:
@@ -264,8 +288,10 @@ class _Validator:
                 choices.append(Choice(c.get("id", ""), c.get("text", ""), c.get("explanation", ""),
                                       c.get("correct", False)))
             if "choices" in p:
-                if len(raw) < 2:
-                    self.error(path + ("choices",), "a prediction needs at least two choices")
+                if len(raw) < MIN_CHOICES:
+                    self.error(path + ("choices",), f"a prediction needs at least {MIN_CHOICES} "
+                                                    f"choices (it has {len(raw)}): with two, ruling "
+                                                    f"one out gives the answer away")
                 marked = sum(1 for c in raw if c.get("correct") is True)
                 if marked != 1:
                     self.error(path + ("choices",),
@@ -335,12 +361,23 @@ class _Validator:
                     self.error(path + (k,), f"{c[k]!r} is not one of: {', '.join(key.values)}")
             if kind.one_of and not any(k in c for k in kind.one_of):
                 self.error(path, f"a {kind.name} check needs at least one of: {', '.join(kind.one_of)}")
-            if "model" in c and kind.name in ("output", "outcome"):
+            if "model" in c and kind.name in ("output", "outcome", "value"):
                 self.error(path + ("model",), f"a {kind.name} check is about the whole run; remove `model`")
+            for k in ("expr", "state_dict") if kind.asks else ():
+                if isinstance(c.get(k), str):
+                    self.expression(c[k], path + (k,))
+            if kind.name == "load" and "model" in c:
+                self.expression(c["model"], path + ("model",))
             options = {k: v for k, v in c.items() if k not in CHECK_COMMON}
             out.append(Check(c.get("id", ""), kind.name, c.get("label", ""), c.get("fail", ""),
                              c.get("model"), options))
         return tuple(out)
+
+    def expression(self, text: str, path: tuple) -> None:
+        try:
+            compile(text, "<check>", "eval", dont_inherit=True)
+        except SyntaxError as e:
+            self.error(path, f"{text!r} is not a Python expression: {e.msg}")
 
     def myth(self, data: dict) -> Myth:
         m = self.table(data, ("myth",), MYTH)
@@ -355,8 +392,13 @@ class _Validator:
         return Limits(lim.get("wall"), lim.get("memory_mb"))
 
 
-def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson]]:
-    """Ids unique across the folder; ``requires`` names known lessons and has no cycle."""
+def _cross_check(lessons: list[Lesson], beside: set[str] = frozenset(),
+                 parent: Path | None = None) -> tuple[list[Lesson], list[BrokenLesson]]:
+    """Ids unique across the folder; ``requires`` names known lessons and has no cycle.
+
+    ``beside``: ids a ``requires`` may name too: of lessons that failed to load, and of the
+    lessons next to a lesson folder checked alone (``parent`` holds them).
+    """
     broken: dict[str, list[str]] = {}
     by_id: dict[str, Lesson] = {}
 
@@ -374,9 +416,10 @@ def _cross_check(lessons: list[Lesson]) -> tuple[list[Lesson], list[BrokenLesson
     for lesson in by_id.values():
         toml = lesson.path / LESSON_FILE
         for required in lesson.requires:
-            if required not in by_id:
+            if required not in by_id and required not in beside:
+                where = f" in {parent}" if parent is not None else ""
                 broken.setdefault(str(lesson.path), []).append(
-                    f"{toml}:{line(lesson, 'requires')}: requires: no lesson has id {required!r}")
+                    f"{toml}:{line(lesson, 'requires')}: requires: no lesson has id {required!r}{where}")
         if _in_cycle(lesson.id, by_id):
             broken.setdefault(str(lesson.path), []).append(
                 f"{toml}:{line(lesson, 'requires')}: requires: {lesson.id!r} requires itself through "
@@ -415,6 +458,8 @@ def _is_type(value: Any, kind: str) -> bool:
         return isinstance(value, list) and all(_is_type(v, "int") for v in value)
     if kind == "table":
         return isinstance(value, dict)
+    if kind == "any":
+        return True
     if kind == "tables":
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
     raise ValueError(kind)

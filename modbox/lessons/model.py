@@ -110,6 +110,7 @@ class Lesson:
     myth: Myth | None = None
     limits: Limits = Limits()
     files: tuple[str, ...] = ()  # extra files beside lesson.toml, relative to the folder
+    cheats: tuple[tuple[str, str], ...] = ()  # (file name, text) of cheats/*.py: each must fail a check
     torch_problem: str | None = None  # set when the installed torch does not satisfy ``torch``
 
     def prediction(self, prediction_id: str) -> Prediction | None:

@@ -59,8 +59,10 @@ class SandboxConnection(Protocol):
         timeout: float | None = None,
         limits: Limits | None = None,
         on_progress: Callable[[Progress], Any] | None = None,
+        evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
-        """Run ``source``; raises Superseded when a newer run or ``cancel()`` replaced it."""
+        """Run ``source``; raises Superseded when a newer run or ``cancel()`` replaced it.
+        ``evaluate``: expressions answered in ``Report.values`` once the program ran to the end."""
 
     def cancel(self) -> None:
         """End the run in flight; its caller gets Superseded."""

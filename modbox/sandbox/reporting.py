@@ -34,6 +34,8 @@ def finished(run: Run, tier: str, now: float) -> Report:
     )
     report.models = models
     if result is not None and result.get("t") == "result":
+        if error is None:
+            report.values = _values(result)
         total = result.get("events_total")
         report.events_total = total if isinstance(total, int) else run.events_received
     else:
@@ -57,6 +59,14 @@ def _models(result: dict | None) -> tuple[list, str]:
     except (TypeError, ValueError, AttributeError, KeyError) as e:
         return [], f"its description of the models could not be read ({type(e).__name__}: {e})"
     return models, result.get("probe_error") or ""
+
+
+def _values(result: dict) -> list:
+    """The answers to the expressions the caller asked about (see Sandbox.run's ``evaluate``)."""
+    try:
+        return Report.from_dict({"values": result.get("values") or []}).values
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return []
 
 
 def not_started(run: Run, tier: str, why: str) -> Report:
