@@ -16,8 +16,14 @@ class Net(nn.Module):
 
 
 model = Net()
-restored = copy.deepcopy(model)  # no file is written or read
+restored = copy.deepcopy(model)  # a copy in memory, not a checkpoint
 
-same = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
-                                             restored.state_dict().values()))
-print("restored matches:", same)
+with torch.no_grad():  # training goes on after the checkpoint
+    model.out.bias += 1.0
+
+
+print("restored out.bias:", [round(v, 4) for v in restored.out.bias.tolist()])
+print("model    out.bias:", [round(v, 4) for v in model.out.bias.tolist()])
+same = torch.equal(restored.hidden.weight, model.hidden.weight) and torch.equal(
+    restored.out.bias + 1.0, model.out.bias)
+print("restored matches the checkpoint:", same)

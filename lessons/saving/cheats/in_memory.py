@@ -1,4 +1,4 @@
-# Cheat: the state_dict is copied in memory; no file is written or read.
+# Cheat: a state_dict copied in memory; no file is written or read.
 import torch
 from torch import nn
 
@@ -15,8 +15,14 @@ class Net(nn.Module):
 
 model = Net()
 restored = Net()
-restored.load_state_dict(model.state_dict())  # straight from memory: nothing saved
+restored.load_state_dict({k: v.clone() for k, v in model.state_dict().items()})
 
-same = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
-                                             restored.state_dict().values()))
-print("restored matches:", same)
+with torch.no_grad():  # training goes on after the checkpoint
+    model.out.bias += 1.0
+
+
+print("restored out.bias:", [round(v, 4) for v in restored.out.bias.tolist()])
+print("model    out.bias:", [round(v, 4) for v in model.out.bias.tolist()])
+same = torch.equal(restored.hidden.weight, model.hidden.weight) and torch.equal(
+    restored.out.bias + 1.0, model.out.bias)
+print("restored matches the checkpoint:", same)
