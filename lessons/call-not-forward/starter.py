@@ -1,6 +1,5 @@
-# Lesson: call-not-forward. A forward hook counts the
-# batches the model processes. Three batches go through
-# the model: how many does the hook see?
+# Lesson: call-not-forward. A feature extractor: `record`
+# keeps the output of every block, for each batch.
 import torch
 from torch import nn
 
@@ -8,23 +7,26 @@ from torch import nn
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.hidden = nn.Linear(4, 8)
-        self.out = nn.Linear(8, 2)
+        self.blocks = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        self.head = nn.Linear(4, 2)
 
     def forward(self, x):
-        return self.out(torch.relu(self.hidden(x)))
+        for block in self.blocks:
+            x = torch.relu(block.forward(x))  # TODO: does record see this?
+        return self.head(x)
 
 
-seen = []
+features = []
 
 
-def count_batch(module, args, output):
-    seen.append(tuple(output.shape))
+def record(module, args, output):
+    features.append(output.detach())
 
 
 model = Net()
-model.register_forward_hook(count_batch)
+for block in model.blocks:
+    block.register_forward_hook(record)
 
-for batch in (torch.randn(5, 4), torch.randn(3, 4), torch.randn(6, 4)):
-    y = model.forward(batch)  # TODO
-print("batches the hook saw:", len(seen), seen)
+for batch in (torch.randn(5, 4), torch.randn(3, 4)):
+    y = model(batch)
+print("features recorded:", len(features), [tuple(f.shape) for f in features])

@@ -15,9 +15,15 @@ class Net(nn.Module):
 
 model = Net()
 torch.save(model.state_dict(), "weights.pt")  # names and tensors only
+
+with torch.no_grad():  # training goes on after the checkpoint
+    model.out.bias += 1.0
+
 restored = Net()  # the code builds the model...
 restored.load_state_dict(torch.load("weights.pt"))  # ...the file fills in the numbers
 
-same = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
-                                             restored.state_dict().values()))
-print("restored matches:", same)
+print("restored out.bias:", [round(v, 4) for v in restored.out.bias.tolist()])
+print("model    out.bias:", [round(v, 4) for v in model.out.bias.tolist()])
+same = torch.equal(restored.hidden.weight, model.hidden.weight) and torch.equal(
+    restored.out.bias + 1.0, model.out.bias)
+print("restored matches the checkpoint:", same)

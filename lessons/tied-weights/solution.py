@@ -7,15 +7,19 @@ class TinyLM(nn.Module):
     def __init__(self, vocab=10, dim=4):
         super().__init__()
         self.emb = nn.Embedding(vocab, dim)  # token -> vector, weight [10, 4]
-        self.mix = nn.Linear(dim, dim)
+        step = nn.Linear(dim, dim)
+        self.steps = nn.ModuleList([step, step, step])  # one Linear at three paths
         self.head = nn.Linear(dim, vocab, bias=False)  # vector -> scores, weight [10, 4]
-        self.head.weight = self.emb.weight  # one Parameter, registered under two names
+        self.head.weight = self.emb.weight  # tied: one matrix for both ends
 
     def forward(self, tokens):
-        return self.head(torch.tanh(self.mix(self.emb(tokens))))
+        h = self.emb(tokens)
+        for step in self.steps:
+            h = torch.tanh(step(h))
+        return self.head(h)
 
 
 model = TinyLM()
 print(model(torch.tensor([1, 2, 3])).shape)
-print("tied:", model.head.weight is model.emb.weight)
+print("one step layer:", model.steps[0] is model.steps[1] is model.steps[2])
 print("parameters:", sum(p.numel() for p in model.parameters()))

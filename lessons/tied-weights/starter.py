@@ -1,4 +1,4 @@
-# Lesson: tied weights. Let the output layer reuse the embedding's weight.
+# Lesson: tied weights. One refinement layer, applied three times.
 import torch
 from torch import nn
 
@@ -7,15 +7,19 @@ class TinyLM(nn.Module):
     def __init__(self, vocab=10, dim=4):
         super().__init__()
         self.emb = nn.Embedding(vocab, dim)  # token -> vector, weight [10, 4]
-        self.mix = nn.Linear(dim, dim)
+        # TODO: the three steps should be one layer, applied three times
+        self.steps = nn.ModuleList([nn.Linear(dim, dim) for _ in range(3)])
         self.head = nn.Linear(dim, vocab, bias=False)  # vector -> scores, weight [10, 4]
-        # TODO: make `head` use the very same weight tensor as `emb`
+        self.head.weight = self.emb.weight  # tied: one matrix for both ends
 
     def forward(self, tokens):
-        return self.head(torch.tanh(self.mix(self.emb(tokens))))
+        h = self.emb(tokens)
+        for step in self.steps:
+            h = torch.tanh(step(h))
+        return self.head(h)
 
 
 model = TinyLM()
 print(model(torch.tensor([1, 2, 3])).shape)
-print("tied:", model.head.weight is model.emb.weight)
+print("one step layer:", model.steps[0] is model.steps[1] is model.steps[2])
 print("parameters:", sum(p.numel() for p in model.parameters()))
