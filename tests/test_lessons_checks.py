@@ -146,13 +146,25 @@ def test_every_kind_is_exercised_above():
                           "finding", "events", "optimizer", "output", "outcome", "value", "load"}
 
 
+@pytest.mark.parametrize("kind, options", [
+    ("value", {"expr": "loss"}),
+    ("load", {"state_dict": "sd", "missing": []}),
+    ("events", {"event": "zero_grad", "count": 0}),
+    ("events", {"event": "direct_forward", "sequence": []}),
+    ("optimizer", {"unchanged": ["out.bias"]}),
+])
+def test_checks_on_what_the_program_did_fail_with_the_reason_when_it_stopped_early(kind, options):
+    # An empty event list would pass these checks for the wrong reason: the program never got there.
+    stopped = Report(ok=False, error=Error(kind="exception", message="boom", line=4))
+    r = result(kind, stopped, **options)
+    assert not r.passed
+    assert r.message == "The run stopped (exception, line 4), so this cannot be checked until it runs to the end."
+
+
 def test_value_and_load_checks_say_what_the_run_showed():
     assert result("value", expr="gone").actual == "NameError: name 'gone' is not defined"
     assert result("value", expr="shape", equals=[8, 2]).actual == "torch.Size([2, 8])"
     assert result("value", expr="never asked").actual == "`never asked` was not evaluated in this run"
-    stopped = Report(ok=False, error=Error(kind="exception", message="boom", line=4))
-    assert result("value", stopped, expr="loss").actual == (
-        "the program did not run to the end (exception, line 4), so `loss` was not evaluated")
     assert result("load", state_dict="sd", missing=[]).actual == (
         "missing keys ['out.bias'], unexpected keys nothing")
     assert result("load", state_dict="bad", missing=[]).actual == (

@@ -102,8 +102,9 @@ def test_nothing_is_evaluated_when_the_program_failed(sandbox_plain):
     source = "import torch\nmodel = torch.nn.Linear(2, 2)\nraise ValueError('stop')\n"
     report, (result,) = evaluated(sandbox_plain, source, check("value", expr="model.in_features", equals=2))
     assert report.error.kind == "exception" and report.values == []
-    assert result.actual == ("the program did not run to the end (exception, line 3), so "
-                             "`model.in_features` was not evaluated")
+    assert not result.passed
+    assert result.message == ("The run stopped (exception, line 3), so this cannot be checked "
+                              "until it runs to the end.")
 
 
 def test_an_expression_that_never_ends_is_stopped_and_the_run_still_reports(sandbox_plain):

@@ -43,6 +43,9 @@ class Kind:
     evaluate: Callable[[Check, Report], tuple[bool, str]]  # -> (passed, actual)
     one_of: tuple[str, ...] = ()  # at least one of these keys must be given
     needs_model: bool = True
+    # The kind reads what the program did or left when it finished (events, final values): a run
+    # that stopped early would make it pass or fail for the wrong reason.
+    needs_end: bool = False
     # Expressions the sandbox must evaluate after the run for this check (see ``expressions``).
     asks: Callable[[Check], list[str]] | None = None
 
@@ -70,6 +73,9 @@ def evaluate(checks: tuple[Check, ...] | list[Check], report: Report) -> list[Ch
 
 def evaluate_one(check: Check, report: Report) -> CheckResult:
     kind = KINDS[check.kind]
+    if kind.needs_end and not report.ok:
+        message = _stopped(report, ", so this cannot be checked until it runs to the end")
+        return CheckResult(check.id, check.label, False, message, message)
     if kind.needs_model and _model(check, report) is None:
         message = _no_model(check, report)
         return CheckResult(check.id, check.label, False, message, message)
@@ -79,9 +85,10 @@ def evaluate_one(check: Check, report: Report) -> CheckResult:
 
 
 def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True,
-              asks: Callable[[Check], list[str]] | None = None):
+              asks: Callable[[Check], list[str]] | None = None, needs_end=False):
     def wrap(func: Callable[[Check, Report], tuple[bool, str]]):
-        KINDS[name] = Kind(name, keys, func, one_of, needs_model, asks)
+        KINDS[name] = Kind(name, keys, func, one_of, needs_model=needs_model, asks=asks,
+                           needs_end=needs_end)
         return func
 
     return wrap
@@ -94,12 +101,20 @@ def _model(check: Check, report: Report) -> Model | None:
 def _no_model(check: Check, report: Report) -> str:
     """Said instead of the check's own message: there is no model to check."""
     if report.error is not None:
-        where = f", line {report.error.line}" if report.error.line else ""
-        return f"The run stopped ({report.error.kind}{where}) before it left a model to check."
+        return _stopped(report, " before it left a model to check")
     if check.model:
         return f"No nn.Module named `{check.model}` was left in a top-level variable."
     return ("No nn.Module was left in a top-level variable (like `model = Net()`), so there is "
             "nothing to check yet.")
+
+
+def _stopped(report: Report, consequence: str) -> str:
+    """Why a run that did not reach its end cannot answer a check."""
+    error = report.error
+    if error is None:
+        return f"The run did not reach its end{consequence}."
+    where = f", line {error.line}" if error.line else ""
+    return f"The run stopped ({error.kind}{where}){consequence}."
 
 
 def _names(names: list[str], shown: int = 12) -> str:
@@ -236,7 +251,7 @@ def _finding(check: Check, report: Report) -> tuple[bool, str]:
                       "field": Key("str", values=("path", "hook")),
                       "match": Key("str", values=("exact", "in_order")),
                       "grad_enabled": Key("bool"), "detail": Key("table")},
-           one_of=("sequence", "count"), needs_model=False)
+           one_of=("sequence", "count"), needs_model=False, needs_end=True)
 def _events(check: Check, report: Report) -> tuple[bool, str]:
     """Events of one kind (e.g. forward, hook, zero_grad), filtered by hook kind, grad mode and
     detail: their order (by module path or hook name), or how many there were."""
@@ -272,7 +287,7 @@ _MISSING = object()
 
 
 @_register("optimizer", {"changed": Key("strings"), "unchanged": Key("strings")},
-           one_of=("changed", "unchanged"), needs_model=False)
+           one_of=("changed", "unchanged"), needs_model=False, needs_end=True)
 def _optimizer(check: Check, report: Report) -> tuple[bool, str]:
     """Which parameters an optimizer step changed, and which it left alone."""
     o = check.options
@@ -322,12 +337,7 @@ TOLERANCE = 1e-6  # relative, for floats compared by a `value` check
 
 
 def _answer(expr: str, report: Report) -> tuple[Any, str | None]:
-    """The Value of ``expr``, or None and why there is none."""
-    if not report.ok:
-        where = ""
-        if report.error is not None:
-            where = f" ({report.error.kind}" + (f", line {report.error.line}" if report.error.line else "") + ")"
-        return None, f"the program did not run to the end{where}, so `{expr}` was not evaluated"
+    """The Value of ``expr``, or None and why there is none (the run itself reached its end)."""
     value = report.value(expr)
     if value is None:
         return None, f"`{expr}` was not evaluated in this run"
@@ -336,7 +346,7 @@ def _answer(expr: str, report: Report) -> tuple[Any, str | None]:
 
 @_register("value", {"expr": Key("str", required=True), "equals": Key("any"),
                      "tolerance": Key("number")},
-           needs_model=False, asks=lambda check: [check.options["expr"]])
+           needs_model=False, asks=lambda check: [check.options["expr"]], needs_end=True)
 def _value(check: Check, report: Report) -> tuple[bool, str]:
     """A Python expression evaluated in the program's final namespace: equal to ``equals``
     (floats within ``tolerance``), or truthy without ``equals``."""
@@ -376,7 +386,7 @@ def _load_expression(check: Check) -> str:
 @_register("load", {"state_dict": Key("str", required=True), "missing": Key("strings"),
                     "unexpected": Key("strings")},
            one_of=("missing", "unexpected"), needs_model=False,
-           asks=lambda check: [_load_expression(check)])
+           asks=lambda check: [_load_expression(check)], needs_end=True)
 def _load(check: Check, report: Report) -> tuple[bool, str]:
     """``model.load_state_dict(state_dict, strict=False)`` on a copy of the model: these missing
     and unexpected keys (``[]``: none), in any order."""
