@@ -4,6 +4,7 @@ its keys change. The timings themselves are in bench/bench_ui.py, never asserted
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from textual.app import App
 from textual.widgets import Footer as TextualFooter
@@ -13,6 +14,8 @@ from modbox.ui.app import ModboxApp
 from modbox.ui.scripted import ScriptedSandbox
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.footer import Footer
+from modbox.ui.widgets.modules_pane import ModulesPane
+from modbox.ui.workspace import Workspace
 from ui_harness import SIZE, drive, modbox_home, scripted_app, wait_for  # noqa: F401
 from ui_reports import report_from_source
 
@@ -103,3 +106,50 @@ def test_play_mode_is_the_first_screen_with_nothing_under_it():
         assert [type(s) for s in app.screen_stack] == [PlayScreen]
 
     drive(app, scenario)
+
+
+class HeldBackSandbox(ScriptedSandbox):
+    """A scripted sandbox whose ``start()`` (called on the engine's thread) waits for the test."""
+
+    def __init__(self, respond):
+        super().__init__(respond)
+        self.release = threading.Event()
+
+    def start(self) -> None:
+        if not self.release.wait(60):
+            raise RuntimeError("the test never released the sandbox")
+        super().start()
+
+
+def test_ctrl_r_pressed_while_the_worker_starts_runs_once_when_it_is_ready(tmp_path):
+    source = "import torch\nfrom torch import nn\nencoder = nn.Linear(4, 8)\n"
+    (tmp_path / "model.py").write_text(source)
+    sandbox = HeldBackSandbox(report_from_source)
+    app = ModboxApp(file=tmp_path / "model.py", sandbox_factory=lambda: sandbox)
+    reports = []
+
+    def hook(message):
+        if isinstance(message, Workspace.ReportArrived) and message.report not in reports:
+            reports.append(message.report)
+
+    async def main():
+        async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+            ws = app.workspace
+            # the file's own run, asked for at mount, waits for the worker
+            await wait_for(pilot, lambda: ws.running, what="the opening run to be asked for")
+            await pilot.press("ctrl+r")
+            status = str(ws.query_one("#status-main").render())
+            assert "waiting for the worker to start" in status
+            assert "your run starts when it is ready" in status
+            assert sandbox.runs == []
+            sandbox.release.set()
+            await wait_for(pilot, lambda: reports and not ws.running, what="the run after start-up")
+            # once every run the workspace asked for has ended, nothing more can reach the sandbox
+            await wait_for(pilot, lambda: all(w.is_finished for w in app.workers
+                                              if w.group == "workspace-run"), what="the run workers")
+            assert [r["source"] for r in sandbox.runs] == [source]
+            assert len(reports) == 1 and reports[0].ok
+            assert ws.query_one(ModulesPane).model is not None
+            assert "done in" in str(ws.query_one("#status-main").render())
+
+    asyncio.run(main())

@@ -175,7 +175,8 @@ class Workspace(Vertical):
         self.editor.load_text(text)
 
     def run_now(self, *, live: bool = False) -> None:
-        """Run the buffer. A run requested before the sandbox is ready waits for it."""
+        """Run the buffer. A run asked for before the worker is ready starts the moment it is (the
+        newest one, when several were asked for)."""
         if self._live_timer is not None:
             self._live_timer.stop()
             self._live_timer = None
@@ -384,7 +385,8 @@ class Workspace(Vertical):
         if self.running:
             elapsed = (time.monotonic() - self._run_started) * 1000
             if state in ("idle", "starting"):
-                main = Text(f"waiting for the worker to start… {elapsed / 1000:.1f} s", style="yellow")
+                main = Text(f"waiting for the worker to start… your run starts when it is ready "
+                            f"({elapsed / 1000:.1f} s)", style="yellow")
             else:
                 main = Text(f"running… {elapsed:.0f} ms", style="yellow")
         elif state == "failed":
