@@ -121,6 +121,10 @@ class HeldBackSandbox(ScriptedSandbox):
         super().start()
 
 
+def waiting_runs(app) -> list:
+    return [w for w in app.workers if w.group == "workspace-run" and not w.is_finished]
+
+
 def test_ctrl_r_pressed_while_the_worker_starts_runs_once_when_it_is_ready(tmp_path):
     source = "import torch\nfrom torch import nn\nencoder = nn.Linear(4, 8)\n"
     (tmp_path / "model.py").write_text(source)
@@ -145,11 +149,11 @@ def test_ctrl_r_pressed_while_the_worker_starts_runs_once_when_it_is_ready(tmp_p
             sandbox.release.set()
             await wait_for(pilot, lambda: reports and not ws.running, what="the run after start-up")
             # once every run the workspace asked for has ended, nothing more can reach the sandbox
-            await wait_for(pilot, lambda: all(w.is_finished for w in app.workers
-                                              if w.group == "workspace-run"), what="the run workers")
+            await wait_for(pilot, lambda: not waiting_runs(app), what="the run workers")
             assert [r["source"] for r in sandbox.runs] == [source]
             assert len(reports) == 1 and reports[0].ok
             assert ws.query_one(ModulesPane).model is not None
             assert "done in" in str(ws.query_one("#status-main").render())
 
     asyncio.run(main())
+
