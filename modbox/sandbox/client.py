@@ -13,7 +13,6 @@ request wins, and the run it replaces gets ``Superseded``.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import dataclasses
 import itertools
@@ -96,6 +95,8 @@ class Sandbox:
         on_progress: Callable[[Progress], None] | None = None,
     ) -> Report:
         """Like run(); on_progress is called on the event loop's thread."""
+        import asyncio  # here, not at the top: the app starts the sandbox before it needs asyncio
+
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -156,7 +157,7 @@ def _close_open_sandboxes() -> None:
         sb.close()
 
 
-def _call_soon(loop: asyncio.AbstractEventLoop, fn, arg) -> None:
+def _call_soon(loop, fn, arg) -> None:
     try:
         loop.call_soon_threadsafe(fn, arg)
     except RuntimeError:
