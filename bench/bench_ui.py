@@ -108,7 +108,7 @@ def bench_first_frame(launches: int) -> None:
     if shutil.which("tmux") is None:
         say("  skipped: tmux is not installed")
         return
-    server = f"modbox-bench-{os.getpid()}"
+    server = f"modbox-bench-{os.getpid()}-frame"
     # an idle session keeps the private server up between launches
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
     commands = {"modbox play": [sys.executable, "-m", "modbox", "play"],
@@ -194,7 +194,7 @@ def bench_first_result(launches: int, other: Path | None) -> None:
     if shutil.which("tmux") is None:
         say("  skipped: tmux is not installed")
         return
-    server = f"modbox-bench-{os.getpid()}"
+    server = f"modbox-bench-{os.getpid()}-result"
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
     times: dict[str, list[float]] = {"modbox": [], "floor": [], "other": []}
     with tempfile.TemporaryDirectory() as tmp:

@@ -67,11 +67,11 @@ def _import_torch() -> None:
     )
     model(torch.randn(4, 8)).sum().backward()
     del model
-    gc.collect()
     # Objects that exist now are never collected in a run child: its garbage collector then
     # does not write to (and so copy) the zygote's pages, which makes runs and exits cheaper.
+    # A full collection first, and the huge pages, cost half a second that the first result
+    # would wait for: the warm-up after the first run does them.
     gc.freeze()
-    _collapse_to_huge_pages()
 
 
 def _collapse_to_huge_pages() -> None:
@@ -137,7 +137,8 @@ class Zygote:
 
     def _warm_rare_paths(self) -> None:
         """Pay once, in the first idle moment after the first run, for imports a run would pay
-        each time.
+        each time, and make every later run's fork and exit cheaper (a full collection, then
+        huge pages).
 
         A process's first optimizer imports torch._dynamo: about 800 modules, as long as
         ``import torch`` itself, inside the learner's time limit. Doing it before "ready" would
@@ -157,6 +158,7 @@ class Zygote:
             del weight
         except Exception as e:  # never fatal: runs then pay the import themselves
             print(f"modbox zygote: warm-up skipped: {e}", file=sys.stderr)
+        gc.unfreeze()  # the objects frozen at start-up, garbage among them, are collected too
         gc.collect()
         gc.freeze()
         _collapse_to_huge_pages()
