@@ -126,8 +126,7 @@ def test_an_endless_run_leaves_no_process_behind(tmp_path, how):
                 assert term.flag("alternate_on") == "0"
             else:
                 term.tmux("kill-session", "-t", term.session)  # the window closes: SIGHUP
-            term.wait_until(lambda: not term.leftovers(app_pid), "no modbox or sandbox process left",
-                            timeout=30)
+            term.wait_until(lambda: not term.leftovers(app_pid), "no modbox or sandbox process left")
         finally:
             kill_leftovers(term, app_pid)
 
@@ -144,7 +143,7 @@ def test_alt_keys_reach_their_bindings_while_the_editor_has_the_focus(tmp_path):
             app_pid = term.wait_for_app()
             term.wait_for("encoder Linear", "^g Go to line")
             term.press("M-2")
-            screen = term.wait_for("numel", "requires_grad", timeout=15)
+            screen = term.wait_for("numel", "requires_grad")
             assert "modified" not in screen, "alt+2 changed the buffer"
         finally:
             kill_leftovers(term, app_pid)
