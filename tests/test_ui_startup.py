@@ -4,6 +4,8 @@ its keys change. The timings themselves are in bench/bench_ui.py, never asserted
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 
 from textual.app import App
@@ -157,3 +159,34 @@ def test_ctrl_r_pressed_while_the_worker_starts_runs_once_when_it_is_ready(tmp_p
 
     asyncio.run(main())
 
+
+
+def test_modbox_play_and_learn_start_the_worker_before_textual_is_imported():
+    # launch.play and launch.learn call start_worker first: the zygote imports torch while the
+    # app imports Textual and draws its first frame.
+    code = (
+        "import sys\n"
+        "from modbox.ui import launch\n"
+        "factory = launch.start_worker()\n"
+        "print('textual' in sys.modules)\n"
+        "sandbox = factory()\n"
+        "print(sandbox.wait_ready(120))\n"
+        "sandbox.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+def test_a_sandbox_that_cannot_be_made_early_is_reported_on_the_status_line(monkeypatch):
+    from modbox.ui import launch
+
+    monkeypatch.setenv("MODBOX_SANDBOX", "no-such-tier")
+    app = ModboxApp(sandbox_factory=launch.start_worker())
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.engine.state == "failed", what="the failure")
+            status = str(app.workspace.query_one("#status-main").render())
+            assert "the sandbox could not start" in status and "no-such-tier" in status
+
+    asyncio.run(main())
