@@ -13,10 +13,7 @@ import threading
 from typing import Any, Callable
 
 from modbox.report import Report
-
-
-class Superseded(Exception):
-    """A newer run was asked for before the worker was ready: only the newest one is run."""
+from modbox.sandbox.connection import Superseded
 
 
 def _default_sandbox() -> Any:
@@ -92,8 +89,8 @@ class Engine:
         limits: Any = None,
         on_progress: Callable[[Any], None] | None = None,
     ) -> Report:
-        """The sandbox's Report; raises Superseded, or what the sandbox raises (a newer run, a
-        failure)."""
+        """The sandbox's Report; raises Superseded when a newer run replaced this one (here, while
+        the worker started, or in the sandbox), or what the sandbox raises when it failed."""
         self._asked += 1
         mine = self._asked
         await self._created.wait()  # returns at once when the sandbox exists
