@@ -190,3 +190,46 @@ def test_a_sandbox_that_cannot_be_made_early_is_reported_on_the_status_line(monk
             assert "the sandbox could not start" in status and "no-such-tier" in status
 
     asyncio.run(main())
+
+
+def test_a_lesson_reset_while_the_worker_starts_drops_the_run_asked_for_before_it():
+    from player_engine import REGISTRATION, respond
+
+    from modbox.lessons.loader import load_catalog
+    from modbox.lessons.progress import ProgressStore
+    from modbox.lessons.session import LessonSession
+    from modbox.ui.learn_app import LearnApp
+    from modbox.ui.screens.dialogs import ConfirmScreen
+    from modbox.ui.screens.lesson import LessonScreen
+    from modbox.ui.widgets.lesson_prose import LessonProse
+
+    # the learner left the lesson at its task with the solution typed in
+    session = LessonSession(REGISTRATION, ProgressStore())
+    session.answer("q-early", "error", 2)
+    session.answer("q-tensor", "zero", 2)
+    session.draft = REGISTRATION.solution
+    while session.step.id != "fix":
+        session.next()
+    sandbox = HeldBackSandbox(respond)
+    app = LearnApp(load_catalog(None), ProgressStore(), "registration", sandbox_factory=lambda: sandbox)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson")
+            lesson = app.screen
+            await wait_for(pilot, lambda: lesson.workspace.running, what="the draft's run to be asked for")
+            lesson.query_one(LessonProse).focus()
+            await pilot.press("x")  # reset the lesson, while the solution's run waits for the worker
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+            await pilot.click("#yes")
+            await wait_for(pilot, lambda: app.screen is lesson, what="the lesson again")
+            assert lesson.workspace.source == REGISTRATION.starter
+            sandbox.release.set()
+            await wait_for(pilot, lambda: app.engine.state == "ready", what="the worker")
+            await wait_for(pilot, lambda: not waiting_runs(app), what="the run workers")
+            # the solution's run, asked for before the reset, neither shows nor counts
+            assert lesson.workspace.last_report is None and lesson.checked_report is None
+            assert app.store.get("registration").status == "new"
+            assert not lesson.workspace.running
+
+    asyncio.run(main())

@@ -7,6 +7,7 @@ player embeds one too. Public API:
                    limits=None, timeout=None, live_timeout=2.0)
     ws.source                 # the buffer (get); ws.source = text or ws.set_source(text) replaces it
     ws.run_now()              # run the buffer now (ctrl+r / F5)
+    ws.forget_runs()          # cancel the runs asked for so far; their reports never show
     ws.live                   # re-run ~300 ms after typing stops, with ``live_timeout`` (reactive)
     ws.limits, ws.timeout     # passed to the sandbox for every run (None: the sandbox's defaults)
     ws.last_report            # the newest Report, failing or not (None before the first)
@@ -182,6 +183,14 @@ class Workspace(Vertical):
             self._live_timer = None
         self._generation += 1
         self._run(self._generation, self.source, live)
+
+    def forget_runs(self) -> None:
+        """Cancel the runs asked for so far, queued or in flight: the buffer they ran is gone (a
+        reset lesson), so their reports must never be shown or checked."""
+        self._generation += 1
+        self.workers.cancel_group(self, "workspace-run")
+        self.running = False
+        self._refresh_status()
 
     def show_pane(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
