@@ -1,8 +1,15 @@
-"""UI performance: first frame in a real terminal, 100k hook events, a 10,000-module tree.
+"""UI performance: first result and first frame in a real terminal, 100k hook events, a 10,000-module tree.
 
-    python bench/bench_ui.py            # all three, figures and targets side by side
+    python bench/bench_ui.py            # all four, figures and targets side by side
     python bench/bench_ui.py --launches 11
+    python bench/bench_ui.py --only launch --other /path/to/another/checkout
 
+0. Time to first result: ``modbox play model.py`` in tmux (160x50), timed from the launch until
+   the Modules pane shows the file's model. The floor, launched in turn with it: a fresh
+   ``python -c "import torch; torch.nn.Linear(10, 5)(torch.randn(3, 10))"``, which no app that
+   runs the learner's PyTorch code in a fresh process can beat. Target: <= 1.3x the floor.
+   ``--other DIR`` launches the modbox in that source folder too, in the same turns (to compare
+   two versions under the same load).
 1. Launch to first frame: ``modbox play`` in tmux (a private server, 160x50), timed from the
    launch until the footer's keys are on screen in ``capture-pane``. Target: median <= 400 ms.
    A bare Textual app (a label and a footer) is launched in turn with it: the floor on this
@@ -77,10 +84,7 @@ Bare().run()
 
 
 def first_frame_ms(home: Path, server: str, command: list[str]) -> float:
-    # PYTHONDONTWRITEBYTECODE unset: the launch not counted writes the bytecode cache, as a
-    # user's first launch does, and the counted ones read it
-    env = ["env", "-u", "COLUMNS", "-u", "LINES", "-u", "PYTHONDONTWRITEBYTECODE",
-           f"MODBOX_HOME={home}", "TERM=xterm-256color"]
+    env = launch_env(home)
     name = f"bench-{time.monotonic_ns()}"
     t0 = time.perf_counter()
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", name, "-x", "160", "-y", "50",
@@ -104,7 +108,7 @@ def bench_first_frame(launches: int) -> None:
     if shutil.which("tmux") is None:
         say("  skipped: tmux is not installed")
         return
-    server = f"modbox-bench-{os.getpid()}"
+    server = f"modbox-bench-{os.getpid()}-frame"
     # an idle session keeps the private server up between launches
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
     commands = {"modbox play": [sys.executable, "-m", "modbox", "play"],
@@ -122,6 +126,103 @@ def bench_first_frame(launches: int) -> None:
         "<= 400 ms", ours <= 400)
     say(f"  {'bare Textual app (the floor), median':<46} {floor:>21.0f} ms")
     say(f"  {'modbox / floor; modbox - floor':<46} {f'{ours / floor:.2f}x; +{ours - floor:.0f} ms':>24}")
+
+
+# ---------------------------------------------------------------- 0. first result in tmux
+
+FLOOR = "import torch; torch.nn.Linear(10, 5)(torch.randn(3, 10))"
+FIRST_RESULT_FILE = """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Linear(4, 8)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.encoder(x)))
+
+
+model = Net()
+model(torch.randn(3, 4))
+"""
+FIRST_RESULT_SHOWN = ("model Net  58", "head Linear  18")  # rows of the Modules pane only
+LAUNCH_ENV = {"PYTHONDONTWRITEBYTECODE": None, "COLUMNS": None, "LINES": None,
+              "TERM": "xterm-256color"}
+
+
+def launch_env(home: Path, extra: dict[str, str] | None = None) -> list[str]:
+    # PYTHONDONTWRITEBYTECODE unset: the launch not counted writes the bytecode cache, as a
+    # user's first launch does, and the counted ones read it
+    env = ["env"]
+    for key, value in {**LAUNCH_ENV, "MODBOX_HOME": str(home), **(extra or {})}.items():
+        env += ["-u", key] if value is None else [f"{key}={value}"]
+    return env
+
+
+def first_result_ms(home: Path, server: str, command: list[str]) -> float:
+    name = f"bench-{time.monotonic_ns()}"
+    t0 = time.perf_counter()
+    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", name, "-x", "160", "-y", "50",
+                    "-c", str(home), *command], check=True)
+    try:
+        while True:
+            screen = subprocess.run(["tmux", "-L", server, "capture-pane", "-p", "-t", name],
+                                    capture_output=True, text=True).stdout
+            if all(text in screen for text in FIRST_RESULT_SHOWN):
+                return (time.perf_counter() - t0) * 1000
+            if time.perf_counter() - t0 > 120:
+                raise RuntimeError(f"no result after 120 s:\n{screen}")
+            time.sleep(0.02)  # a capture every 3 ms would take CPU from the app being timed
+    finally:
+        subprocess.run(["tmux", "-L", server, "kill-session", "-t", name], capture_output=True)
+        time.sleep(1)  # let the worker modbox started wind down before the next launch
+
+
+def floor_ms(home: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([*launch_env(home), sys.executable, "-c", FLOOR], check=True, cwd=home,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (time.perf_counter() - t0) * 1000
+
+
+def bench_first_result(launches: int, other: Path | None) -> None:
+    say("Launch to first result: modbox play model.py until the Modules pane shows the model "
+        "(tmux 160x50), in turn with the floor")
+    if shutil.which("tmux") is None:
+        say("  skipped: tmux is not installed")
+        return
+    server = f"modbox-bench-{os.getpid()}-result"
+    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
+    times: dict[str, list[float]] = {"modbox": [], "floor": [], "other": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        (home / "model.py").write_text(FIRST_RESULT_FILE)
+        ours = [*launch_env(home), sys.executable, "-m", "modbox", "play", "model.py"]
+        commands = {"modbox": ours}
+        if other is not None:
+            commands["other"] = [*launch_env(home, {"PYTHONPATH": str(other)}), sys.executable,
+                                 "-m", "modbox", "play", "model.py"]
+        for command in commands.values():
+            first_result_ms(home, server, command)  # caches warmed, not counted
+        floor_ms(home)
+        for _ in range(launches):
+            times["floor"].append(floor_ms(home))
+            for label, command in commands.items():
+                times[label].append(first_result_ms(home, server, command))
+    subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
+    floor = statistics.median(times["floor"])
+    med = statistics.median(times["modbox"])
+    row(f"modbox play model.py, median of {launches}",
+        f"{med:.0f} ms (p95 {p95(times['modbox']):.0f} ms)", "<= 1.3x floor", med <= 1.3 * floor)
+    say(f"  {'fresh python: import torch, one Linear (floor)':<46} {floor:>21.0f} ms")
+    say(f"  {'modbox / floor':<46} {f'{med / floor:.2f}x':>24}")
+    if other is not None:
+        theirs = statistics.median(times["other"])
+        say(f"  {f'modbox from {other}':<46} {theirs:>21.0f} ms")
+        say(f"  {'  its ratio to the floor':<46} {f'{theirs / floor:.2f}x':>24}")
 
 
 # ---------------------------------------------------------------- 2. 100k events
@@ -217,14 +318,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--launches", type=int, default=9)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", choices=["launch", "panes"],
+                        help="launch: first result and first frame; panes: events and the tree")
+    parser.add_argument("--other", type=Path, metavar="DIR",
+                        help="also time first results of the modbox in this source folder")
     args = parser.parse_args()
     os.environ.setdefault("MODBOX_HOME", tempfile.mkdtemp(prefix="modbox-bench-"))
     say(f"modbox UI benchmark on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
-    bench_first_frame(args.launches)
-    say()
-    bench_events()
-    say()
-    bench_tree(args.repeats)
+    if args.only != "panes":
+        bench_first_result(args.launches, args.other)
+        say()
+        bench_first_frame(args.launches)
+    if args.only != "launch":
+        say()
+        bench_events()
+        say()
+        bench_tree(args.repeats)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,8 @@ WIDTH, HEIGHT = 160, 50
 MARKER_VAR = "MODBOX_E2E"
 PROMPT = "e2e$ "
 KEY_GAP = 0.05  # seconds between key presses
-SETTLE = 0.3
 # Generous: the machine is shared and noisy, and the sandbox's first start imports torch.
-SLOW = 60.0
+SLOW = 120.0
 
 needs_tmux = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
@@ -87,12 +86,6 @@ class Terminal:
         for key in keys:
             self.tmux("send-keys", "-t", self.session, key)
             time.sleep(KEY_GAP)
-
-    def settle(self) -> None:
-        """Give the app a moment after a dialog closed: the dialog's answer is applied (the
-        cursor moved, the match selected) just after it leaves the screen, and keys sent in
-        between would land before it."""
-        time.sleep(SETTLE)
 
     def run(self, command: str) -> None:
         """Type a command into the shell and press enter, as a person would."""

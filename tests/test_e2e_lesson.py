@@ -10,7 +10,7 @@ from modbox.lessons.loader import load_catalog
 
 from e2e_support import PROMPT, Terminal, kill_leftovers, needs_tmux
 
-pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow]
+pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow, pytest.mark.timeout(600)]
 
 FIXED = """class Layer:
     def __init__(self, n_in, n_out):

@@ -1,5 +1,6 @@
 """``modbox play`` in a real terminal: typing a model fills the live panes; a SIGKILL while typing
-loses nothing (the next launch offers the text back); quitting during an endless run, or closing
+loses nothing (the next launch offers the text back); ctrl+r pressed while the worker starts
+runs the file once it is ready; quitting during an endless run, or closing
 the terminal, leaves no modbox, zygote or run process behind."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pytest
 
 from e2e_support import PROMPT, Terminal, kill_leftovers, needs_tmux, sandbox_processes_of
 
-pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow]
+pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow, pytest.mark.timeout(600)]
 
 # Typed at the top of the buffer (the cursor starts there); Enter is CR, and the editor does not
 # auto-indent, so the indentation is typed too.
@@ -86,6 +87,27 @@ def test_a_sigkill_while_typing_loses_nothing_the_next_launch_offers_the_text_ba
             kill_leftovers(term, app_pid)
 
 
+def test_ctrl_r_pressed_while_the_worker_starts_runs_the_file_once_it_is_ready(tmp_path):
+    # Live mode is off for a file this long, so nothing but the ctrl+r can run it.
+    (tmp_path / "long.py").write_text(MODEL + "# a long file\n" * 2000)
+    app_pid = None
+    with Terminal(tmp_path / "home", tmp_path) as term:
+        try:
+            term.run("modbox play long.py")
+            app_pid = term.wait_for_app()
+            # The first frame, the editor focused. The worker imports torch for seconds longer
+            # than that takes: the status line says it is still starting.
+            screen = term.wait_for("long.py", "^g Go to line")
+            assert "starting the worker…" in screen, "the worker was ready before the first frame"
+            term.press("C-r")
+            screen = term.wait_for("model Net  58", "encoder Linear  40", "head Linear  18", "done in")
+            assert "Traceback" not in screen
+            term.press("C-q")
+            term.wait_for(PROMPT.rstrip())
+        finally:
+            kill_leftovers(term, app_pid)
+
+
 @pytest.mark.parametrize("how", ["ctrl+q", "terminal closed"])
 def test_an_endless_run_leaves_no_process_behind(tmp_path, how):
     (tmp_path / "spin.py").write_text(SPIN)
@@ -104,8 +126,7 @@ def test_an_endless_run_leaves_no_process_behind(tmp_path, how):
                 assert term.flag("alternate_on") == "0"
             else:
                 term.tmux("kill-session", "-t", term.session)  # the window closes: SIGHUP
-            term.wait_until(lambda: not term.leftovers(app_pid), "no modbox or sandbox process left",
-                            timeout=30)
+            term.wait_until(lambda: not term.leftovers(app_pid), "no modbox or sandbox process left")
         finally:
             kill_leftovers(term, app_pid)
 
@@ -122,7 +143,7 @@ def test_alt_keys_reach_their_bindings_while_the_editor_has_the_focus(tmp_path):
             app_pid = term.wait_for_app()
             term.wait_for("encoder Linear", "^g Go to line")
             term.press("M-2")
-            screen = term.wait_for("numel", "requires_grad", timeout=15)
+            screen = term.wait_for("numel", "requires_grad")
             assert "modified" not in screen, "alt+2 changed the buffer"
         finally:
             kill_leftovers(term, app_pid)

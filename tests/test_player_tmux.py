@@ -55,13 +55,13 @@ def test_a_lesson_draft_survives_sigkill_and_the_confident_mistake_comes_back(tm
             term.wait_for("you were here", "A quick review")  # the confident mistake comes back first
             term.press("Escape")  # skipped for now
             term.wait_for("A quick review", gone=True)
-            term.settle()
+            term.wait_for("c Resume")  # the menu has the keys: c no longer reaches the review
             term.press("c")
             shown = term.wait_for("step 3 of 5", "# typed by me", "Hint 1")
             assert "Predict before you run" not in shown  # answered before the kill: not asked again
 
             term.press("C-q")
-            term.wait_for("modbox-exit=0", timeout=30)
+            term.wait_for("modbox-exit=0")
             term.wait_until(lambda: not term.leftovers(app_pid), "no modbox process left")
         finally:
             kill_leftovers(term, app_pid)

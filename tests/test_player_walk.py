@@ -68,13 +68,13 @@ def checks_shown(screen) -> str:
     return console.export_text()
 
 
-async def on_top(pilot, app, kind, timeout=10.0):
+async def on_top(pilot, app, kind, timeout=60.0):
     await wait_for(pilot, lambda: isinstance(app.screen, kind), timeout,
                    what=f"{kind.__name__} on top (the stack is {app.screen_stack})")
     return app.screen
 
 
-async def settled(pilot, screen, source, timeout=10.0):
+async def settled(pilot, screen, source, timeout=60.0):
     """Put ``source`` in the editor if it is not there, then wait until it has run and its checks
     are shown."""
     ws = screen.workspace

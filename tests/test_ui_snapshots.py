@@ -5,9 +5,11 @@ Update after looking at the differences: pytest tests/test_ui_snapshots.py --sna
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from textual.widgets import Input
-from ui_harness import modbox_home, scripted_app, wait_for  # noqa: F401
+from ui_harness import app_state, modbox_home, scripted_app, wait_for  # noqa: F401
 from ui_reports import error_report, showcase_report
 
 SOURCE = """\
@@ -34,6 +36,21 @@ model.fc1.forward(torch.randn(2, 4))
 SIZE = (150, 36)
 
 
+async def still(pilot, timeout: float = 60.0) -> None:
+    """Wait until the screen draws the same twice in a row, a moment apart: nothing is still
+    being laid out or painted."""
+    deadline = time.monotonic() + timeout
+    shown = pilot.app.export_screenshot()
+    while True:
+        await pilot.pause(0.2)
+        now = pilot.app.export_screenshot()
+        if now == shown:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen still changes after {timeout:.0f} s; {app_state(pilot.app)}")
+        shown = now
+
+
 def prepared(pane: str, fail_after: bool = False, theme: str = "textual-dark"):
     """(app, run_before) showing ``pane`` after a good run (then a failing one with fail_after)."""
     reports = [showcase_report(), error_report(line=9)] if fail_after else [showcase_report()]
@@ -55,10 +72,9 @@ def prepared(pane: str, fail_after: bool = False, theme: str = "textual-dark"):
             field.cursor_blink = False
         ws.show_pane(pane)
         app.clear_notifications()
-        await pilot.pause(0.3)
         await pilot.wait_for_scheduled_animations()
         await pilot.wait_for_animation()
-        await pilot.pause(0.3)  # a loaded machine may still be laying out the stale banner
+        await still(pilot)  # a loaded machine may still be laying out the stale banner
 
     return app, run_before
 

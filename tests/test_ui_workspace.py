@@ -116,18 +116,21 @@ def test_plain_list_drops_the_count_and_the_finding_moves_the_cursor_to_its_line
 
 
 def test_a_newer_run_supersedes_the_one_in_flight_and_only_the_newest_is_shown():
-    app, sandbox = scripted_app(delay=0.3)
+    # each run takes 2 s: far longer than the few milliseconds between the two requests
+    app, sandbox = scripted_app(delay=2.0)
 
     async def scenario(pilot):
         ws = app.workspace
         ws.live = False
         ws.set_source("a = nn.Linear(1, 1)\n")
         ws.run_now()
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: len(sandbox.runs) == 1, what="the first run to be in flight")
         ws.set_source("b = nn.Linear(2, 2)\n")
         ws.run_now()
         report = await wait_for_report(pilot, 1)
-        await pilot.pause(0.5)
+        # once every run the workspace asked for has ended, no other report can arrive
+        await wait_for(pilot, lambda: all(w.is_finished for w in app.workers
+                                          if w.group == "workspace-run"), what="the run workers")
         assert len(pilot.reports) == 1
         assert [m.path for m in report.models[0].modules] == ["", "b"]
         assert len(sandbox.runs) == 2

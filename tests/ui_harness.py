@@ -56,16 +56,27 @@ def drive(app, scenario, size=SIZE, settle=True):
     asyncio.run(main())
 
 
-async def wait_for(pilot, condition, timeout=10.0, what="condition"):
-    """Pause until ``condition()`` is true (tests never assert on timings, only on outcomes)."""
+async def wait_for(pilot, condition, timeout=60.0, what="condition"):
+    """Pause until ``condition()`` is true (tests never assert on timings, only on outcomes).
+    The limit is generous: a busy machine slows the app, never the outcome."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; "
+                                 f"{app_state(pilot.app)}")
         await pilot.pause(0.05)
 
 
-async def wait_for_report(pilot, count=1, timeout=10.0):
+def app_state(app) -> str:
+    """What a failed wait prints: the screens, and the status line when a workspace shows."""
+    state = f"screens: {[type(s).__name__ for s in app.screen_stack]}"
+    found = app.screen.query("#status-main")
+    if found:
+        state += f"; status line: {str(found.first().render())!r}"
+    return state
+
+
+async def wait_for_report(pilot, count=1, timeout=60.0):
     """Wait until the workspace has shown ``count`` reports in total."""
     await wait_for(pilot, lambda: len(pilot.reports) >= count, timeout, f"{count} report(s)")
     return pilot.reports[count - 1]

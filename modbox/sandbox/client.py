@@ -13,7 +13,6 @@ request wins, and the run it replaces gets ``Superseded``.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import dataclasses
 import itertools
@@ -103,6 +102,8 @@ class Sandbox:
         evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
         """Like run(); on_progress is called on the event loop's thread."""
+        import asyncio  # here, not at the top: the app starts the sandbox before it needs asyncio
+
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -166,7 +167,7 @@ def _close_open_sandboxes() -> None:
         sb.close()
 
 
-def _call_soon(loop: asyncio.AbstractEventLoop, fn, arg) -> None:
+def _call_soon(loop, fn, arg) -> None:
     try:
         loop.call_soon_threadsafe(fn, arg)
     except RuntimeError:

@@ -24,7 +24,7 @@ from modbox.sandbox import privileges, protocol
 
 SWEEP_S = 2.0
 _MADV_COLLAPSE = 25
-IDLE_BEFORE_WARM_S = 0.5  # a run sent right after "ready" (modbox inspect) goes first
+IDLE_BEFORE_WARM_S = 0.5  # after the first run: a run sent just after it goes first
 BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at once
 
 
@@ -67,11 +67,11 @@ def _import_torch() -> None:
     )
     model(torch.randn(4, 8)).sum().backward()
     del model
-    gc.collect()
     # Objects that exist now are never collected in a run child: its garbage collector then
     # does not write to (and so copy) the zygote's pages, which makes runs and exits cheaper.
+    # A full collection first, and the huge pages, cost half a second that the first result
+    # would wait for: the warm-up after the first run does them.
     gc.freeze()
-    _collapse_to_huge_pages()
 
 
 def _collapse_to_huge_pages() -> None:
@@ -105,6 +105,7 @@ class Zygote:
         self.child_main = child_main
         self.run: dict | None = None  # {"id", "pid", "status"}
         self.spare: tuple[int, socket.socket] | None = None  # (pid, socket) of the next child
+        self.runs_ended = 0
 
     def serve(self) -> None:
         sel = selectors.DefaultSelector()
@@ -112,7 +113,9 @@ class Zygote:
         sel.register(self.wake_r, selectors.EVENT_READ, "wake")
         warmed = False
         while True:
-            idle = not warmed and self.run is None
+            # The warm-up waits for the end of the first run: the learner's first result is the
+            # one they wait for, and it must never queue behind seconds of imports.
+            idle = not warmed and self.runs_ended > 0 and self.run is None
             ready = sel.select(timeout=IDLE_BEFORE_WARM_S if idle else None)
             if idle and not ready:
                 self._warm_rare_paths()
@@ -133,12 +136,15 @@ class Zygote:
                     self._handle(msg, fds)
 
     def _warm_rare_paths(self) -> None:
-        """Pay once, in the first idle moment after "ready", for imports a run would pay each time.
+        """Pay once, in the first idle moment after the first run, for imports a run would pay
+        each time, and make every later run's fork and exit cheaper (a full collection, then
+        huge pages).
 
         A process's first optimizer imports torch._dynamo: about 800 modules, as long as
         ``import torch`` itself, inside the learner's time limit. Doing it before "ready" would
-        double the zygote's start-up. A run sent meanwhile waits, but its wall clock starts only
-        when the zygote starts it (the client times runs from "started").
+        double the zygote's start-up, and before the first run it would delay the first result.
+        A run sent meanwhile waits, but its wall clock starts only when the zygote starts it (the
+        client times runs from "started").
         """
         import torch
 
@@ -152,6 +158,7 @@ class Zygote:
             del weight
         except Exception as e:  # never fatal: runs then pay the import themselves
             print(f"modbox zygote: warm-up skipped: {e}", file=sys.stderr)
+        gc.unfreeze()  # the objects frozen at start-up, garbage among them, are collected too
         gc.collect()
         gc.freeze()
         _collapse_to_huge_pages()
@@ -237,6 +244,7 @@ class Zygote:
 
     def _finish(self, status: int, usage) -> None:
         run, self.run = self.run, None
+        self.runs_ended += 1
         leftovers = self._sweep(run["pid"])
         if self.spare is None:
             self._fork_spare()  # the sweep of a fork bomb may have taken the spare with it

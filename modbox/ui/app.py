@@ -95,7 +95,8 @@ class ModboxApp(App):
         """Screens that open over the first one (none in play mode)."""
 
     def on_ready(self) -> None:
-        # Textual: the first frame is on screen. Only now start the worker (see Engine).
+        # Textual: the first frame is on screen. Only now does the engine take the sandbox over
+        # (`modbox play` and `learn` started its worker before Textual was imported; see Engine).
         self.engine.start()
 
     def binding_ids(self) -> set[str]:

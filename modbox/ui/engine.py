@@ -1,8 +1,9 @@
-"""The UI's handle on the sandbox: started off the event loop so the first frame never waits for it.
+"""The UI's handle on the sandbox: runs asked for while the worker starts wait for it, in order.
 
-``modbox.sandbox`` is imported in a background thread after the app has drawn, and learner code
-only ever runs in the sandbox's own processes. Tests hand in a factory for a stand-in with the
-same interface (``modbox.ui.scripted.ScriptedSandbox``).
+``modbox play`` and ``modbox learn`` start the sandbox before Textual is imported
+(``modbox.ui.launch``), so the worker imports torch while the app draws its first frame. The
+app hands the Engine a factory that returns that sandbox; tests hand in one for a stand-in with
+the same interface (``modbox.ui.scripted.ScriptedSandbox``).
 """
 
 from __future__ import annotations
@@ -12,35 +13,44 @@ import threading
 from typing import Any, Callable
 
 from modbox.report import Report
+from modbox.sandbox.connection import SandboxConnection, Superseded
 
 
-def _default_sandbox() -> Any:
+def _default_sandbox() -> SandboxConnection:
     from modbox.sandbox import Sandbox
 
     return Sandbox()
 
 
 class Engine:
-    """Creates and starts the sandbox in a thread; ``run`` waits for it, then runs.
+    """Takes the sandbox over once the first frame is on screen; ``run`` waits for it, then runs.
 
-    The app calls ``start`` once its first frame is on screen (``App.on_ready``): starting the
-    worker takes CPU, and for a while the GIL, that the first frame needs. A run asked for before
-    that waits.
+    ``start`` is called from ``App.on_ready`` (the first frame is on screen): calling the factory
+    and ``start()`` happens in a thread, so that a sandbox built there (tests, a bare
+    ``ModboxApp()``) never takes the CPU and the GIL the first frame needs.
+
+    A run asked for before the sandbox exists is queued: the moment it exists, the newest queued
+    run is handed to it (and the older ones end with ``Superseded``, as the sandbox would end
+    them). The sandbox itself keeps a run it was handed until its worker is ready.
 
     ``state`` is "idle" before ``start``, then "starting", "ready", or "failed" (with ``failure``
     saying why, in words a learner can act on).
     """
 
-    def __init__(self, factory: Callable[[], Any] | None = None):
+    def __init__(self, factory: Callable[[], SandboxConnection] | None = None):
         self._factory = factory or _default_sandbox
-        self.sandbox: Any = None
+        self.sandbox: SandboxConnection | None = None
         self.failure = ""
-        self._created = threading.Event()
+        self._created = asyncio.Event()  # set on the app's event loop once sandbox or failure is
+        self._asked = 0  # runs asked for so far: a queued run runs only if it is still the newest
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Create and start the sandbox in a thread. Call it on the app's event loop."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._create, name="modbox-sandbox", daemon=True)
+            self._loop = asyncio.get_running_loop()
+            self._thread = threading.Thread(target=self._create, name="modbox-engine", daemon=True)
             self._thread.start()
 
     def _create(self) -> None:
@@ -51,7 +61,10 @@ class Engine:
         except Exception as exc:  # an unusable sandbox must not take the editor down with it
             self.failure = f"the sandbox could not start ({type(exc).__name__}: {exc}); try `modbox doctor`"
         finally:
-            self._created.set()
+            try:
+                self._loop.call_soon_threadsafe(self._created.set)
+            except RuntimeError:
+                pass  # the app has already quit: nobody waits
 
     @property
     def state(self) -> str:
@@ -77,10 +90,14 @@ class Engine:
         on_progress: Callable[[Any], None] | None = None,
         evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
-        """The sandbox's Report; raises what the sandbox raises (a superseded run, a failure).
+        """The sandbox's Report; raises Superseded when a newer run replaced this one (here, while
+        the worker started, or in the sandbox), or what the sandbox raises when it failed.
         ``evaluate``: expressions answered in ``Report.values`` (a lesson's checks ask them)."""
-        while not self._created.is_set():
-            await asyncio.sleep(0.02)
+        self._asked += 1
+        mine = self._asked
+        await self._created.wait()  # returns at once when the sandbox exists
+        if mine != self._asked:
+            raise Superseded("a newer run was asked for while the worker started")
         if self.sandbox is None:
             raise RuntimeError(self.failure)
         return await self.sandbox.run_async(

@@ -7,6 +7,7 @@ player embeds one too. Public API:
                    limits=None, timeout=None, live_timeout=2.0)
     ws.source                 # the buffer (get); ws.source = text or ws.set_source(text) replaces it
     ws.run_now()              # run the buffer now (ctrl+r / F5)
+    ws.forget_runs()          # cancel the runs asked for so far; their reports never show
     ws.live                   # re-run ~300 ms after typing stops, with ``live_timeout`` (reactive)
     ws.limits, ws.timeout     # passed to the sandbox for every run (None: the sandbox's defaults)
     ws.last_report            # the newest Report, failing or not (None before the first)
@@ -179,7 +180,8 @@ class Workspace(Vertical):
         self.editor.load_text(text)
 
     def run_now(self, *, live: bool = False) -> None:
-        """Run the buffer. A run requested before the sandbox is ready waits for it."""
+        """Run the buffer. A run asked for before the worker is ready starts the moment it is (the
+        newest one, when several were asked for)."""
         if self._live_timer is not None:
             self._live_timer.stop()
             self._live_timer = None
@@ -194,6 +196,14 @@ class Workspace(Vertical):
                 await worker.wait()
             except WorkerError:
                 pass  # superseded, or the sandbox failed: the status line says so
+
+    def forget_runs(self) -> None:
+        """Cancel the runs asked for so far, queued or in flight: the buffer they ran is gone (a
+        reset lesson), so their reports must never be shown or checked."""
+        self._generation += 1
+        self.workers.cancel_group(self, "workspace-run")
+        self.running = False
+        self._refresh_status()
 
     def show_pane(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
@@ -398,7 +408,8 @@ class Workspace(Vertical):
         if self.running:
             elapsed = (time.monotonic() - self._run_started) * 1000
             if state in ("idle", "starting"):
-                main = Text(f"waiting for the worker to start… {elapsed / 1000:.1f} s", style="yellow")
+                main = Text(f"waiting for the worker to start… your run starts when it is ready "
+                            f"({elapsed / 1000:.1f} s)", style="yellow")
             else:
                 main = Text(f"running… {elapsed:.0f} ms", style="yellow")
         elif state == "failed":

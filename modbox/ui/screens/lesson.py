@@ -402,6 +402,7 @@ class LessonScreen(Screen):
             if not yes:
                 return
             self._save(self.session.reset, "the reset")
+            self.workspace.forget_runs()  # a run of the old draft (waiting for the worker, say)
             self._saved_draft = self.lesson.starter
             self._results, self._solved = None, False
             self.last_reveal, self._myth_run = None, None
