@@ -8,7 +8,7 @@ import pytest
 from modbox.lessons import ConfirmationRequired, LessonSession, PredictionNotAnswered, ProgressStore
 from modbox.lessons import load_catalog
 from modbox.lessons.progress import PredictionRecord
-from modbox.report import Error, Model, ModuleRow, ParameterRow, Report
+from modbox.report import Error, Model, ModuleRow, ParameterRow, Report, Value
 
 
 @pytest.fixture
@@ -44,7 +44,10 @@ def solved_run() -> Report:
               p("out.weight", [2, 8]), p("out.bias", [2])]
     model = Model("model", "Net", 60, 60, 240, 0, modules=[row("", "Net"), row("hidden"), row("out")],
                   parameters=params, state_dict_keys=[x.name for x in params])
-    return Report(ok=True, stdout="torch.Size([3, 2])\n", models=[model])
+    names = sorted(x.name for x in params)
+    fresh_net = Value("sorted(name for name, _ in Net().named_parameters())", True, names, True,
+                      repr(names))
+    return Report(ok=True, stdout="torch.Size([3, 2])\n", models=[model], values=[fresh_net])
 
 
 def test_a_whole_lesson_predict_reveal_fail_hint_pass_solution(lesson, store):

@@ -1,26 +1,31 @@
-# Lesson: containers. A trunk of three blocks and two
-# heads picked by name. It runs and prints the right
-# shapes. Now look at the tree, the count, the findings.
+# Lesson: containers. A tower whose size comes from settings:
+# stages of blocks, and one head per output. It runs and prints
+# the right shapes. Now look at the tree, the count, the findings.
 import torch
 from torch import nn
 
 
-class MultiHead(nn.Module):
-    def __init__(self):
+class Tower(nn.Module):
+    def __init__(self, n_stages, blocks_per_stage, outputs):
         super().__init__()
         self.inp = nn.Linear(4, 8)
-        # TODO: a list of layers and a dict of layers
-        self.blocks = [nn.Linear(8, 8) for _ in range(3)]
-        self.heads = {"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)}
+        # TODO: every layer built below must be part of the model
+        self.stages = []
+        for _ in range(n_stages):
+            self.stages.append([nn.Linear(8, 8) for _ in range(blocks_per_stage)])
+        self.heads = {}
+        for name, size in outputs.items():
+            self.heads[name] = nn.Linear(8, size)
 
     def forward(self, x):
         x = torch.relu(self.inp(x))
-        for block in self.blocks:
-            x = torch.relu(block(x))
+        for stage in self.stages:
+            for block in stage:
+                x = torch.relu(block(x))
         return {name: head(x) for name, head in self.heads.items()}
 
 
-model = MultiHead()
+model = Tower(2, 2, {"cls": 3, "reg": 1})
 out = model(torch.randn(5, 4))
 print({name: tuple(y.shape) for name, y in out.items()})
 print("parameters:", sum(p.numel() for p in model.parameters()))

@@ -18,21 +18,13 @@ class Net(nn.Module):
 model = Net()
 x, y = torch.randn(16, 4), torch.randn(16, 1)
 loss_fn = nn.MSELoss()
-
-
-def report_leftover(new_grad):
-    # runs just before backward() adds new_grad to .grad
-    old = model.out.bias.grad
-    state = "clean" if old is None or not old.any() else "stale"
-    print("  backward() found out.bias.grad", state)
-
-
-# a watcher (a tensor hook, lesson 10): leave it as it is
-model.out.bias.register_hook(report_leftover)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # every registered parameter
 
 for step in range(3):
     loss = loss_fn(model(x), y)
+    leftover = model.out.bias.grad  # what backward() will add to
+    empty = leftover is None or not leftover.any()
+    print("  backward() finds out.bias.grad", "empty" if empty else leftover)
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()  # backward() adds to .grad: clear it

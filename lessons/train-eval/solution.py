@@ -2,20 +2,22 @@
 import torch
 from torch import nn
 
+torch.manual_seed(0)
+
 
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.body = nn.Linear(4, 8)  # pretrained: must not change
-        self.drop = nn.Dropout(0.2)
-        self.head = nn.Linear(8, 2)
+        self.body = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU())  # pretrained
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(8, 2))
 
     def forward(self, x):
-        return self.head(self.drop(torch.relu(self.body(x))))
+        return self.head(self.body(x))
 
 
 model = Net()
-model.body.requires_grad_(False)  # frozen: no gradients, so the optimizer skips it
+model.body.requires_grad_(False)  # no gradients, so the optimizer leaves the parameters alone
+model.body.eval()  # BatchNorm uses its running statistics and stops updating them
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 x = torch.randn(6, 4)
 for step in range(3):
@@ -29,3 +31,4 @@ with torch.no_grad():  # and no graph recorded
     out = model(x)
 print("eval output requires grad:", out.requires_grad)
 print("trainable:", sum(p.numel() for p in model.parameters() if p.requires_grad))
+print("batches body's BatchNorm has counted:", model.body[1].num_batches_tracked.item())

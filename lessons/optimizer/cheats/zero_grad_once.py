@@ -1,0 +1,28 @@
+# Cheat: call zero_grad() once, after the loop; every step inside it adds to the old gradients.
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(4, 8)
+        self.out = nn.Linear(8, 1)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden(x)))
+
+
+model = Net()
+x, y = torch.randn(16, 4), torch.randn(16, 1)
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # every registered parameter
+
+for step in range(3):
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    print(f"step {step}: loss {loss.item():.4f}")
+optimizer.zero_grad()  # cleared once, at the end
