@@ -110,6 +110,8 @@ def result(kind, report=None, **options):
     ("events", {"event": "hook", "hook_kind": "forward", "field": "hook", "sequence": ["log"]}, True),
     ("events", {"event": "zero_grad", "count": 1}, True),
     ("events", {"event": "zero_grad", "count": 0}, False),
+    ("events", {"event": "zero_grad", "at_least": 1}, True),
+    ("events", {"event": "zero_grad", "at_least": 2}, False),
     ("events", {"event": "zero_grad", "count": 1, "detail": {"set_to_none": False}}, False),
     ("events", {"event": "forward_pre", "count": 1, "grad_enabled": False}, True),
     ("events", {"event": "forward_pre", "sequence": ["", "out"]}, True),

@@ -247,14 +247,16 @@ def _finding(check: Check, report: Report) -> tuple[bool, str]:
 
 
 @_register("events", {"event": Key("str", required=True, values=EVENT_KINDS),
-                      "sequence": Key("strings"), "count": Key("int"), "hook_kind": Key("str"),
+                      "sequence": Key("strings"), "count": Key("int"), "at_least": Key("int"),
+                      "hook_kind": Key("str"),
                       "field": Key("str", values=("path", "hook")),
                       "match": Key("str", values=("exact", "in_order")),
                       "grad_enabled": Key("bool"), "detail": Key("table")},
-           one_of=("sequence", "count"), needs_model=False, needs_end=True)
+           one_of=("sequence", "count", "at_least"), needs_model=False, needs_end=True)
 def _events(check: Check, report: Report) -> tuple[bool, str]:
     """Events of one kind (e.g. forward, hook, zero_grad), filtered by hook kind, grad mode and
-    detail: their order (by module path or hook name), or how many there were."""
+    detail: their order (by module path or hook name), or how many there were (exactly, or at
+    least)."""
     o = check.options
     attr = o.get("field", "path")
     detail = o.get("detail", {})
@@ -269,6 +271,8 @@ def _events(check: Check, report: Report) -> tuple[bool, str]:
     ok = True
     if "count" in o:
         ok = len(chosen) == o["count"]
+    if "at_least" in o:
+        ok = ok and len(chosen) >= o["at_least"]
     if "sequence" in o:
         want = list(o["sequence"])
         if o.get("match", "exact") == "exact":

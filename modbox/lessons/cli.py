@@ -57,7 +57,8 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
     evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
     """
-    print(f"checking {len(catalog.lessons) + len(catalog.broken)} lessons in {catalog.root} "
+    count = len(catalog.lessons) + len(catalog.broken)
+    print(f"checking {count} lesson{'' if count == 1 else 's'} in {catalog.root} "
           f"(torch {installed_torch() or 'not installed'})")
     problems = 0
     for broken in catalog.broken:
