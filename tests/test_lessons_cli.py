@@ -141,7 +141,7 @@ def test_check_of_one_lesson_folder_resolves_requires_against_the_lessons_beside
     code = cli.check(load_catalog(folder, torch_version="2.13.0"), SubprocessSandbox)
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "checking 1 lessons" in out and "✓ second: 1 checks" in out
+    assert "checking 1 lesson in" in out and "✓ second: 1 checks" in out
 
 
 def test_check_of_one_lesson_folder_reports_a_requires_nothing_beside_it_has(tmp_path, capsys):
