@@ -13,6 +13,7 @@ from player_engine import REGISTRATION
 from test_player_walk import at_the_task_with, learn_app, on_top, play, prose
 from ui_harness import modbox_home, wait_for  # noqa: F401
 
+from modbox.lessons.checks import expressions
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession
@@ -223,7 +224,9 @@ def test_a_lessons_draft_runs_ask_for_its_checks_expressions(tmp_path):
         lesson.workspace.editor.focus()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: sandbox.runs, what="a run")
-        assert sandbox.runs[-1]["evaluate"] == ["list(model.fc.weight.shape)"]
+        asked = sandbox.runs[-1]["evaluate"]
+        assert asked == expressions(session.lesson.checks)
+        assert asked[-1] == "list(model.fc.weight.shape)"
 
     play(app, scenario)
 
