@@ -205,16 +205,19 @@ def event_text(e: Event) -> Text:
     text.append(who)
     if e.cls:
         text.append(f" ({e.cls})", style="cyan")
-    text.append(_event_detail(e))
+    text.append(event_detail(e))
     return text
 
 
-def _event_detail(e: Event) -> str:
+def event_detail(e: Event) -> str:
+    """What an event says beyond its kind and module, in words (also the Hooks pane's text for
+    the kinds it does not draw itself)."""
+    no_grad = "  no_grad" if e.grad_enabled is False else ""
     if e.kind == "forward_pre":
-        return f"  in {_shapes(e.inputs)}" + (f" {e.dtype} {e.device}" if e.dtype else "")
+        return f"  in {_shapes(e.inputs)}" + (f" {e.dtype} {e.device}" if e.dtype else "") + no_grad
     if e.kind == "forward":
         took = f"  {e.duration_us:,.1f} µs" if e.duration_us is not None else ""
-        return f"  out {_shapes(e.outputs)}{took}"
+        return f"  out {_shapes(e.outputs)}{took}{no_grad}"
     if e.kind == "backward_pre":
         return f"  grad out {_shapes(e.outputs)}"
     if e.kind == "backward":
@@ -234,6 +237,32 @@ def _event_detail(e: Event) -> str:
             listed = ", ".join(unchanged[:4]) + (" ..." if len(unchanged) > 4 else "")
             out += f"; not changed: {listed}"
         return out
+    return _state_event_detail(e)
+
+
+def _state_event_detail(e: Event) -> str:
+    d = e.detail
+    at = f" on line {e.line}" if e.line else ""
+    if e.kind == "zero_grad":
+        how = "set to None" if d.get("set_to_none", True) else "filled with zeros"
+        return f"  {d.get('by', 'optimizer')}.zero_grad(){at}: gradients {how}"
+    if e.kind in ("save", "load"):
+        verb = "torch.save" if e.kind == "save" else "torch.load"
+        file = f" {d['file']}" if d.get("file") else ""
+        if "error" in d:
+            return f"  {verb}{file}{at} raised {d['error'].splitlines()[0]}"
+        what = {"module": "a whole module", "state_dict": "a state_dict",
+                "dict": "a dict", "other": "an object"}.get(d.get("what"), "an object")
+        count = f" of {d['key_count']} keys" if "key_count" in d else ""
+        return f"  {verb}{file}{at}: {what}{count}"
+    if e.kind == "load_state_dict":
+        flags = f"strict={d.get('strict', True)}" + (", assign=True" if d.get("assign") else "")
+        if "error" in d:
+            return f"  ({flags}){at} raised {d['error'].splitlines()[0]}"
+        missing, unexpected = d.get("missing_count", 0), d.get("unexpected_count", 0)
+        if not missing and not unexpected:
+            return f"  ({flags}){at}: every key matched"
+        return f"  ({flags}){at}: {missing} missing, {unexpected} unexpected keys"
     return ""
 
 

@@ -49,6 +49,7 @@ FINDING_KINDS = (
     "whole_model_saved",
     "shared_parameter",
     "lazy_uninitialized",
+    "state_dict_prefix",
 )
 
 # Kinds of streamed events.
@@ -61,7 +62,16 @@ EVENT_KINDS = (
     "hook_removed",  # the learner removed one of their hooks
     "direct_forward",  # module.forward(...) was called directly: hooks skipped
     "optimizer_step",  # an optimizer stepped (which parameters changed)
+    "zero_grad",  # optimizer.zero_grad() or module.zero_grad() (detail: by, set_to_none)
+    "save",  # torch.save (detail: what = module, state_dict, dict or other; file; keys)
+    "load",  # torch.load (detail: what, file, keys, weights_only; or error)
+    "load_state_dict",  # module.load_state_dict (detail: strict, assign, missing, unexpected; or error)
 )
+
+# A function expressions evaluated after the run may call: copy_and_load(model, state_dict)
+# loads the state_dict into a deep copy of the model with strict=False and gives
+# {"missing": [...], "unexpected": [...]} (the learner's model never changes).
+LOAD_HELPER = "copy_and_load"
 
 # Python names that JSON spells differently.
 _JSON_NAMES = {"cls": "class"}
@@ -162,6 +172,19 @@ class Event:
     hook_kind: str = ""  # forward_pre, forward, backward_pre, backward, ...
     line: int | None = None  # learner's source line, when known
     detail: dict = field(default_factory=dict)  # kind-specific extras (e.g. changed params)
+    grad_enabled: bool | None = None  # forward_pre, forward: whether autograd was recording
+
+
+@dataclass
+class Value:
+    """An expression a lesson check asked about, evaluated in the program's final namespace
+    after it ran to the end (see modbox/probe/evaluate.py)."""
+
+    expr: str
+    ok: bool  # evaluated without raising
+    value: Any = None  # as JSON data when plain (numbers, strings, lists, ...); else None
+    truthy: bool = False  # bool(value)
+    repr: str = ""  # the value's short repr, or the exception: "NameError: name 'x' is not defined"
 
 
 @dataclass
@@ -182,6 +205,7 @@ class Report:
     events: list[Event] = field(default_factory=list)
     events_total: int = 0  # how many happened
     events_dropped: int = 0  # how many were not kept
+    values: list[Value] = field(default_factory=list)  # expressions evaluated after the run
     sandbox: str = ""  # isolation tier: bwrap, landlock or plain
     timing: Timing = field(default_factory=Timing)
     schema: int = SCHEMA
@@ -191,6 +215,10 @@ class Report:
         if name is None:
             return self.models[0] if self.models else None
         return next((m for m in self.models if m.name == name), None)
+
+    def value(self, expr: str) -> Value | None:
+        """The answer to ``expr``, when this run evaluated it."""
+        return next((v for v in self.values if v.expr == expr), None)
 
     def to_dict(self) -> dict:
         return _to_jsonable(self)

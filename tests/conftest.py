@@ -10,7 +10,32 @@ import pytest
 from modbox.sandbox import Limits, Sandbox
 from modbox.sandbox.tiers import TIERS, problems_by_tier
 
-SANDBOX_TIERS_HERE = [t for t in TIERS if not problems_by_tier()[t]]
+
+def _expected_tiers() -> set[str]:
+    """The tiers this machine must offer, from $MODBOX_EXPECT_TIERS (comma-separated; CI sets
+    it). A tier that is missing here fails its tests instead of quietly dropping them."""
+    names = {t.strip() for t in os.environ.get("MODBOX_EXPECT_TIERS", "").split(",") if t.strip()}
+    unknown = names - set(TIERS)
+    if unknown:
+        raise pytest.UsageError(
+            f"MODBOX_EXPECT_TIERS names {', '.join(sorted(unknown))}: the tiers are {', '.join(TIERS)}"
+        )
+    return names
+
+
+SANDBOX_EXPECTED_TIERS = _expected_tiers()
+
+
+def sandbox_require_tier(tier: str) -> None:
+    """Fail when ``tier`` is expected here but missing; skip, saying why, when it is missing and
+    not expected (a machine without bubblewrap, say)."""
+    problem = problems_by_tier()[tier]
+    if not problem:
+        return
+    if tier in SANDBOX_EXPECTED_TIERS:
+        pytest.fail(f"the {tier} tier is expected here (MODBOX_EXPECT_TIERS) but missing: {problem}")
+    pytest.skip(f"the {tier} tier is missing here ({problem}); set MODBOX_EXPECT_TIERS to require it")
+
 
 # A wall clock no healthy test program reaches even on a loaded machine; tests that expect a
 # timeout set a short one themselves. A small memory budget keeps memory bombs quick.
@@ -45,9 +70,10 @@ def sandbox_scratch_dirs() -> list[Path]:
     return sorted(scratch.base_dir().glob(f"run-{os.getpid()}-*"))
 
 
-@pytest.fixture(scope="session", params=SANDBOX_TIERS_HERE)
+@pytest.fixture(scope="session", params=TIERS)
 def sandbox_each_tier(request) -> Sandbox:
-    """One warm Sandbox per tier this machine offers, shared by the whole session."""
+    """One warm Sandbox per tier, shared by the whole session (see sandbox_require_tier)."""
+    sandbox_require_tier(request.param)
     sb = Sandbox(tier=request.param, limits=SANDBOX_TEST_LIMITS)
     sb.start()
     assert sb.wait_ready(120), f"the {request.param} zygote did not start"

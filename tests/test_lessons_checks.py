@@ -15,6 +15,7 @@ from modbox.report import (
     ModuleRow,
     ParameterRow,
     Report,
+    Value,
 )
 
 
@@ -51,8 +52,18 @@ def tiny_net(**changes) -> Report:
         Event(seq=5, kind="hook", path="out", model="model", hook="log", hook_kind="forward"),
         Event(seq=6, kind="optimizer_step", model="model",
               detail={"changed": ["hidden.weight", "hidden.bias"], "unchanged": ["out.weight"]}),
+        Event(seq=7, kind="zero_grad", model="model", line=12, detail={"by": "optimizer", "set_to_none": True}),
+        Event(seq=8, kind="forward_pre", path="out", model="model", grad_enabled=False),
     ]
-    report = Report(ok=True, stdout="torch.Size([5, 2])\n", models=[model], events=events)
+    values = [
+        Value("loss", True, 0.5, True, "0.5"),
+        Value("model.out.weight.grad is None", True, False, False, "False"),
+        Value("shape", True, [2, 8], True, "torch.Size([2, 8])"),
+        Value("gone", False, None, False, "NameError: name 'gone' is not defined"),
+        Value("copy_and_load(model, sd)", True, {"missing": ["out.bias"], "unexpected": []}, True, "..."),
+        Value("copy_and_load(model, bad)", False, None, False, "RuntimeError: size mismatch for out.weight"),
+    ]
+    report = Report(ok=True, stdout="torch.Size([5, 2])\n", models=[model], events=events, values=values)
     for key, value in changes.items():
         setattr(report, key, value)
     return report
@@ -97,6 +108,27 @@ def result(kind, report=None, **options):
     ("events", {"event": "forward", "sequence": ["hidden", ""], "match": "in_order"}, True),
     ("events", {"event": "forward", "sequence": ["", "hidden"], "match": "in_order"}, False),
     ("events", {"event": "hook", "hook_kind": "forward", "field": "hook", "sequence": ["log"]}, True),
+    ("events", {"event": "zero_grad", "count": 1}, True),
+    ("events", {"event": "zero_grad", "count": 0}, False),
+    ("events", {"event": "zero_grad", "count": 1, "detail": {"set_to_none": False}}, False),
+    ("events", {"event": "forward_pre", "count": 1, "grad_enabled": False}, True),
+    ("events", {"event": "forward_pre", "sequence": ["", "out"]}, True),
+    ("events", {"event": "forward_pre", "sequence": ["", "out"], "grad_enabled": False}, False),
+    ("value", {"expr": "loss", "equals": 0.5000001}, True),
+    ("value", {"expr": "loss", "equals": 0.51}, False),
+    ("value", {"expr": "loss", "equals": 0.51, "tolerance": 0.1}, True),
+    ("value", {"expr": "loss"}, True),
+    ("value", {"expr": "model.out.weight.grad is None"}, False),
+    ("value", {"expr": "model.out.weight.grad is None", "equals": False}, True),
+    ("value", {"expr": "model.out.weight.grad is None", "equals": 0}, False),
+    ("value", {"expr": "shape", "equals": [2, 8]}, True),
+    ("value", {"expr": "shape", "equals": [8, 2]}, False),
+    ("value", {"expr": "gone"}, False),
+    ("value", {"expr": "never asked"}, False),
+    ("load", {"state_dict": "sd", "missing": ["out.bias"], "unexpected": []}, True),
+    ("load", {"state_dict": "sd", "missing": []}, False),
+    ("load", {"state_dict": "sd", "unexpected": []}, True),
+    ("load", {"state_dict": "bad", "missing": []}, False),
     ("optimizer", {"changed": ["hidden.weight"], "unchanged": ["out.weight"]}, True),
     ("optimizer", {"changed": ["out.weight"]}, False),
     ("output", {"contains": "torch.Size([5, 2])"}, True),
@@ -111,7 +143,29 @@ def test_check_kinds_on_a_hand_built_report(kind, options, passed):
 
 def test_every_kind_is_exercised_above():
     assert set(KINDS) == {"modules", "parameters", "buffers", "state_dict", "module", "count", "tensor",
-                          "finding", "events", "optimizer", "output", "outcome"}
+                          "finding", "events", "optimizer", "output", "outcome", "value", "load"}
+
+
+def test_value_and_load_checks_say_what_the_run_showed():
+    assert result("value", expr="gone").actual == "NameError: name 'gone' is not defined"
+    assert result("value", expr="shape", equals=[8, 2]).actual == "torch.Size([2, 8])"
+    assert result("value", expr="never asked").actual == "`never asked` was not evaluated in this run"
+    stopped = Report(ok=False, error=Error(kind="exception", message="boom", line=4))
+    assert result("value", stopped, expr="loss").actual == (
+        "the program did not run to the end (exception, line 4), so `loss` was not evaluated")
+    assert result("load", state_dict="sd", missing=[]).actual == (
+        "missing keys ['out.bias'], unexpected keys nothing")
+    assert result("load", state_dict="bad", missing=[]).actual == (
+        "loading bad into model raised RuntimeError: size mismatch for out.weight")
+
+
+def test_checks_ask_the_sandbox_for_their_expressions_once_each():
+    from modbox.lessons.checks import expressions
+
+    asked = expressions([check("value", expr="a + 1"), check("output", contains="x"),
+                         check("load", state_dict="sd", model="net", missing=[]),
+                         check("value", expr="a + 1", equals=2)])
+    assert asked == ["a + 1", "copy_and_load(net, sd)"]
 
 
 def test_failure_message_fills_in_what_the_run_showed():

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from modbox.lessons import LessonSession, ProgressStore, load_catalog, sandbox_limits
-
-sandbox_module = pytest.importorskip("modbox.sandbox", reason="the sandbox is not merged yet")
+from modbox.sandbox import Sandbox
 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with sandbox_module.Sandbox() as sb:
+    with Sandbox() as sb:
         yield sb
 
 

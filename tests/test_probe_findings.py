@@ -24,6 +24,7 @@ EXPECTED = {
     "whole_model_saved.py": [("whole_model_saved", "")],
     "tied_weights.py": [("shared_parameter", "embed")],
     "lazy_layers.py": [("lazy_uninitialized", "0"), ("lazy_uninitialized", "2")],
+    "state_dict_prefix.py": [("state_dict_prefix", "")],
     "mlp.py": [],
     "cnn.py": [],
     "transformer.py": [],
@@ -176,6 +177,67 @@ def test_integer_buffers_and_mixed_precision_of_buffers():
     )
     (f,) = r.findings("dtype_mismatch")
     assert f.path == "1" and "`1.running_mean` is float64" in f.message
+
+
+def test_dtype_mismatch_names_each_dtype_and_does_not_pick_one_for_the_learner():
+    source = HEADER + (
+        "model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 2)).double()\n"
+        "model.append(nn.Linear(2, 1))\n"
+    )
+    r = run(source)
+    (f,) = r.findings("dtype_mismatch")
+    assert (f.path, f.line) == ("3", line_of(source, "append"))
+    assert f.message.startswith("`3.weight`, `3.bias` are float32, but `0.weight`, `0.bias` and 4 "
+                                "more are float64: ")
+    assert "(model.to(torch.float64) or model.to(torch.float32))" in f.message
+
+
+def test_direct_forward_of_a_leaf_from_inside_a_method_points_at_that_line():
+    source = HEADER + (
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n"
+        "        self.out = nn.Linear(2, 1)\n"
+        "    def forward(self, x):\n"
+        "        h = self.fc.forward(x)\n"
+        "        return self.out(h)\n"
+        "class Other(nn.Module):\n"
+        "    def __init__(me):\n"
+        "        super().__init__()\n"
+        "        me.fc = nn.Linear(2, 2)\n"
+        "    def forward(me, x):\n"
+        "        return me.fc(x)\n"
+        "model = Net()\n"
+        "model(torch.ones(1, 2))\n"
+        "other = Other()\n"
+        "other(torch.ones(1, 2))\n"
+    )
+    r = run(source)
+    (f,) = r.findings("direct_forward")
+    assert (f.path, f.line) == ("fc", line_of(source, "self.fc.forward"))
+    assert "model.fc.forward(...) was called directly" in f.message
+    assert r.findings("direct_forward", "other") == []
+
+
+def test_state_dict_prefix_when_a_strict_load_fails_and_not_when_the_prefix_is_stripped():
+    source = HEADER + (
+        "net = nn.Sequential(nn.Linear(2, 2))\n"
+        "compiled_keys = {'_orig_mod.' + k: v for k, v in net.state_dict().items()}\n"
+        "model = nn.Sequential(nn.Linear(2, 2))\n"
+        "try:\n"
+        "    model.load_state_dict(compiled_keys)\n"
+        "except RuntimeError as e:\n"
+        "    print('failed')\n"
+        "fixed = nn.Sequential(nn.Linear(2, 2))\n"
+        "fixed.load_state_dict({k.removeprefix('_orig_mod.'): v for k, v in compiled_keys.items()})\n"
+    )
+    r = run(source)
+    (f,) = r.findings("state_dict_prefix")
+    assert (f.path, f.line) == ("", line_of(source, "    model.load_state_dict"))
+    assert "every key of the state_dict starts with `_orig_mod.`, which torch.compile adds" in f.message
+    assert 'consume_prefix_in_state_dict_if_present(sd, "_orig_mod.")' in f.message
+    assert r.findings("state_dict_prefix", "fixed") == []
 
 
 def test_shared_module_is_one_info_finding():

@@ -12,12 +12,13 @@ import time
 
 import pytest
 
-from conftest import SANDBOX_TIERS_HERE, sandbox_processes, sandbox_scratch_dirs
+from conftest import sandbox_processes, sandbox_require_tier, sandbox_scratch_dirs
 from modbox.report import Report
 from modbox.sandbox import Limits, Progress, Sandbox, Superseded, TierUnavailable
 from modbox.sandbox import scratch
+from modbox.sandbox.supervisor import Supervisor
 from modbox.sandbox.worker import IDLE_BEFORE_WARM_S
-from modbox.sandbox.tiers import problems_by_tier
+from modbox.sandbox.tiers import TIERS, problems_by_tier
 from test_sandbox_misbehaving import MARKER, assert_nothing_left
 
 SLOW = "import sys, time\nprint('started', flush=True)\ntime.sleep(30)\n"
@@ -172,13 +173,13 @@ def test_the_supervisor_survives_the_zygotes_socket_and_log_closing_in_one_batch
     # certain: let both events gather, and hand over the socket's first.
     sb = sandbox_fresh()
     assert sb.run("print(1)").ok
-    real_select = sb._sel.select
+    real_select = sb._supervisor._sel.select
 
     def one_batch_socket_first(timeout=None):
         time.sleep(0.3)
         return sorted(real_select(timeout), key=lambda event: event[0].data[0] != "sock")
 
-    sb._sel.select = one_batch_socket_first
+    sb._supervisor._sel.select = one_batch_socket_first
     assert sb.run("print(2)").ok  # the supervisor now selects through the wrapper
     os.killpg(sb.zygote_pid, signal.SIGKILL)  # the zygote and everything it forked
     box = {}
@@ -186,7 +187,7 @@ def test_the_supervisor_survives_the_zygotes_socket_and_log_closing_in_one_batch
     thread.start()
     thread.join(60)
     assert box["report"].stdout == "back\n"
-    assert sb._thread.is_alive()
+    assert sb._supervisor._thread.is_alive()
 
 
 def test_an_error_of_modboxs_own_in_the_supervisor_answers_runs_instead_of_hanging(
@@ -198,7 +199,7 @@ def test_an_error_of_modboxs_own_in_the_supervisor_answers_runs_instead_of_hangi
     def broken_tick(self):
         raise RuntimeError("a bug of ours")
 
-    monkeypatch.setattr(Sandbox, "_tick", broken_tick)
+    monkeypatch.setattr(Supervisor, "_tick", broken_tick)
     box = {}
     thread = threading.Thread(target=lambda: box.update(report=sb.run(SLOW, timeout=60)), daemon=True)
     thread.start()
@@ -321,7 +322,7 @@ def test_client_side_imports_neither_torch_nor_textual():
 
 
 def test_streamed_events_equal_what_report_from_dict_builds():
-    from modbox.sandbox.client import _event
+    from modbox.sandbox.framing import parse_event as _event
 
     raw = {"seq": 3, "kind": "forward", "path": "net.0", "class": "Linear", "outputs": [[2, 4]]}
     expected = Report.from_dict({"events": [dict(raw)]}).events[0]
@@ -334,8 +335,9 @@ def test_streamed_events_equal_what_report_from_dict_builds():
     assert second.inputs == []
 
 
-@pytest.mark.parametrize("tier", SANDBOX_TIERS_HERE)
+@pytest.mark.parametrize("tier", TIERS)
 def test_an_idle_zygote_pays_for_the_first_optimizer_so_runs_do_not(sandbox_fresh, tier):
+    sandbox_require_tier(tier)
     # A process's first optimizer imports torch._dynamo (as long as `import torch`): the zygote
     # does it in its first idle moment, so that no run pays it inside its time limit.
     sb = sandbox_fresh(tier=tier)

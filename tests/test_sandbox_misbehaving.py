@@ -17,6 +17,7 @@ import pytest
 
 from conftest import sandbox_processes, sandbox_scratch_dirs
 from modbox.sandbox import Limits
+from modbox.sandbox import privileges
 from modbox.sandbox.tiers import is_root
 
 # `sleep MARKER` marks processes a program tries to leave behind; unique per test process
@@ -284,8 +285,15 @@ def test_loopback_connection_fails(sandbox_each_tier):
 def test_learner_code_never_runs_as_root(sandbox_each_tier):
     report = sandbox_each_tier.run("import os\nprint(os.getuid(), os.geteuid())\n")
     uid, euid = map(int, report.stdout.split())
+    assert uid != 0 and euid != 0
     if is_root():
-        assert uid != 0 and euid != 0
+        nobody = privileges.unprivileged_ids()[0]
+        assert uid == euid == nobody
+    else:
+        # The app's own user, or the overflow id that a user namespace without a mapping shows.
+        with open("/proc/sys/kernel/overflowuid") as f:
+            overflow = int(f.read())
+        assert uid == euid and uid in (os.getuid(), overflow)
 
 
 def test_signalling_the_app_is_refused(sandbox_each_tier):

@@ -8,10 +8,11 @@ terms. The kinds and their keys are documented for teachers in ``docs/lessons.md
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from modbox.report import ERROR_KINDS, EVENT_KINDS, FINDING_KINDS, Model, Report
+from modbox.report import ERROR_KINDS, EVENT_KINDS, FINDING_KINDS, LOAD_HELPER, Model, Report
 
 from modbox.lessons.model import Check
 
@@ -29,7 +30,8 @@ class CheckResult:
 class Key:
     """One key a check kind accepts: its type and, where fixed, the values allowed."""
 
-    type: str  # "str", "bool", "int", "strings" (a list of strings), "ints" (a list of integers)
+    type: str  # "str", "bool", "int", "number", "strings" (a list of strings), "ints" (a list of
+    # integers), "any" (any TOML value)
     required: bool = False
     values: tuple[str, ...] = ()
 
@@ -41,11 +43,24 @@ class Kind:
     evaluate: Callable[[Check, Report], tuple[bool, str]]  # -> (passed, actual)
     one_of: tuple[str, ...] = ()  # at least one of these keys must be given
     needs_model: bool = True
+    # Expressions the sandbox must evaluate after the run for this check (see ``expressions``).
+    asks: Callable[[Check], list[str]] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 COUNT_OF = ("params", "trainable_params", "param_tensors", "buffers", "modules", "lazy_params")
+
+
+def expressions(checks: tuple[Check, ...] | list[Check]) -> list[str]:
+    """What the sandbox evaluates in the program's final namespace for these checks, in order
+    (``Sandbox.run(..., evaluate=...)``); the answers come back in ``Report.values``."""
+    asked: list[str] = []
+    for check in checks:
+        kind = KINDS.get(check.kind)
+        if kind is not None and kind.asks is not None:
+            asked += [e for e in kind.asks(check) if e not in asked]
+    return asked
 
 
 def evaluate(checks: tuple[Check, ...] | list[Check], report: Report) -> list[CheckResult]:
@@ -63,9 +78,10 @@ def evaluate_one(check: Check, report: Report) -> CheckResult:
     return CheckResult(check.id, check.label, passed, message, actual)
 
 
-def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True):
+def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True,
+              asks: Callable[[Check], list[str]] | None = None):
     def wrap(func: Callable[[Check, Report], tuple[bool, str]]):
-        KINDS[name] = Kind(name, keys, func, one_of, needs_model)
+        KINDS[name] = Kind(name, keys, func, one_of, needs_model, asks)
         return func
 
     return wrap
@@ -216,26 +232,43 @@ def _finding(check: Check, report: Report) -> tuple[bool, str]:
 
 
 @_register("events", {"event": Key("str", required=True, values=EVENT_KINDS),
-                      "sequence": Key("strings", required=True), "hook_kind": Key("str"),
+                      "sequence": Key("strings"), "count": Key("int"), "hook_kind": Key("str"),
                       "field": Key("str", values=("path", "hook")),
-                      "match": Key("str", values=("exact", "in_order"))},
-           needs_model=False)
+                      "match": Key("str", values=("exact", "in_order")),
+                      "grad_enabled": Key("bool"), "detail": Key("table")},
+           one_of=("sequence", "count"), needs_model=False)
 def _events(check: Check, report: Report) -> tuple[bool, str]:
-    """The order of events of one kind (e.g. forward, hook), by module path or hook name."""
+    """Events of one kind (e.g. forward, hook, zero_grad), filtered by hook kind, grad mode and
+    detail: their order (by module path or hook name), or how many there were."""
     o = check.options
     attr = o.get("field", "path")
-    seen = [
-        getattr(e, attr) for e in report.events
+    detail = o.get("detail", {})
+    chosen = [
+        e for e in report.events
         if e.kind == o["event"] and o.get("hook_kind", e.hook_kind) == e.hook_kind
         and check.model in (None, e.model)
+        and o.get("grad_enabled", e.grad_enabled) == e.grad_enabled
+        and all(e.detail.get(k, _MISSING) == v for k, v in detail.items())
     ]
-    want = list(o["sequence"])
-    if o.get("match", "exact") == "exact":
-        ok = seen == want
-    else:
-        rest = iter(seen)
-        ok = all(any(s == w for s in rest) for w in want)
+    seen = [getattr(e, attr) for e in chosen]
+    ok = True
+    if "count" in o:
+        ok = len(chosen) == o["count"]
+    if "sequence" in o:
+        want = list(o["sequence"])
+        if o.get("match", "exact") == "exact":
+            ok = ok and seen == want
+        else:
+            rest = iter(seen)
+            ok = ok and all(any(s == w for s in rest) for w in want)
+    if "sequence" not in o:
+        lines = sorted({e.line for e in chosen if e.line})
+        where = f" (lines {', '.join(map(str, lines))})" if lines else ""
+        return ok, f"{len(chosen)} {o['event']} event{'s' if len(chosen) != 1 else ''}{where}"
     return ok, _names(seen)
+
+
+_MISSING = object()
 
 
 @_register("optimizer", {"changed": Key("strings"), "unchanged": Key("strings")},
@@ -281,3 +314,80 @@ def _outcome(check: Check, report: Report) -> tuple[bool, str]:
     error = report.error
     ok = o["is"] == error.kind and o.get("message_contains", "") in f"{error.message}\n{error.traceback}"
     return ok, f"{error.kind}: {error.message}"
+
+
+# ------------------------------------------------------------------ the program's final state
+
+TOLERANCE = 1e-6  # relative, for floats compared by a `value` check
+
+
+def _answer(expr: str, report: Report) -> tuple[Any, str | None]:
+    """The Value of ``expr``, or None and why there is none."""
+    if not report.ok:
+        where = ""
+        if report.error is not None:
+            where = f" ({report.error.kind}" + (f", line {report.error.line}" if report.error.line else "") + ")"
+        return None, f"the program did not run to the end{where}, so `{expr}` was not evaluated"
+    value = report.value(expr)
+    if value is None:
+        return None, f"`{expr}` was not evaluated in this run"
+    return value, None
+
+
+@_register("value", {"expr": Key("str", required=True), "equals": Key("any"),
+                     "tolerance": Key("number")},
+           needs_model=False, asks=lambda check: [check.options["expr"]])
+def _value(check: Check, report: Report) -> tuple[bool, str]:
+    """A Python expression evaluated in the program's final namespace: equal to ``equals``
+    (floats within ``tolerance``), or truthy without ``equals``."""
+    o = check.options
+    value, why = _answer(o["expr"], report)
+    if value is None:
+        return False, why
+    if not value.ok:
+        return False, value.repr
+    if "equals" not in o:
+        return value.truthy, value.repr
+    return same(value.value, o["equals"], o.get("tolerance", TOLERANCE)), value.repr
+
+
+def same(actual: Any, expected: Any, tolerance: float = TOLERANCE) -> bool:
+    """TOML ``expected`` against JSON ``actual``: booleans only equal booleans, numbers compare
+    with a relative ``tolerance`` when either is a float, lists item by item."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(actual) is type(expected) and actual == expected
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+        if isinstance(expected, int) and isinstance(actual, int):
+            return actual == expected
+        return math.isclose(actual, expected, rel_tol=tolerance, abs_tol=tolerance * 1e-3)
+    if isinstance(expected, list):
+        return (isinstance(actual, list) and len(actual) == len(expected)
+                and all(same(a, e, tolerance) for a, e in zip(actual, expected)))
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and actual.keys() == expected.keys()
+                and all(same(actual[k], expected[k], tolerance) for k in expected))
+    return type(actual) is type(expected) and actual == expected
+
+
+def _load_expression(check: Check) -> str:
+    return f"{LOAD_HELPER}({check.model or 'model'}, {check.options['state_dict']})"
+
+
+@_register("load", {"state_dict": Key("str", required=True), "missing": Key("strings"),
+                    "unexpected": Key("strings")},
+           one_of=("missing", "unexpected"), needs_model=False,
+           asks=lambda check: [_load_expression(check)])
+def _load(check: Check, report: Report) -> tuple[bool, str]:
+    """``model.load_state_dict(state_dict, strict=False)`` on a copy of the model: these missing
+    and unexpected keys (``[]``: none), in any order."""
+    o = check.options
+    value, why = _answer(_load_expression(check), report)
+    if value is None:
+        return False, why
+    if not value.ok:
+        return False, f"loading {o['state_dict']} into {check.model or 'model'} raised {value.repr}"
+    got = value.value if isinstance(value.value, dict) else {}
+    missing, unexpected = list(got.get("missing") or []), list(got.get("unexpected") or [])
+    ok = all(sorted(o[k]) == sorted(seen) for k, seen in (("missing", missing),
+                                                          ("unexpected", unexpected)) if k in o)
+    return ok, f"missing keys {_names(missing)}, unexpected keys {_names(unexpected)}"

@@ -61,7 +61,7 @@ CHECK_COMMON = {"id": ("str", True), "kind": ("str", True), "label": ("str", Tru
 
 _TYPE_WORDS = {
     "str": "a string", "int": "an integer", "bool": "true or false", "number": "a number",
-    "strings": "a list of strings", "ints": "a list of integers", "table": "a table", "tables": "a list of tables",
+    "strings": "a list of strings", "any": "a value", "ints": "a list of integers", "table": "a table", "tables": "a list of tables",
 }
 
 
@@ -362,12 +362,23 @@ class _Validator:
                     self.error(path + (k,), f"{c[k]!r} is not one of: {', '.join(key.values)}")
             if kind.one_of and not any(k in c for k in kind.one_of):
                 self.error(path, f"a {kind.name} check needs at least one of: {', '.join(kind.one_of)}")
-            if "model" in c and kind.name in ("output", "outcome"):
+            if "model" in c and kind.name in ("output", "outcome", "value"):
                 self.error(path + ("model",), f"a {kind.name} check is about the whole run; remove `model`")
+            for k in ("expr", "state_dict") if kind.asks else ():
+                if isinstance(c.get(k), str):
+                    self.expression(c[k], path + (k,))
+            if kind.name == "load" and "model" in c:
+                self.expression(c["model"], path + ("model",))
             options = {k: v for k, v in c.items() if k not in CHECK_COMMON}
             out.append(Check(c.get("id", ""), kind.name, c.get("label", ""), c.get("fail", ""),
                              c.get("model"), options))
         return tuple(out)
+
+    def expression(self, text: str, path: tuple) -> None:
+        try:
+            compile(text, "<check>", "eval", dont_inherit=True)
+        except SyntaxError as e:
+            self.error(path, f"{text!r} is not a Python expression: {e.msg}")
 
     def myth(self, data: dict) -> Myth:
         m = self.table(data, ("myth",), MYTH)
@@ -448,6 +459,8 @@ def _is_type(value: Any, kind: str) -> bool:
         return isinstance(value, list) and all(_is_type(v, "int") for v in value)
     if kind == "table":
         return isinstance(value, dict)
+    if kind == "any":
+        return True
     if kind == "tables":
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
     raise ValueError(kind)

@@ -1,4 +1,5 @@
-"""Module calls as events: forward_pre/forward for every call, backward_pre/backward when
+"""Module calls as events: forward_pre/forward for every call (with whether autograd was
+recording: ``grad_enabled``, False under ``torch.no_grad()``), backward_pre/backward when
 gradients flow, and ``direct_forward`` when ``module.forward(...)`` bypassed ``__call__``.
 
 Forward events come from PyTorch's global forward hooks. Backward events do not use global
@@ -105,11 +106,12 @@ class CallRecorder:
                 inputs = [shape_of(a) for a in args]
             if t is None:
                 self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
-                            "class": entry[3], "inputs": inputs})
+                            "class": entry[3], "inputs": inputs, "grad_enabled": _grad_enabled()})
             else:
                 self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
                             "class": entry[3], "inputs": inputs, "dtype": _dtype(t.dtype),
-                            "device": "cpu" if t.is_cpu else device_name(t.device)})
+                            "device": "cpu" if t.is_cpu else device_name(t.device),
+                            "grad_enabled": _grad_enabled()})
             if self.s.global_hooks:  # PyTorch runs global hooks first, then the module's
                 self._learner_hooks(entry, _module_mod._global_forward_pre_hooks)
             if module._forward_pre_hooks and self.s.hooks:
@@ -145,16 +147,18 @@ class CallRecorder:
                 shape = shape_of(output)
                 outputs = [shape] if isinstance(output, _Tensor) else shape or []
             self._last_output[id(module)] = (entry[3], shape)
+            grad = _grad_enabled()
             if t is None:
                 self._emit({"kind": "forward", "path": entry[2], "model": entry[1],
                             "class": entry[3], "outputs": outputs,
-                            "duration_us": (end - call[2]) / 1000})
+                            "duration_us": (end - call[2]) / 1000, "grad_enabled": grad})
             else:
                 self._emit({"kind": "forward", "path": entry[2], "model": entry[1],
                             "class": entry[3], "outputs": outputs,
                             "duration_us": (end - call[2]) / 1000, "dtype": _dtype(t.dtype),
-                            "device": "cpu" if t.is_cpu else device_name(t.device)})
-                if t.requires_grad and _grad_enabled():
+                            "device": "cpu" if t.is_cpu else device_name(t.device),
+                            "grad_enabled": grad})
+                if t.requires_grad and grad:
                     self._note_nodes(entry, t, args)
             if self.s.global_hooks:
                 self._learner_hooks(entry, _module_mod._global_forward_hooks)

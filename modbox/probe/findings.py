@@ -16,6 +16,8 @@ Kinds (``report.FINDING_KINDS``):
 - ``whole_model_saved``: ``torch.save`` got the Module rather than its ``state_dict()``.
 - ``shared_parameter`` (info): one tensor under several names, counted once.
 - ``lazy_uninitialized`` (info): lazy parameters that count as 0 until the first forward.
+- ``state_dict_prefix``: a ``load_state_dict`` failed (or, with ``strict=False``, loaded
+  nothing) because every key has a wrapper's prefix (``module.``, ``_orig_mod.``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def find(view: View, facts: Facts, namespace: dict) -> list[dict]:
     _saved(ctx, found)
     _shared(ctx, found)
     _lazy(ctx, found)
+    _prefixed(ctx, found)
     return found
 
 
@@ -285,7 +288,7 @@ def _mismatch(ctx: _Context, stray: list, found: list) -> None:
         for n, t in stray
         if t.dtype.is_floating_point or t.dtype.is_complex
     ]
-    for kind, key, how in (("dtype_mismatch", 1, "torch.{}"), ("device_mismatch", 2, '"{}"')):
+    for kind, key in (("dtype_mismatch", 1), ("device_mismatch", 2)):
         groups: dict[str, list[str]] = {}
         for item in floats:
             groups.setdefault(item[key], []).append(item[0])
@@ -295,20 +298,30 @@ def _mismatch(ctx: _Context, stray: list, found: list) -> None:
         for value, names in groups.items():
             if value == major:
                 continue
-            listed = ", ".join(f"`{n}`" for n in names[:3]) + (
-                f" and {len(names) - 3} more" if len(names) > 3 else ""
-            )
-            verb = "is" if len(names) == 1 else "are"
             path = _common_path([n.rpartition(".")[0] for n in names])
-            found.append(
-                _finding(
-                    kind,
-                    path,
-                    f"{listed} {verb} {value} while the rest of `{ctx.view.name}` is {major}: "
-                    f"call {ctx.view.name}.to({how.format(major)}) after the last layer is added.",
-                    ctx.line(names[0]),
-                )
-            )
+            if kind == "dtype_mismatch":
+                message = _dtype_message(ctx, value, names, groups)
+            else:
+                message = (f"{_listed(names)} {'is' if len(names) == 1 else 'are'} {value} while the "
+                           f"rest of `{ctx.view.name}` is {major}: call "
+                           f'{ctx.view.name}.to("{major}") after the last layer is added.')
+            found.append(_finding(kind, path, message, ctx.line(names[0])))
+
+
+def _listed(names: list[str], shown: int = 3) -> str:
+    return ", ".join(f"`{n}`" for n in names[:shown]) + (
+        f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _dtype_message(ctx: _Context, dtype: str, names: list[str], groups: dict) -> str:
+    """Which tensors differ and the dtype of each group; the learner picks the dtype they want."""
+    others = "; ".join(f"{_listed(group, 2)} {'is' if len(group) == 1 else 'are'} {other}"
+                       for other, group in groups.items() if other != dtype)
+    model = ctx.view.name
+    choices = " or ".join(f"{model}.to(torch.{d})" for d in groups)
+    return (f"{_listed(names)} {'is' if len(names) == 1 else 'are'} {dtype}, but {others}: a layer "
+            f"fails when its input and weights differ in dtype, so once the last layer is added "
+            f"convert the whole model to the dtype you want ({choices}).")
 
 
 def _saved(ctx: _Context, found: list) -> None:
@@ -403,5 +416,27 @@ def _lazy(ctx: _Context, found: list) -> None:
                 "0 until the first forward pass with real input.",
                 ctx.line(path) if path else None,
                 "info",
+            )
+        )
+
+
+_WRAPPERS = {"module.": "DataParallel or DistributedDataParallel", "_orig_mod.": "torch.compile"}
+
+
+def _prefixed(ctx: _Context, found: list) -> None:
+    for key, (line, prefix) in ctx.facts.prefixed_loads.items():
+        paths = ctx.view.paths.get(key)
+        if paths is None:
+            continue
+        who = ctx.where(paths[0])
+        found.append(
+            _finding(
+                "state_dict_prefix",
+                paths[0],
+                f"{who}.load_state_dict(...) did not load the weights: every key of the state_dict "
+                f"starts with `{prefix}`, which {_WRAPPERS[prefix]} adds. Strip it first: "
+                f"torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(sd, \"{prefix}\") "
+                f"or {{k.removeprefix(\"{prefix}\"): v for k, v in sd.items()}}.",
+                line,
             )
         )

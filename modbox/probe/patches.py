@@ -8,14 +8,19 @@
   ``hook_removed``.
 - optimizers: the line each was built on, and an ``optimizer_step`` event naming which
   parameters the step changed.
-- ``torch.save``: which modules were saved whole.
+- ``zero_grad`` of optimizers and modules, ``torch.save``, ``torch.load`` and
+  ``Module.load_state_dict``, called from the learner's file: an event each (what was saved or
+  loaded, the keys a load missed), and the facts findings need (modules saved whole, loads that
+  failed because every key has a wrapper's prefix).
 
-Every patch calls the original with the same arguments and returns its result.
+Every patch calls the original with the same arguments and returns its result, or raises the
+exception it raised (the sandbox trims tracebacks to the learner's own frames).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import torch
@@ -44,6 +49,9 @@ _GLOBAL_HOOK_FUNCTIONS = {
     "register_module_full_backward_hook": "backward",
 }
 _SNAPSHOT_LIMIT = 50_000_000  # elements copied to compare values across an optimizer step
+_KEYS_SHOWN = 50  # state_dict keys kept in an event's detail
+# What a wrapper (DataParallel/DistributedDataParallel, torch.compile) puts before every key.
+WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 
 
 class Patches:
@@ -73,6 +81,13 @@ class Patches:
         save = self._make_save(torch.save)
         self._patch(torch, "save", save)
         self._patch(torch.serialization, "save", save)
+        load = self._make_load(torch.load)
+        self._patch(torch, "load", load)
+        self._patch(torch.serialization, "load", load)
+        self._patch(nn.Module, "zero_grad", self._make_zero_grad(nn.Module.zero_grad, "module"))
+        self._patch(torch.optim.Optimizer, "zero_grad",
+                    self._make_zero_grad(torch.optim.Optimizer.zero_grad, "optimizer"))
+        self._patch(nn.Module, "load_state_dict", self._make_load_state_dict(nn.Module.load_state_dict))
 
     def uninstall(self) -> None:
         for handle in self._handles:
@@ -290,21 +305,203 @@ class Patches:
             pass
         return None
 
-    # -- torch.save -----------------------------------------------------------------------
+    # -- zero_grad, torch.save, torch.load, load_state_dict ---------------------------------
+
+    def _from_learner(self) -> int | None:
+        """The learner's line when the patched function was called from their file, else None."""
+        frame = sys._getframe(2)
+        return frame.f_lineno if frame.f_code.co_filename == self.s.filename else None
+
+    def _make_zero_grad(self, original, by: str):
+        probe = self
+
+        @functools.wraps(original)
+        def zero_grad(self, *args, **kwargs):
+            line = probe._from_learner()
+            if line is not None and not _compiling():
+                try:
+                    probe._zero_grad_events(self, by, line, _argument(args, kwargs, 0, "set_to_none", True))
+                except Exception:
+                    pass
+            try:
+                return original(self, *args, **kwargs)
+            except BaseException as e:
+                _drop_own_frame(e)
+                raise
+
+        return zero_grad
+
+    def _zero_grad_events(self, owner, by: str, line: int, set_to_none) -> None:
+        detail = {"by": by, "set_to_none": bool(set_to_none)}
+        if by == "module":
+            entry = self.index.entry(owner)
+            self.s.emit({"kind": "zero_grad", "path": entry[2], "model": entry[1],
+                         "class": entry[3], "line": line, "detail": detail})
+            return
+        names = self.index.parameter_names()
+        held = {id(p) for group in owner.param_groups for p in group["params"]}
+        models = sorted({names[i][0] for i in held if i in names}) or [""]
+        for model in models:
+            self.s.emit({"kind": "zero_grad", "model": model, "class": type(owner).__name__,
+                         "line": line, "detail": detail})
 
     def _make_save(self, original):
-        s = self.s
+        probe = self
 
         @functools.wraps(original)
         def save(obj, *args, **kwargs):
+            line = probe._from_learner()
+            if line is not None:
+                try:
+                    for module in _modules_in(obj):
+                        probe.s.facts.saved.setdefault(id(module), line)
+                    probe._file_event("save", obj, _argument(args, kwargs, 0, "f", None), line, {})
+                except Exception:
+                    pass
             try:
-                for module in _modules_in(obj):
-                    s.facts.saved.setdefault(id(module), s.learner_line())
-            except Exception:
-                pass
-            return original(obj, *args, **kwargs)
+                return original(obj, *args, **kwargs)
+            except BaseException as e:
+                _drop_own_frame(e)
+                raise
 
         return save
+
+    def _make_load(self, original):
+        probe = self
+
+        @functools.wraps(original)
+        def load(*args, **kwargs):
+            line = probe._from_learner()
+            if line is None:
+                try:
+                    return original(*args, **kwargs)
+                except BaseException as e:
+                    _drop_own_frame(e)
+                    raise
+            f = _argument(args, kwargs, 0, "f", None)
+            extra = {"weights_only": kwargs["weights_only"]} if "weights_only" in kwargs else {}
+            try:
+                obj = original(*args, **kwargs)
+            except BaseException as e:
+                try:
+                    probe._file_event("load", None, f, line, {**extra, "error": _error_text(e)})
+                except Exception:
+                    pass
+                _drop_own_frame(e)
+                raise
+            try:
+                probe._file_event("load", obj, f, line, extra)
+            except Exception:
+                pass
+            return obj
+
+        return load
+
+    def _file_event(self, kind: str, obj, f, line: int, detail: dict) -> None:
+        """A ``save`` or ``load`` event: what kind of object, which file."""
+        if isinstance(f, (str, os.PathLike)):
+            detail["file"] = os.fspath(f)
+        elif f is not None:
+            detail["file"] = f"<{type(f).__name__}>"
+        event = {"kind": kind, "line": line, "detail": detail}
+        if "error" not in detail:
+            what = _what(obj)
+            detail["what"] = what
+            event["class"] = type(obj).__name__
+            if what == "module":
+                entry = self.index.entry(obj)
+                event.update(path=entry[2], model=entry[1], **{"class": entry[3]})
+            elif isinstance(obj, dict):
+                keys = [str(k) for k in list(obj)[:_KEYS_SHOWN]]
+                detail.update(keys=keys, key_count=len(obj))
+        self.s.emit(event)
+
+    def _make_load_state_dict(self, original):
+        probe = self
+
+        @functools.wraps(original)
+        def load_state_dict(self, state_dict, *args, **kwargs):
+            line = probe._from_learner()
+            try:
+                result = original(self, state_dict, *args, **kwargs)
+            except BaseException as e:
+                if line is not None and not _compiling():
+                    probe._loaded(self, state_dict, line, _argument(args, kwargs, 0, "strict", True),
+                                  _argument(args, kwargs, 1, "assign", False), None, e)
+                _drop_own_frame(e)
+                raise
+            if line is None or _compiling():
+                return result
+            strict = _argument(args, kwargs, 0, "strict", True)
+            assign = _argument(args, kwargs, 1, "assign", False)
+            probe._loaded(self, state_dict, line, strict, assign, result, None)
+            return result
+
+        return load_state_dict
+
+    def _loaded(self, module, state_dict, line, strict, assign, result, error) -> None:
+        try:
+            entry = self.index.entry(module)
+            detail = {"strict": bool(strict), "assign": bool(assign)}
+            if error is not None:
+                detail["error"] = _error_text(error)
+            else:
+                detail["missing"] = list(result.missing_keys)[:_KEYS_SHOWN]
+                detail["unexpected"] = list(result.unexpected_keys)[:_KEYS_SHOWN]
+                detail["missing_count"] = len(result.missing_keys)
+                detail["unexpected_count"] = len(result.unexpected_keys)
+            self.s.emit({"kind": "load_state_dict", "path": entry[2], "model": entry[1],
+                         "class": entry[3], "line": line, "detail": detail})
+            prefix = _wrapper_prefix(list(state_dict.keys()), list(module.state_dict().keys()))
+            nothing_loaded = result is not None and result.missing_keys and len(
+                result.missing_keys) == len(module.state_dict())
+            if prefix and (error is not None or nothing_loaded):
+                self.s.facts.prefixed_loads.setdefault(id(module), (line, prefix))
+        except Exception:
+            pass
+
+
+def _drop_own_frame(e: BaseException) -> None:
+    """Take the patch's own frame out of ``e``'s traceback before a bare ``raise`` passes it on,
+    so that the traceback goes from the learner's line straight into torch, as without modbox."""
+    tb = e.__traceback__
+    if tb is not None and tb.tb_frame is sys._getframe(1):
+        e.__traceback__ = tb.tb_next
+
+
+def _argument(args: tuple, kwargs: dict, index: int, name: str, default):
+    """An argument of the patched call, given by position (after self) or by name."""
+    if len(args) > index:
+        return args[index]
+    return kwargs.get(name, default)
+
+
+def _error_text(e: BaseException) -> str:
+    return f"{type(e).__name__}: {str(e).strip()}"[:2000]
+
+
+def _what(obj) -> str:
+    """What was saved or loaded: a whole ``module``, a ``state_dict`` (a dict of tensors), another
+    ``dict`` (a checkpoint), or ``other``."""
+    if isinstance(obj, nn.Module):
+        return "module"
+    if isinstance(obj, dict):
+        values = list(obj.values())
+        if values and all(isinstance(v, torch.Tensor) for v in values):
+            return "state_dict"
+        return "dict"
+    return "other"
+
+
+def _wrapper_prefix(keys: list, model_keys: list) -> str | None:
+    """The wrapper prefix every key has and the model's own keys do not, when stripping it
+    leaves keys the model has."""
+    for prefix in WRAPPER_PREFIXES:
+        if keys and all(isinstance(k, str) and k.startswith(prefix) for k in keys):
+            stripped = {k[len(prefix):] for k in keys}
+            if not any(k.startswith(prefix) for k in model_keys) and stripped & set(model_keys):
+                return prefix
+    return None
 
 
 def _modules_in(obj) -> list:

@@ -20,6 +20,9 @@ class Facts:
     saved: dict = field(default_factory=dict)  # id(module) -> line of torch.save(module, ...)
     optimizer_lines: dict = field(default_factory=dict)  # id(optimizer) -> line it was built
     last_output: dict = field(default_factory=dict)  # id(module) -> (class, output shape)
+    # id(module) -> (line, prefix) of a load_state_dict that failed (or loaded nothing) because
+    # every key had a wrapper's prefix
+    prefixed_loads: dict = field(default_factory=dict)
 
 
 class Session:

@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from modbox.render import event_detail
 from modbox.report import EVENT_KINDS, Event
 from modbox.ui import formatting as fmt
 
@@ -28,10 +29,17 @@ _KIND_STYLE = {
     "hook_removed": "#d787ff",
     "direct_forward": "bold red",
     "optimizer_step": "green",
+    "zero_grad": "green",
+    "save": "yellow",
+    "load": "yellow",
+    "load_state_dict": "yellow",
     "backward": "cyan",
     "backward_pre": "cyan",
     "forward_pre": "dim",
 }
+
+
+_STATE_EVENTS = ("zero_grad", "save", "load", "load_state_dict")  # their detail names the line
 
 
 def event_text(event: Event) -> Text:
@@ -58,7 +66,11 @@ def event_text(event: Event) -> Text:
             text.append(f" ({event.hook_kind})", style="dim")
     if event.kind == "direct_forward":
         text.append("  called .forward() directly: hooks skipped", style="red")
-    if event.line:
+    if event.grad_enabled is False:
+        text.append("  no_grad", style="dim")
+    if event.kind in _STATE_EVENTS:
+        text.append(event_detail(event))
+    elif event.line:
         text.append(f"  line {event.line}", style="dim")
     text.no_wrap = True
     text.end = ""
