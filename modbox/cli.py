@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("file", metavar="FILE", help="Python file to run")
     inspect.add_argument("--json", action="store_true", help="print the full report as JSON")
+    inspect.add_argument(
+        "--eval", action="append", default=[], metavar="EXPR", dest="evaluate",
+        help="a Python expression to evaluate in the program's final namespace after it ran "
+             "(as a lesson's value check does); repeat for more",
+    )
     inspect.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit in seconds")
     inspect.add_argument("--memory", type=int, metavar="MB", help="memory budget in MiB")
     inspect.add_argument(

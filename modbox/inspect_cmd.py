@@ -28,7 +28,7 @@ def main(args) -> int:
     except (ValueError, TierUnavailable) as e:
         return _usage(f"{e}. Leave out --sandbox (and MODBOX_SANDBOX) to use the best one here.")
     with sandbox:
-        report = sandbox.run(source, filename=args.file)
+        report = sandbox.run(source, filename=args.file, evaluate=getattr(args, "evaluate", None) or ())
     if args.json:
         print(report.to_json(indent=2))
     else:

@@ -32,6 +32,14 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
     if events > 0 and report.events:
         console.print()
         print_events(report, console, events)
+    if report.values:
+        console.print()
+        console.rule("evaluated after the run", align="left")
+        for value in report.values:
+            line = Text(value.expr, style="bold")
+            line.append(" = " if value.ok else "  raised ", style="dim")
+            line.append(value.repr, style="" if value.ok else "red")
+            console.print(line)
     for label, text, dropped in (
         ("stdout", report.stdout, report.stdout_dropped),
         ("stderr", report.stderr, report.stderr_dropped),
@@ -200,7 +208,7 @@ def print_events(report: Report, console: Console, count: int) -> None:
 def event_text(e: Event) -> Text:
     text = Text()
     text.append(f"#{e.seq:<6} ", style="dim")
-    text.append(f"{e.kind:<15}", style="magenta")
+    text.append(f"{e.kind:<16}", style="magenta")
     who = ".".join(part for part in (e.model, e.path) if part) or "(not in a model)"
     text.append(who)
     if e.cls:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import textwrap
 import subprocess
 import sys
 
@@ -198,6 +199,36 @@ def test_a_lessons_limits_apply_to_its_runs(tmp_path):
         run = sandbox.runs[-1]
         assert run["limits"] == Limits(wall=20, memory_mb=3072)
         assert run["timeout"] == 20
+
+    play(app, scenario)
+
+
+def test_a_lessons_draft_runs_ask_for_its_checks_expressions(tmp_path):
+    folder = tmp_path / "lessons"
+    shutil.copytree(builtin_lessons_dir() / "objects", folder / "objects")
+    toml = folder / "objects" / "lesson.toml"
+    toml.write_text(toml.read_text() + textwrap.dedent('''
+        [[checks]]
+        id = "weight-shape"
+        kind = "value"
+        expr = "list(model.fc.weight.shape)"
+        equals = [2, 4]
+        label = "The weight has the right shape"
+        fail = "It is {actual}."
+        '''))
+    catalog = load_catalog(folder)
+    assert not catalog.broken, catalog.errors
+    session = LessonSession(catalog.get("objects"), ProgressStore())
+    for prediction in session.lesson.predictions:
+        session.answer(prediction.id, prediction.choices[0].id, 1)
+    app, sandbox = learn_app(folder, "objects")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        lesson.workspace.editor.focus()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: sandbox.runs, what="a run")
+        assert sandbox.runs[-1]["evaluate"] == ["list(model.fc.weight.shape)"]
 
     play(app, scenario)
 

@@ -41,6 +41,18 @@ def test_inspect_json_prints_the_report(learner_file, capsys):
     assert report.sandbox == "plain"
 
 
+def test_inspect_eval_answers_expressions_in_the_final_namespace(learner_file, capsys):
+    path = learner_file("import torch\nmodel = torch.nn.Linear(2, 3)\n")
+    args = ["inspect", path, "--sandbox", "plain", "--eval", "model.out_features", "--eval", "nope"]
+    assert main(args + ["--json"]) == 0
+    values = Report.from_json(capsys.readouterr().out).values
+    assert [(v.expr, v.ok, v.value, v.repr) for v in values] == [
+        ("model.out_features", True, 3, "3"), ("nope", False, None, "NameError: name 'nope' is not defined")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "model.out_features = 3\n" in out and "nope  raised NameError: name 'nope' is not defined" in out
+
+
 def test_inspect_memory_flag_sets_the_budget(learner_file, capsys):
     path = learner_file("import torch\nx = torch.zeros(100_000_000)\n")  # 400 MB
     assert main(["inspect", path, "--json", "--memory", "200", "--sandbox", "plain"]) == 1

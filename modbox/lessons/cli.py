@@ -54,8 +54,8 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
 def check(catalog: Catalog, make_sandbox=None) -> int:
     """Validate every lesson; run the runnable ones in the sandbox. Prints each problem.
 
-    ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=)`` returns
-    a Report; default ``modbox.sandbox.Sandbox``.
+    ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
+    evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
     """
     print(f"checking {len(catalog.lessons) + len(catalog.broken)} lessons in {catalog.root} "
           f"(torch {installed_torch() or 'not installed'})")
@@ -89,7 +89,8 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
 
 
 def _runner(sandbox):
-    def run(source: str, lesson: Lesson):
-        return sandbox.run(source, filename="main.py", limits=sandbox_limits(lesson))
+    def run(source: str, lesson: Lesson, evaluate: list[str]):
+        return sandbox.run(source, filename="main.py", limits=sandbox_limits(lesson),
+                           evaluate=evaluate)
 
     return run

@@ -9,7 +9,8 @@ the learner did; the screen runs code and hands the resulting ``Report`` back::
     if p:
         session.answer(p.id, "two", confidence=3)
         reveal = session.reveal(p.id, sandbox.run(session.observe_source(p.id)))
-    results = session.evaluate(sandbox.run(session.draft, limits=sandbox_limits(lesson)))
+    results = session.evaluate(sandbox.run(session.draft, limits=sandbox_limits(lesson),
+                                           evaluate=session.expressions))
     session.next_hint()                                # one tier at a time
     session.solution                                   # None until solved or shown on purpose
 
@@ -225,6 +226,12 @@ class LessonSession:
     def draft(self, text: str) -> None:
         """Save the draft (atomically; debounce keystrokes before calling this)."""
         self._save(lambda p: setattr(p, "draft", text))
+
+    @property
+    def expressions(self) -> list[str]:
+        """What the draft's run must evaluate in its final namespace for this lesson's checks:
+        pass it as ``Sandbox.run(..., evaluate=session.expressions)``."""
+        return checks.expressions(self.lesson.checks)
 
     def evaluate(self, report: Report) -> list[CheckResult]:
         """Every check against the run of the draft; all passing marks the lesson solved."""

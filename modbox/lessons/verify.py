@@ -19,7 +19,9 @@ from modbox.lessons.model import Lesson
 from modbox.lessons.session import observed_choice
 from modbox.lessons.toml_lines import key_lines, line_of
 
-Runner = Callable[[str, Lesson], Report]
+# run(source, lesson, evaluate): the Report of ``source`` run with ``lesson``'s limits, with the
+# expressions ``evaluate`` answered in Report.values (see checks.expressions)
+Runner = Callable[[str, Lesson, list], Report]
 
 
 def verify_lesson(lesson: Lesson, run: Runner) -> list[str]:
@@ -31,24 +33,25 @@ def verify_lesson(lesson: Lesson, run: Runner) -> list[str]:
     def problem(path: tuple, key: str, what: str) -> None:
         problems.append(f"{toml}:{line_of(lines, path)}: {key}: {what}")
 
-    starter = checks.evaluate(lesson.checks, run(lesson.starter, lesson))
+    asked = checks.expressions(lesson.checks)
+    starter = checks.evaluate(lesson.checks, run(lesson.starter, lesson, asked))
     if all(r.passed for r in starter):
         problem(("checks",), "checks", "starter.py passes every check; it must fail at least one")
 
-    solution_report = run(lesson.solution, lesson)
+    solution_report = run(lesson.solution, lesson, asked)
     for i, result in enumerate(checks.evaluate(lesson.checks, solution_report)):
         if not result.passed:
             problem(("checks", i), f"checks[{result.id}]",
                     f"solution.py fails this check: {result.message}")
 
     for name, source in lesson.cheats:
-        if all(r.passed for r in checks.evaluate(lesson.checks, run(source, lesson))):
+        if all(r.passed for r in checks.evaluate(lesson.checks, run(source, lesson, asked))):
             problems.append(f"{lesson.path / CHEATS / name}:1: {CHEATS}/{name}: this cheat passes "
                             f"every check; a cheat must fail at least one (add a check on the "
                             f"state it fakes)")
 
     for i, prediction in enumerate(lesson.predictions):
-        observed, why = observed_choice(prediction, run(prediction.observe, lesson))
+        observed, why = observed_choice(prediction, run(prediction.observe, lesson, []))
         key = f"predictions[{prediction.id}].observe"
         if observed is None:
             problem(("predictions", i, "observe"), key, why)
@@ -58,7 +61,7 @@ def verify_lesson(lesson: Lesson, run: Runner) -> list[str]:
                     f"{prediction.marked.id!r} as correct")
 
     if lesson.myth is not None:
-        report = run(lesson.myth.code, lesson)
+        report = run(lesson.myth.code, lesson, [])
         if not report.ok:
             kind = report.error.kind if report.error else "error"
             message = report.error.message if report.error else ""

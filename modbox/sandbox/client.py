@@ -79,9 +79,15 @@ class Sandbox:
         timeout: float | None = None,
         limits: Limits | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
-        """Run ``source`` and return its Report. Raises Superseded if a newer run replaced it."""
-        run = self._submit(source, filename, timeout, limits, on_progress, None)
+        """Run ``source`` and return its Report. Raises Superseded if a newer run replaced it.
+
+        ``evaluate``: Python expressions to evaluate in the program's final namespace once it
+        ran to the end (``torch`` and ``nn`` are importable there); each answer is a
+        ``Value`` in ``Report.values``. None are evaluated when the program failed.
+        """
+        run = self._submit(source, filename, timeout, limits, on_progress, None, evaluate)
         run.done.wait()
         if run.exc is not None:
             raise run.exc
@@ -94,6 +100,7 @@ class Sandbox:
         timeout: float | None = None,
         limits: Limits | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
         """Like run(); on_progress is called on the event loop's thread."""
         loop = asyncio.get_running_loop()
@@ -112,7 +119,7 @@ class Sandbox:
         progress = None
         if on_progress is not None:
             progress = lambda p: _call_soon(loop, on_progress, p)  # noqa: E731
-        run = self._submit(source, filename, timeout, limits, progress, done)
+        run = self._submit(source, filename, timeout, limits, progress, done, evaluate)
         try:
             return await future
         except asyncio.CancelledError:
@@ -134,13 +141,16 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _submit(self, source, filename, timeout, limits, on_progress, on_done) -> Run:
+    def _submit(self, source, filename, timeout, limits, on_progress, on_done, evaluate) -> Run:
         if not isinstance(source, str):
             raise TypeError("source must be a str")
+        if isinstance(evaluate, str) or not all(isinstance(e, str) for e in evaluate):
+            raise TypeError("evaluate must be a list of expressions (str)")
         chosen = dataclasses.replace(limits or self.limits)
         if timeout is not None:
             chosen.wall = timeout
-        run = Run(next(self._ids), source, filename, chosen.checked(), on_progress, on_done)
+        run = Run(next(self._ids), source, filename, chosen.checked(), on_progress, on_done,
+                  tuple(evaluate))
         self.start()
         self._supervisor.submit(run)
         return run

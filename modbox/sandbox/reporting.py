@@ -37,6 +37,11 @@ def finished(run: Run, tier: str, now: float) -> Report:
             report.models = Report.from_dict({"models": result.get("models") or []}).models
         except (TypeError, ValueError, AttributeError, KeyError):
             report.models = []
+        if error is None:
+            try:
+                report.values = Report.from_dict({"values": result.get("values") or []}).values
+            except (TypeError, ValueError, AttributeError, KeyError):
+                report.values = []
         total = result.get("events_total")
         report.events_total = total if isinstance(total, int) else run.events_received
     else:

@@ -24,6 +24,7 @@ class Run:
     limits: Limits
     on_progress: Callable[[Progress], None] | None
     on_done: Callable[[Run], None] | None
+    evaluate: tuple[str, ...] = ()  # expressions answered in the final namespace (Report.values)
     submitted: float = field(default_factory=time.monotonic)
     done: threading.Event = field(default_factory=threading.Event)
     report: Report | None = None
@@ -56,6 +57,8 @@ class Run:
             "filename": self.filename,
             "scratch": str(self.scratch),
             "limits": self.limits.for_child(),
+            "wall": self.limits.wall,
+            "evaluate": list(self.evaluate),
         }
 
     def take_result_bytes(self, data: bytes) -> None:

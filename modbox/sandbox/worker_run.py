@@ -7,7 +7,8 @@ Then, in an order where each step has a reason (``_confine``):
   use -> network namespace (needs root) -> uid drop when root -> user namespace (RLIMIT_NPROC then
   counts only this run) -> scratch dir (root may not enter nobody's) -> PDEATHSIG again (a
   credential change clears it) -> no new privileges -> Landlock -> faulthandler.
-Then compile, exec under the probe, inspect, and one JSON "result" line on fd 3. The child sends
+Then compile, exec under the probe, inspect, evaluate the expressions the request names (when
+the program ran to the end), and one JSON "result" line on fd 3. The child sends
 facts (exception type, line, traceback); the client turns them into the one-line messages
 learners read (modbox/sandbox/outcome.py), so that text lives in one place.
 """
@@ -29,13 +30,14 @@ import time
 import traceback
 import types
 
-from modbox.probe import Probe
+from modbox.probe import Probe, evaluate
 from modbox.sandbox import landlock, privileges, protocol, sink as sink_module
 from modbox.sandbox.sink import EventSink
 
 RESULT_FD = 3
 SANDBOX_FAILED = 121
 _EMERGENCY = 4 << 20  # freed on MemoryError so that reporting it does not fail too
+EVALUATE_MARGIN_S = 0.5  # a check's expressions stop this long before the wall clock would
 
 ENV = {
     "LANG": "C.UTF-8",
@@ -174,6 +176,7 @@ def _run(req: dict) -> int:
     sys.argv = [filename]
     namespace = main.__dict__
 
+    started = time.monotonic()
     start = time.perf_counter()
     try:
         code = compile(source, filename, "exec", dont_inherit=True)
@@ -206,6 +209,10 @@ def _run(req: dict) -> int:
         _reserve = None
         result["models"] = []
         result["probe_error"] = "".join(traceback.format_exception_only(type(e), e)).strip()
+    if result["outcome"] == "ok" and req.get("evaluate"):
+        # After the inspection, so that the models are described as the program left them
+        deadline = started + req["wall"] - EVALUATE_MARGIN_S
+        result["values"] = evaluate.evaluate(namespace, req["evaluate"], deadline)
     _flush_streams()
     sink.flush()
     result["events_total"] = sink.total

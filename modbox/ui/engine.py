@@ -75,14 +75,17 @@ class Engine:
         timeout: float | None = None,
         limits: Any = None,
         on_progress: Callable[[Any], None] | None = None,
+        evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
-        """The sandbox's Report; raises what the sandbox raises (a superseded run, a failure)."""
+        """The sandbox's Report; raises what the sandbox raises (a superseded run, a failure).
+        ``evaluate``: expressions answered in ``Report.values`` (a lesson's checks ask them)."""
         while not self._created.is_set():
             await asyncio.sleep(0.02)
         if self.sandbox is None:
             raise RuntimeError(self.failure)
         return await self.sandbox.run_async(
-            source, filename=filename, timeout=timeout, limits=limits, on_progress=on_progress
+            source, filename=filename, timeout=timeout, limits=limits, on_progress=on_progress,
+            evaluate=evaluate,
         )
 
     def close(self) -> None:

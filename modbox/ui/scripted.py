@@ -79,11 +79,13 @@ class ScriptedSandbox:
             time.sleep(left if timeout is None else min(left, timeout))
         return self.ready
 
-    async def run_async(self, source, filename="main.py", timeout=None, limits=None, on_progress=None):
+    async def run_async(self, source, filename="main.py", timeout=None, limits=None, on_progress=None,
+                        evaluate=()):
         self._generation += 1
         mine = self._generation
         self.runs.append(
-            {"source": source, "filename": filename, "timeout": timeout, "limits": limits}
+            {"source": source, "filename": filename, "timeout": timeout, "limits": limits,
+             "evaluate": list(evaluate)}
         )
         if self._started_at is None:
             self.start()
@@ -113,8 +115,8 @@ class ScriptedSandbox:
             report.sandbox = self.tier
         return report
 
-    def run(self, source, filename="main.py", timeout=None, limits=None) -> Report:
-        return asyncio.run(self.run_async(source, filename, timeout, limits))
+    def run(self, source, filename="main.py", timeout=None, limits=None, evaluate=()) -> Report:
+        return asyncio.run(self.run_async(source, filename, timeout, limits, evaluate=evaluate))
 
     def _check(self, mine: int) -> None:
         if mine != self._generation:

@@ -99,11 +99,13 @@ class Workspace(Vertical):
         limits=None,
         timeout: float | None = None,
         live_timeout: float = 2.0,
+        evaluate: list[str] | tuple[str, ...] = (),
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.engine = engine
         self.filename = filename
+        self.evaluate = list(evaluate)  # expressions each run answers in Report.values
         self.set_reactive(Workspace.live, live)
         self.limits = limits
         self.timeout = timeout
@@ -213,6 +215,7 @@ class Workspace(Vertical):
                 timeout=self.live_timeout if live else self.timeout,
                 limits=self.limits,
                 on_progress=lambda progress: self._on_progress(generation, progress),
+                evaluate=self.evaluate,
             )
         except Exception as exc:  # superseded, or the sandbox itself failed
             if generation == self._generation:

@@ -138,6 +138,7 @@ class LessonScreen(Screen):
                 limits=self.limits,
                 timeout=self.timeout,
                 live_timeout=self.timeout or 2.0,
+                evaluate=self.session.expressions,
                 hold=self._hold,
                 id="workspace",
             )
