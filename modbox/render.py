@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from modbox import formatting as fmt
 from modbox.plain_text import strip_escapes
 from modbox.report import Event, Finding, Model, ModuleRow, Report
 
@@ -49,7 +50,7 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
             console.rule(label, align="left")
             console.print(Text(strip_escapes(text)), end="" if text.endswith("\n") else "\n")
             if dropped:
-                console.print(Text(f"... {dropped:,} more bytes not shown", style="dim"))
+                console.print(Text(f"... {fmt.count(dropped)} more bytes not shown", style="dim"))
     console.print(Text(f"sandbox: {report.sandbox or 'unknown'}", style="dim"))
 
 
@@ -108,7 +109,7 @@ def print_model(model: Model, console: Console, max_rows: int = MAX_ROWS) -> Non
     console.print(table)
     hidden = len(model.modules) - len(rows) + model.modules_omitted
     if hidden > 0:
-        console.print(Text(f"... {hidden:,} more modules (modbox inspect --json lists all)", style="dim"))
+        console.print(Text(f"... {fmt.count(hidden)} more modules (modbox inspect --json lists all)", style="dim"))
     for line in totals(model):
         console.print(Text(line))
 
@@ -122,13 +123,13 @@ def module_cells(name: str, prefix: str, row: ModuleRow) -> list[Text]:
     return [
         label,
         Text(row.cls),
-        Text(shape_text(row.output_shape)),
+        Text(fmt.shape(row.output_shape)),
         Text(_count(row.own_params)),
         Text(_count(row.total_params)),
-        Text(trainable if row.total_params else "--"),
+        Text(trainable if row.total_params else fmt.NONE),
         Text("train" if row.training else "eval"),
-        Text(", ".join(row.devices) or "--"),
-        Text(", ".join(row.dtypes) or "--"),
+        Text(", ".join(row.devices) or fmt.NONE),
+        Text(", ".join(row.dtypes) or fmt.NONE),
     ]
 
 
@@ -162,20 +163,14 @@ def tree_prefixes(rows: list[ModuleRow]) -> list[str]:
 def totals(model: Model) -> list[str]:
     frozen = model.total_params - model.trainable_params
     lines = [
-        f"Total params: {model.total_params:,}",
-        f"Trainable params: {model.trainable_params:,}",
-        f"Non-trainable params: {frozen:,}",
-        f"Params size: {_bytes(model.param_bytes)}   Buffers size: {_bytes(model.buffer_bytes)}",
+        f"Total params: {fmt.count(model.total_params)}",
+        f"Trainable params: {fmt.count(model.trainable_params)}",
+        f"Non-trainable params: {fmt.count(frozen)}",
+        f"Params size: {fmt.size(model.param_bytes)}   Buffers size: {fmt.size(model.buffer_bytes)}",
     ]
     if model.lazy_params:
         lines.append(f"Not yet created (lazy): {model.lazy_params} parameter tensors")
     return lines
-
-
-def shape_text(shape) -> str:
-    if shape is None:
-        return "--"
-    return str(shape).replace("None", "-")
 
 
 def print_findings(findings: list[tuple[Model, Finding]], console: Console) -> None:
@@ -197,9 +192,9 @@ def print_findings(findings: list[tuple[Model, Finding]], console: Console) -> N
 def print_events(report: Report, console: Console, count: int) -> None:
     total = max(report.events_total, len(report.events))
     shown = report.events[-count:]
-    title = f"last {len(shown)} of {total:,} events"
+    title = f"last {len(shown)} of {fmt.count(total)} events"
     if report.events_dropped:
-        title += f" ({report.events_dropped:,} not kept)"
+        title += f" ({fmt.count(report.events_dropped)} not kept)"
     console.rule(title, align="left")
     for event in shown:
         console.print(event_text(event))
@@ -276,18 +271,9 @@ def _state_event_detail(e: Event) -> str:
 
 def _shapes(shapes: list) -> str:
     if not shapes:
-        return "--"
-    return ", ".join(shape_text(s) for s in shapes)
+        return fmt.NONE
+    return ", ".join(fmt.shape(s) for s in shapes)
 
 
 def _count(n: int) -> str:
-    return f"{n:,}" if n else "--"
-
-
-def _bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.2f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    return fmt.count(n) if n else fmt.NONE

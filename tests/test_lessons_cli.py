@@ -55,7 +55,7 @@ def test_check_fails_when_the_starter_already_passes(tmp_path, capsys):
     (folder / "starter.py").write_text("print('fine')\n")
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert f"{folder / 'lesson.toml'}:36: checks: starter.py passes every check; it must fail at least one" in out
+    assert f"{folder / 'lesson.toml'}:41: checks: starter.py passes every check; it must fail at least one" in out
 
 
 def test_check_fails_when_the_solution_fails_a_check(tmp_path, capsys):
@@ -63,7 +63,7 @@ def test_check_fails_when_the_solution_fails_a_check(tmp_path, capsys):
     (folder / "solution.py").write_text("raise ValueError('nope')\n")
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert (f"{folder / 'lesson.toml'}:36: checks[runs]: solution.py fails this check: It stopped: "
+    assert (f"{folder / 'lesson.toml'}:41: checks[runs]: solution.py fails this check: It stopped: "
             "exception: ValueError: nope") in out
 
 
@@ -79,7 +79,7 @@ def test_check_fails_when_observe_prints_no_choice_id(tmp_path, capsys):
     write_lesson(tmp_path, toml=VALID.replace("observe = \"print('a')\"", "observe = \"print(42)\""))
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert "the observe run's last line is '42', not one of the choice ids (a, b)" in out
+    assert "the observe run's last line is '42', not one of the choice ids (a, b, c)" in out
 
 
 def test_check_fails_when_the_myth_code_does_not_show_what_it_claims(tmp_path, capsys):
@@ -93,7 +93,7 @@ def test_check_fails_when_the_myth_code_does_not_show_what_it_claims(tmp_path, c
     folder = write_lesson(tmp_path, toml=toml)
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert (f"{folder / 'lesson.toml'}:47: myth.expect: the myth's code did not print 'the proof'; "
+    assert (f"{folder / 'lesson.toml'}:52: myth.expect: the myth's code did not print 'the proof'; "
             "it printed: something else") in out
 
 

@@ -46,6 +46,11 @@ VALID = textwrap.dedent('''\
     text = "B"
     explanation = "Not so."
 
+    [[predictions.choices]]
+    id = "c"
+    text = "C"
+    explanation = "Not that either."
+
     [[checks]]
     id = "runs"
     kind = "outcome"
@@ -152,7 +157,7 @@ def test_duplicate_check_id(tmp_path):
         fail = "No ok"
         ''')
     errors = errors_for(tmp_path, toml)
-    assert errors == [f"{tmp_path / 'tiny' / 'lesson.toml'}:44: checks[runs].id: duplicate check id 'runs'"]
+    assert errors == [f"{tmp_path / 'tiny' / 'lesson.toml'}:49: checks[runs].id: duplicate check id 'runs'"]
 
 
 def test_duplicate_lesson_id_across_folders_breaks_only_the_second(tmp_path):
@@ -191,26 +196,26 @@ def test_missing_lesson_toml_makes_the_folder_broken(tmp_path):
 def test_unknown_check_kind_lists_the_known_kinds(tmp_path):
     errors = errors_for(tmp_path, VALID.replace('kind = "outcome"', 'kind = "outcomes"'))
     assert len(errors) == 1
-    assert errors[0].startswith(f"{tmp_path / 'tiny' / 'lesson.toml'}:38: checks[runs].kind: "
+    assert errors[0].startswith(f"{tmp_path / 'tiny' / 'lesson.toml'}:43: checks[runs].kind: "
                                 "unknown check kind 'outcomes' (known kinds: modules, parameters,")
 
 
 def test_unknown_check_option_names_the_kind_keys(tmp_path):
     errors = errors_for(tmp_path, VALID.replace('is = "ok"', 'is = "ok"\nequals = 3'))
-    assert errors[0].endswith(":40: checks[runs].equals: unknown key (known keys here: id, kind, "
+    assert errors[0].endswith(":45: checks[runs].equals: unknown key (known keys here: id, kind, "
                               "label, fail, model, is, message_contains)")
 
 
 def test_check_option_with_a_value_outside_its_vocabulary(tmp_path):
     errors = errors_for(tmp_path, VALID.replace('is = "ok"', 'is = "crashed"'))
-    assert errors[0].endswith(":39: checks[runs].is: 'crashed' is not one of: ok, syntax, exception, "
+    assert errors[0].endswith(":44: checks[runs].is: 'crashed' is not one of: ok, syntax, exception, "
                               "timeout, cpu_limit, memory, crash, exit, output_limit, sandbox")
 
 
 def test_check_kind_needs_one_of_its_comparisons(tmp_path):
     toml = VALID.replace('kind = "outcome"\nis = "ok"', 'kind = "count"\nof = "params"')
     errors = errors_for(tmp_path, toml)
-    assert errors[0].endswith(":36: checks[runs]: a count check needs at least one of: equals, "
+    assert errors[0].endswith(":41: checks[runs]: a count check needs at least one of: equals, "
                               "at_least, at_most")
 
 
@@ -276,7 +281,7 @@ def test_lesson_without_a_task_step(tmp_path):
 def test_myth_must_be_shown_by_a_step(tmp_path):
     toml = VALID + '\n[myth]\nclaim = "C"\ncode = "print(1)"\nexplanation = "E"\n'
     errors = errors_for(tmp_path, toml)
-    assert errors[0].endswith(":43: myth: no step shows the myth (add `myth = true` to a step)")
+    assert errors[0].endswith(":48: myth: no step shows the myth (add `myth = true` to a step)")
 
 
 def test_requires_unknown_lesson_and_cycles(tmp_path):
@@ -328,3 +333,18 @@ def test_a_file_that_is_not_utf8_is_a_broken_lesson_not_a_crash(tmp_path):
 def test_catalog_of_a_missing_folder_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="is not a folder of lessons"):
         load_catalog(tmp_path / "nope")
+
+
+def test_a_lesson_that_requires_a_broken_lesson_still_loads(tmp_path):
+    write_lesson(tmp_path, "first", VALID.replace('"tiny"', '"first"').replace("hints = [\"A nudge.\", \"The fix.\"]", "hints = []"))
+    write_lesson(tmp_path, "second", VALID.replace('"tiny"', '"second"').replace("order = 1", 'order = 2\nrequires = ["first"]'))
+    catalog = load_catalog(tmp_path, torch_version="2.13.0")
+    assert [lesson.id for lesson in catalog.lessons] == ["second"]
+    assert [b.id for b in catalog.broken] == ["first"]
+
+
+def test_a_prediction_needs_three_choices(tmp_path):
+    two = VALID.replace('[[predictions.choices]]\nid = "c"\ntext = "C"\nexplanation = "Not that either."\n', "")
+    errors = errors_for(tmp_path, two)
+    assert errors == [f"{tmp_path / 'tiny' / 'lesson.toml'}:25: predictions[q].choices: a prediction needs "
+                      "at least 3 choices (it has 2): with two, ruling one out gives the answer away"]

@@ -267,3 +267,24 @@ def test_resetting_a_lesson_asks_then_starts_it_afresh():
         assert lesson.session.step.id == "setattr"
 
     play(app, scenario)
+
+
+def test_a_lesson_program_runs_after_the_drafts_run_in_flight_instead_of_replacing_it():
+    at_the_task_with(REGISTRATION.solution)
+    app, sandbox = learn_app(None, "registration")
+    observe = REGISTRATION.prediction("q-tensor").observe
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        ws = lesson.workspace
+        await wait_for(pilot, lambda: lesson.checked_report is not None, what="the first run")
+        before = lesson.checked_report
+        sandbox.delay = 0.5
+        ws.run_now()  # the draft's run is in flight ...
+        side = asyncio.ensure_future(lesson.side_run(observe))  # ... when an experiment is asked for
+        await wait_for(pilot, side.done, timeout=10, what="the experiment's report")
+        assert side.result().stdout == "parameters: 0\nzero\n"
+        assert lesson.checked_report is not before, "the draft's run was replaced, not answered"
+        assert [run["source"] for run in sandbox.runs[-2:]] == [REGISTRATION.solution, observe]
+
+    play(app, scenario)

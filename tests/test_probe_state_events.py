@@ -205,3 +205,18 @@ def test_state_events_and_the_events_check_through_the_sandbox(sandbox_plain):
     events = [e.kind for e in report.events if e.kind not in ("forward_pre", "forward", "backward",
                                                                "backward_pre")]
     assert events == ["zero_grad", "optimizer_step"] * 3 + ["save", "load", "load_state_dict"]
+
+
+def test_uninstall_restores_the_patched_calls_exactly():
+    from torch import nn
+
+    def current():
+        return (torch.save, torch.load, torch.serialization.save, torch.serialization.load,
+                nn.Module.zero_grad, torch.optim.Optimizer.zero_grad, nn.Module.load_state_dict)
+
+    before = current()
+    probe = Probe(FILENAME, emit=lambda event: None)
+    probe.install()
+    assert all(a is not b for a, b in zip(current(), before))
+    probe.uninstall()
+    assert current() == before

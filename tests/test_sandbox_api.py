@@ -362,6 +362,17 @@ def test_an_inspector_failure_is_reported_not_hidden(sandbox_plain):
     assert "[modbox] the inspector failed" in report.stderr and "ZeroDivisionError" in report.stderr
 
 
+def test_models_the_client_cannot_read_are_reported_not_hidden(sandbox_plain):
+    report = sandbox_plain.run(
+        "import modbox.probe\nmodbox.probe.Probe.inspect = lambda self, namespace: [{'modules': 5}]\n"
+    )
+    assert report.ok and report.models == []
+    assert (
+        "[modbox] the inspector failed, so no models are shown: its description of the models "
+        "could not be read (TypeError: " in report.stderr
+    )
+
+
 def test_an_exception_message_becomes_one_plain_line_with_all_its_text(sandbox_plain):
     report = sandbox_plain.run(
         "raise RuntimeError('Error(s) in loading state_dict for Net:\\n\\t"

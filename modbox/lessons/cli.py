@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from modbox.lessons.leaks import answer_leaks
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
 from modbox.lessons.model import Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
@@ -52,7 +53,8 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
 
 
 def check(catalog: Catalog, make_sandbox=None) -> int:
-    """Validate every lesson; run the runnable ones in the sandbox. Prints each problem.
+    """Validate every lesson; run the runnable ones in the sandbox. Prints each problem, and a
+    warning for each sentence that gives a prediction's answer away (they fail the check too).
 
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
     evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
@@ -66,9 +68,11 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
             print(f"  {error}")
         problems += len(broken.errors)
     runnable = [lesson for lesson in catalog.lessons if not lesson.torch_problem]
+    leaks = {lesson.id: answer_leaks(lesson) for lesson in catalog.lessons}
     for lesson in catalog.lessons:
         if lesson.torch_problem:
             print(f"- {lesson.id}: not run ({lesson.torch_problem})")
+            problems += _warn(leaks[lesson.id])
     if runnable:
         from modbox.lessons.verify import verify_lesson
 
@@ -77,15 +81,21 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
         with make_sandbox() as sandbox:
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
-                mark = "✗" if found else "✓"
+                mark = "✗" if found or leaks[lesson.id] else "✓"
                 print(f"{mark} {lesson.id}: {len(lesson.checks)} checks, "
                       f"{len(lesson.predictions)} predictions" + (", myth" if lesson.myth else "")
                       + (f", {len(lesson.cheats)} cheats" if lesson.cheats else ""))
                 for problem in found:
                     print(f"  {problem}")
-                problems += len(found)
+                problems += len(found) + _warn(leaks[lesson.id])
     print("all lessons are good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
+
+
+def _warn(warnings: list[str]) -> int:
+    for warning in warnings:
+        print(f"  warning: {warning}")
+    return len(warnings)
 
 
 def _runner(sandbox):

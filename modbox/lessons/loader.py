@@ -36,6 +36,7 @@ from modbox.lessons.model import (
 from modbox.lessons.toml_lines import key_lines, line_of
 
 LESSON_FILE = "lesson.toml"
+MIN_CHOICES = 3  # per prediction
 CHEATS = "cheats"  # a folder of programs that must each fail at least one check
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -107,6 +108,7 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
             loaded.append(load_lesson(folder, torch_version))
         except LessonFileError as e:
             broken.append(BrokenLesson(folder, tuple(e.errors), e.lesson_id, e.title))
+    known |= {b.id for b in broken if b.id}  # a broken lesson still exists: its own errors say why
     good, more_broken = _cross_check(loaded, known, root.resolve().parent if single else None)
     good.sort(key=lambda lesson: (list(GROUPS).index(lesson.group), lesson.order, lesson.id))
     return Catalog(root, tuple(good), tuple(broken + more_broken))
@@ -291,8 +293,10 @@ class _Validator:
                 choices.append(Choice(c.get("id", ""), c.get("text", ""), c.get("explanation", ""),
                                       c.get("correct", False)))
             if "choices" in p:
-                if len(raw) < 2:
-                    self.error(path + ("choices",), "a prediction needs at least two choices")
+                if len(raw) < MIN_CHOICES:
+                    self.error(path + ("choices",), f"a prediction needs at least {MIN_CHOICES} "
+                                                    f"choices (it has {len(raw)}): with two, ruling "
+                                                    f"one out gives the answer away")
                 marked = sum(1 for c in raw if c.get("correct") is True)
                 if marked != 1:
                     self.error(path + ("choices",),
@@ -397,8 +401,8 @@ def _cross_check(lessons: list[Lesson], beside: set[str] = frozenset(),
                  parent: Path | None = None) -> tuple[list[Lesson], list[BrokenLesson]]:
     """Ids unique across the folder; ``requires`` names known lessons and has no cycle.
 
-    ``beside``: ids of the lessons next to a lesson folder checked alone (``parent`` holds them);
-    a ``requires`` may name those too.
+    ``beside``: ids a ``requires`` may name too: of lessons that failed to load, and of the
+    lessons next to a lesson folder checked alone (``parent`` holds them).
     """
     broken: dict[str, list[str]] = {}
     by_id: dict[str, Lesson] = {}

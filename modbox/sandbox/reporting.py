@@ -13,11 +13,11 @@ def finished(run: Run, tier: str, now: float) -> Report:
     """The Report of a run whose exit (or death) the supervisor has seen."""
     exit_ = run.exit or {}
     result = run.result
+    models, inspector_failed = _models(result)
     stderr = run.err.text()
-    if result is not None and result.get("probe_error"):
+    if inspector_failed:
         # modbox's own inspector failed, not the learner's code: say so where they look.
-        why = result["probe_error"]
-        stderr += f"[modbox] the inspector failed, so no models are shown: {why}\n"
+        stderr += f"[modbox] the inspector failed, so no models are shown: {inspector_failed}\n"
     error = outcome.error_for(
         result, exit_.get("code"), exit_.get("cpu_s", 0.0), run.stopped, stderr,
         run.limits, run.filename,
@@ -32,16 +32,10 @@ def finished(run: Run, tier: str, now: float) -> Report:
         events=run.events,
         sandbox=tier,
     )
+    report.models = models
     if result is not None and result.get("t") == "result":
-        try:
-            report.models = Report.from_dict({"models": result.get("models") or []}).models
-        except (TypeError, ValueError, AttributeError, KeyError):
-            report.models = []
         if error is None:
-            try:
-                report.values = Report.from_dict({"values": result.get("values") or []}).values
-            except (TypeError, ValueError, AttributeError, KeyError):
-                report.values = []
+            report.values = _values(result)
         total = result.get("events_total")
         report.events_total = total if isinstance(total, int) else run.events_received
     else:
@@ -54,6 +48,25 @@ def finished(run: Run, tier: str, now: float) -> Report:
         total=(now - run.submitted) * 1000,
     )
     return report
+
+
+def _models(result: dict | None) -> tuple[list, str]:
+    """The models the inspector described, and why it failed ("" when it did not)."""
+    if result is None or result.get("t") != "result":
+        return [], ""
+    try:
+        models = Report.from_dict({"models": result.get("models") or []}).models
+    except (TypeError, ValueError, AttributeError, KeyError) as e:
+        return [], f"its description of the models could not be read ({type(e).__name__}: {e})"
+    return models, result.get("probe_error") or ""
+
+
+def _values(result: dict) -> list:
+    """The answers to the expressions the caller asked about (see Sandbox.run's ``evaluate``)."""
+    try:
+        return Report.from_dict({"values": result.get("values") or []}).values
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return []
 
 
 def not_started(run: Run, tier: str, why: str) -> Report:

@@ -158,19 +158,7 @@ def _bwrap_spec(command: list[str], scratch_base: Path | None) -> ZygoteSpec:
         if _under(path, Path("/tmp")):
             argv += ["--ro-bind", str(path), str(path)]
     if is_root():
-        # nobody cannot enter /root (where pyenv lives here): mount an empty, open /root and
-        # bring back only the folders Python needs. This also hides the rest of root's home.
-        made: set[Path] = set()
-        for path in needed:
-            hidden = _first_closed_ancestor(path)
-            if hidden is None:
-                continue
-            between = [p for p in reversed(path.parents) if hidden in p.parents]
-            for folder, op in [(hidden, "--tmpfs"), *((p, "--dir") for p in between)]:
-                if folder not in made:
-                    argv += ["--perms", "0755", op, str(folder)]
-                    made.add(folder)
-            argv += ["--ro-bind", str(path), str(path)]
+        argv += _open_for_nobody(needed)
     if scratch_base is not None:
         argv += ["--bind", str(scratch_base), str(scratch_base)]
     argv += ["--chdir", "/", "--", *command]
@@ -201,14 +189,43 @@ def _under(path: Path, top: Path) -> bool:
     return path == top or top in path.parents
 
 
-def _first_closed_ancestor(path: Path) -> Path | None:
-    """The highest folder above ``path`` that other users cannot enter."""
-    for parent in reversed(path.parents):
-        if parent == Path("/"):
+def _open_for_nobody(needed: list[Path]) -> list[str]:
+    """bwrap arguments that let ``nobody`` (learner code, when modbox runs as root) read the
+    needed folders, wherever they live.
+
+    A bind keeps the host's permissions, and nobody cannot enter a folder closed to others: a
+    home such as /root (where pyenv lives), or a venv made in a private temporary folder
+    (``mktemp -d``, pytest's tmp_path). Run children import lazily (``torch.optim`` pulls in
+    ``torch._dynamo``, ``torch.save`` ``torch.utils.serialization``), so whatever the zygote
+    could read, nobody must read too. The first closed folder on the way to a needed folder
+    becomes an empty, open tmpfs, the folders between become open folders, and only what Python
+    needs is bound back; this also hides the rest of a closed home.
+    """
+    argv: list[str] = []
+    made: set[Path] = set()
+    for path in needed:
+        chain = [p for p in reversed(path.parents) if p != Path("/")] + [path]
+        first = next((i for i, p in enumerate(chain) if _closed(p)), None)
+        if first is None:
             continue
-        if not (parent.stat().st_mode & stat.S_IXOTH):
-            return parent
-    return None
+        for i, folder in enumerate(chain[first:]):
+            if folder not in made:
+                argv += ["--perms", "0755", "--tmpfs" if i == 0 else "--dir", str(folder)]
+                made.add(folder)
+        if not _closed(path):
+            argv += ["--ro-bind", str(path), str(path)]
+            continue
+        for entry in sorted(path.iterdir()):  # the needed folder itself is closed
+            if entry.is_symlink():
+                argv += ["--symlink", os.readlink(entry), str(entry)]
+            else:
+                argv += ["--ro-bind", str(entry), str(entry)]
+    return argv
+
+
+def _closed(folder: Path) -> bool:
+    """Whether users other than its owner and group cannot enter ``folder``."""
+    return not (folder.stat().st_mode & stat.S_IXOTH)
 
 
 def run_flags(tier: str) -> dict:

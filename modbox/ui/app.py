@@ -15,7 +15,7 @@ from modbox.ui.keymap import load_keymap
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.screens.play import PlayScreen
 from modbox.ui.templates import TEMPLATES
-from modbox.ui.terminal_keys import read_escape_digit_as_alt_digit
+from modbox.ui import textual_compat
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.hooks_pane import EventList
 from modbox.ui.widgets.parameters_pane import ParametersPane
@@ -42,7 +42,7 @@ class ModboxApp(App):
         theme: str = DARK,
     ):
         super().__init__()
-        read_escape_digit_as_alt_digit()
+        textual_compat.read_escape_digit_as_alt_digit()
         self.file = Path(file) if file is not None else None
         self.engine = Engine(sandbox_factory)
         self.theme = theme
@@ -124,7 +124,7 @@ class ModboxApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.binding_sections(), dict(self._keymap)))
+            self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self)))
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modbox.report import Model
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
 
 
 def describe_change(old: Model | None, new: Model | None, limit: int = 3) -> str:

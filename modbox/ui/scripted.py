@@ -1,32 +1,17 @@
 """A stand-in for ``modbox.sandbox.Sandbox`` that answers with prepared Reports.
 
-It has the same interface the UI uses (start, ready, wait_ready, tier, tier_reasons, restarts,
-run_async with on_progress, cancel, close), so tests, benchmarks and screenshots can drive the
-real app deterministically and without torch.
+It satisfies ``modbox.sandbox.connection.SandboxConnection``, the interface the UI uses, so tests,
+benchmarks and screenshots can drive the real app deterministically and without torch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
-from modbox.report import Event, Report
-
-
-class Superseded(Exception):
-    """A newer run (or cancel()) replaced this one before it finished."""
-
-
-@dataclass
-class ScriptedProgress:
-    """Shaped like ``modbox.sandbox.Progress``: only what is new since the last one."""
-
-    events: list[Event] = field(default_factory=list)
-    stdout: str = ""
-    stderr: str = ""
-    elapsed_ms: float = 0.0
+from modbox.report import Report
+from modbox.sandbox.connection import Progress, Superseded
 
 
 class ScriptedSandbox:
@@ -79,8 +64,15 @@ class ScriptedSandbox:
             time.sleep(left if timeout is None else min(left, timeout))
         return self.ready
 
-    async def run_async(self, source, filename="main.py", timeout=None, limits=None, on_progress=None,
-                        evaluate=()):
+    async def run_async(
+        self,
+        source: str,
+        filename: str = "main.py",
+        timeout: float | None = None,
+        limits=None,
+        on_progress: Callable[[Progress], object] | None = None,
+        evaluate: list[str] | tuple[str, ...] = (),
+    ) -> Report:
         self._generation += 1
         mine = self._generation
         self.runs.append(
@@ -101,7 +93,7 @@ class ScriptedSandbox:
                 await asyncio.sleep(max(self.delay / self.progress_batches, 0.01))
                 self._check(mine)
                 on_progress(
-                    ScriptedProgress(
+                    Progress(
                         events=report.events[i : i + step],
                         stdout=report.stdout if i == 0 else "",
                         stderr=report.stderr if i == 0 else "",

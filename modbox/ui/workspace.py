@@ -32,6 +32,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
+from textual.worker import Worker, WorkerError
 
 from modbox.report import Event, Model, Report
 from modbox.ui.changes import describe_change
@@ -114,6 +115,7 @@ class Workspace(Vertical):
         self.good_report: Report | None = None
         self.selected_model: str | None = None
         self.running = False
+        self._run_worker: Worker | None = None
         self._initial_source = source
         self._generation = 0
         self._run_started = 0.0
@@ -182,7 +184,16 @@ class Workspace(Vertical):
             self._live_timer.stop()
             self._live_timer = None
         self._generation += 1
-        self._run(self._generation, self.source, live)
+        self._run_worker = self._run(self._generation, self.source, live)
+
+    async def run_settled(self) -> None:
+        """Return once the last run asked for has its answer, at once when none is in flight:
+        a lesson's side runs go after the draft's run instead of replacing it."""
+        while (worker := self._run_worker) is not None and not worker.is_finished:
+            try:
+                await worker.wait()
+            except WorkerError:
+                pass  # superseded, or the sandbox failed: the status line says so
 
     def show_pane(self, name: str) -> None:
         self.query_one(TabbedContent).active = name

@@ -12,7 +12,6 @@ sandbox, one at a time with the draft's runs.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from rich.text import Text
@@ -329,9 +328,7 @@ class LessonScreen(Screen):
         flight and before the next (one sandbox serves both, and a newer run replaces an older)."""
         self._side_runs += 1
         try:
-            await asyncio.sleep(0.05)  # a draft run requested just now has started by then
-            while self.workspace.running:
-                await asyncio.sleep(0.05)
+            await self.workspace.run_settled()
             return await self.engine.run(source, filename="experiment.py", timeout=self.timeout,
                                          limits=self.limits)
         finally:

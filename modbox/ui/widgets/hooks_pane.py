@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 from modbox.render import event_detail
 from modbox.report import EVENT_KINDS, Event
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
 
 _KIND_STYLE = {
     "hook": "bold #d787ff",

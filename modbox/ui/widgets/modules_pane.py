@@ -11,7 +11,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from modbox.report import Model, ModuleRow
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
 
 _TRAINABLE_BADGE = {"all": ("trainable", "green"), "none": ("frozen", "yellow"), "partial": ("partly frozen", "yellow")}
 

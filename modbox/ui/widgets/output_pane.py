@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from modbox.report import Report
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
 from modbox.plain_text import plain
 
 

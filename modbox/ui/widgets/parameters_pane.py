@@ -9,7 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from modbox.report import Model, ParameterRow
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
+from modbox import render
 
 COLUMNS = ("name", "shape", "numel", "dtype", "device", "requires_grad", "grad", "tied to")
 
@@ -26,14 +27,11 @@ _SORT_KEYS = {
 
 
 def totals(model: Model) -> Text:
-    """torchinfo's footer: total, trainable, non-trainable, sizes. Tied tensors count once."""
-    text = Text()
-    text.append(f"Total params: {fmt.count(model.total_params)}\n", style="bold")
-    text.append(f"Trainable params: {fmt.count(model.trainable_params)}\n")
-    text.append(f"Non-trainable params: {fmt.count(model.total_params - model.trainable_params)}\n")
-    if model.lazy_params:
-        text.append(f"Not yet initialized (lazy) tensors: {model.lazy_params}\n", style="yellow")
-    text.append(f"Params size: {fmt.size(model.param_bytes)}   Buffers size: {fmt.size(model.buffer_bytes)}")
+    """torchinfo's footer, the same lines ``modbox inspect`` prints. Tied tensors count once."""
+    lines = render.totals(model)
+    text = Text(lines[0], style="bold")
+    for line in lines[1:]:
+        text.append("\n" + line, style="yellow" if "lazy" in line else "")
     return text
 
 
@@ -83,7 +81,7 @@ class ParametersPane(Vertical):
                 p.dtype,
                 p.device,
                 Text("yes" if p.requires_grad else "no", style="" if p.requires_grad else "yellow"),
-                "yes" if p.has_grad else "-",
+                "yes" if p.has_grad else fmt.NONE,
                 Text(", ".join(p.tied_to), style="yellow"),
                 key=p.name,
             )

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from modbox.report import Model
-from modbox.ui import formatting as fmt
+from modbox import formatting as fmt
 
 
 def state_dict_rows(model: Model) -> list[tuple[str, str, str, str]]:

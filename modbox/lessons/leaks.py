@@ -1,0 +1,193 @@
+"""Answer leaks: text a learner reads before a prediction that gives its answer away.
+
+What a learner has read when a prediction is asked: the menu's summary, the objectives, the
+titles of the steps up to the prediction's, and the prose (text and task) of the steps before
+it and of its own step. A sentence there leaks when
+
+* it shares the correct choice's distinctive words: words of the correct choice (its text and
+  id) that no wrong choice and not the question uses, compared by stem and by a small table of
+  synonyms (``halves``/``half``, ``copies``/``snapshot``/``clone``). It leaks with at least
+  half of them, or (in a summary, an objective or a title) with half of those before the
+  choice's first colon, where a choice states its answer ("It halves them: ..."); a step's
+  prose, which explains rather than concludes, needs two of them when the choice has two. Words in more than two of the sentences read (the lesson's subject) and in
+  the lesson's title do not count; or
+* it is a summary, an objective or a title that rules a wrong choice out by denying one of
+  that choice's distinctive words ("no copies" against "`state_dict()` took a snapshot").
+
+Words are compared with their polarity: "registers a layer" does not state "a plain tensor is
+not registered".
+
+Words every lesson uses (``model``, ``module``, ``tensor``...) and English function words are
+never distinctive. ``answer_leaks(lesson)`` returns ``file:line: key: what`` warnings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from modbox.lessons.loader import LESSON_FILE
+from modbox.lessons.model import Choice, Lesson, Prediction
+from modbox.lessons.toml_lines import key_lines, line_of
+
+_STOP = frozenset("""
+a an the and or but if then than so as of to in on at by for from with into onto over under
+about is are was were be been being it its this that these those there here
+what which who whom whose when where why how all any each every both either neither some such
+own same other another only just also very more most less least much many few can could will
+would should may might must do does did done doing has have had having get gets got make makes
+made use uses used using i you we they he she them us our your their one per yet still again
+via like e g eg ie etc not
+model models module modules torch nn pytorch py python code program run runs print prints
+printed call calls called return returns line lines value values thing things way ways
+""".split())
+_NEGATIONS = frozenset({"no", "not", "never", "without", "none", "nothing", "nor", "isn't",
+                        "aren't", "doesn't", "don't", "didn't", "won't", "cannot", "can't"})
+# Words that say the same thing in lessons about nn.Module, mapped to one concept.
+_SYNONYMS = {
+    "half": "half", "halve": "half", "halv": "half", "halved": "half",
+    "copy": "copy", "copie": "copy", "snapshot": "copy", "clone": "copy", "duplicate": "copy",
+    "share": "share", "alias": "share", "view": "share",
+    "double": "double", "twice": "double",
+    "once": "once", "single": "once",
+    "child": "child", "children": "child",
+    "parent": "parent",
+    "error": "raise", "raise": "raise", "rais": "raise", "exception": "raise",
+    "first": "first", "before": "first", "last": "last", "after": "last",
+    "zero": "zero", "0": "zero",
+}
+_WORD = re.compile(r"[a-z0-9][a-z0-9_]*(?:n't)?(?:\.[0-9]+)?")
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n\s*\n|\n\s*[-*]\s+")
+
+
+def stem(word: str) -> str:
+    """A crude stem: enough to match counts/counted/counting and halves/half."""
+    if word in _SYNONYMS or "_" in word:  # a name from code is kept whole
+        return _SYNONYMS.get(word, word)
+    for suffix, keep in (("ies", "y"), ("ves", "f"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""),
+                         ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + keep
+            break
+    return _SYNONYMS.get(word, word)
+
+
+def concepts(text: str) -> list[str]:
+    """The stems of ``text``'s words, in order, function words and generic words left out."""
+    return [stem(w) for w in _words(text) if w not in _STOP]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower().replace("'s", "")) if len(w) > 1 or w.isdigit()]
+
+
+def polar(text: str) -> set[tuple[str, bool]]:
+    """``text``'s concepts, each with whether it is negated ("is not registered": register, True):
+    a negation covers the next two words that are not function words."""
+    out, negate = set(), 0
+    for word in _words(text):
+        if word in _NEGATIONS:
+            negate = 2
+        elif word not in _STOP:
+            out.add((stem(word), negate > 0))
+            negate = max(0, negate - 1)
+    return out
+
+
+def distinctive(prediction: Prediction, choice: Choice, topic: set[str] = frozenset()) -> set[tuple[str, bool]]:
+    """The concepts of ``choice`` (with their polarity) that no other choice, not the question
+    and not the ``topic`` uses."""
+    others = set(concepts(prediction.question)) | topic
+    for other in prediction.choices:
+        if other is not choice:
+            others |= set(concepts(other.text))
+    return {(c, negated) for c, negated in polar(choice.text) if c not in others}
+
+
+def leaking_words(sentence: str, prediction: Prediction, topic: set[str] = frozenset(),
+                  prose: bool = False) -> tuple[str, set[str]] | None:
+    """("answer", words) when ``sentence`` states the correct choice, ("rules out <id>", words)
+    when it denies what a wrong choice states; None when it does neither. ``topic``: concepts
+    the lesson uses all along (its subject, not an answer). ``prose``: the sentence explains (a
+    step's text) rather than concludes (summary, objectives, titles): one shared word is not
+    enough, and ruling out is part of explaining."""
+    seen = polar(sentence)
+    answer = distinctive(prediction, prediction.marked, topic)
+    hits = answer & seen
+    need = math.ceil(len(answer) / 2) if len(answer) > 2 else (len(answer) if prose else 1)
+    if answer and len(hits) >= need:
+        return "answer", {c for c, _ in hits}
+    if prose:
+        return None
+    head, colon, _why = prediction.marked.text.partition(": ")
+    if colon:  # "It halves them: ..." states the answer before its reason
+        claim = answer & polar(head)
+        said = claim & seen
+        if claim and len(said) >= math.ceil(len(claim) / 2):
+            return "answer", {c for c, _ in said}
+    for choice in prediction.choices:
+        if choice is prediction.marked:
+            continue
+        opposite = {(c, True) for c, negated in distinctive(prediction, choice) if not negated} & seen
+        if opposite:
+            return f"rules out {choice.id!r}", {c for c, _ in opposite}
+    return None
+
+
+def _read_before(lesson: Lesson, prediction: Prediction) -> list[tuple[tuple, str, str]]:
+    """(path in the TOML, key name, text) of everything read before ``prediction`` is asked."""
+    asked_at = next(i for i, s in enumerate(lesson.steps) if s.prediction == prediction.id)
+    texts = [(("summary",), "summary", lesson.summary)]
+    texts += [(("objectives",), f"objectives[{i + 1}]", o) for i, o in enumerate(lesson.objectives)]
+    for i, step in enumerate(lesson.steps[: asked_at + 1]):
+        texts.append((("steps", i, "title"), f"steps[{step.id}].title", step.title))
+        texts.append((("steps", i, "text"), f"steps[{step.id}].text", step.text))
+        if step.task and i < asked_at:
+            texts.append((("steps", i, "task"), f"steps[{step.id}].task", step.task))
+    return texts
+
+
+def answer_leaks(lesson: Lesson) -> list[str]:
+    """A warning for each sentence read before a prediction that gives its answer away."""
+    toml = lesson.path / LESSON_FILE
+    lines = None
+    warnings = []
+    for prediction in lesson.predictions:
+        if not any(s.prediction == prediction.id for s in lesson.steps):
+            continue
+        read = [(path, key, sentence) for path, key, text in _read_before(lesson, prediction)
+                for sentence in _SENTENCE.split(_prose(text)) if sentence.strip()]
+        topic = _topic([sentence for _, _, sentence in read] + [lesson.title])
+        for path, key, sentence in read:
+            found = leaking_words(sentence, prediction, topic, prose=path[0] == "steps" and path[2] != "title")
+            if found is None:
+                continue
+            if lines is None:
+                lines = key_lines(toml.read_text(encoding="utf-8"))
+            how, words = found
+            said = " ".join(sentence.split())
+            said = said if len(said) <= 100 else said[:97] + "..."
+            what = (f"gives away the answer to predictions[{prediction.id}] "
+                    f"({prediction.marked.text!r})" if how == "answer" else
+                    f"gives away part of predictions[{prediction.id}]: it {how}")
+            warnings.append(f"{toml}:{line_of(lines, path)}: {key}: {what}: {said!r} "
+                            f"(shared words: {', '.join(sorted(words))})")
+    return warnings
+
+
+TOPIC_SENTENCES = 2  # a concept in more sentences than this is what the lesson is about
+
+
+def _topic(sentences: list[str]) -> set[str]:
+    """Concepts of the lesson's subject: in the title, or in many of the sentences read."""
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        for c in set(concepts(sentence)):
+            counts[c] = counts.get(c, 0) + 1
+    topic = {c for c, n in counts.items() if n > TOPIC_SENTENCES}
+    return topic | set(concepts(sentences[-1]))
+
+
+def _prose(text: str) -> str:
+    """``text`` without its fenced code blocks: code shows how, it does not state answers."""
+    return re.sub(r"```.*?(```|$)", " ", text, flags=re.S)

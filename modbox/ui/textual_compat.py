@@ -1,0 +1,24 @@
+"""Every use of Textual's private API, in one place: tests/test_textual_compat.py fails here, not
+somewhere in the app, when a Textual release moves what these rely on (written against 8.2)."""
+
+from __future__ import annotations
+
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual.app import App
+
+ESC_DIGITS = tuple(f"\x1b{digit}" for digit in "0123456789")
+
+
+def read_escape_digit_as_alt_digit() -> None:
+    """Alt+digit from a real terminal. Textual reads ESC followed by a digit (what xterm, tmux and
+    most terminals send for alt+digit) as the character a macOS keyboard puts on option+digit
+    ("™" for alt+2), so the editor types junk and the pane keys alt+1..6 never run. Without those
+    entries the parser reports them as the keys "alt+1".."alt+0"."""
+    for sequence in ESC_DIGITS:
+        ANSI_SEQUENCES_KEYS.pop(sequence, None)
+
+
+def keymap(app: App) -> dict[str, str]:
+    """The keys the learner set for binding ids (``App.set_keymap``): Textual keeps no public
+    reader for them, and the help screen shows them."""
+    return dict(app._keymap)

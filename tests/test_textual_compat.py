@@ -1,0 +1,50 @@
+"""What modbox.ui.textual_compat relies on in Textual's private API still works: a Textual
+release that moves it fails here, by name, rather than somewhere in the app."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual._xterm_parser import XTermParser
+from textual.app import App
+from textual.binding import Binding
+
+from modbox.ui import textual_compat
+
+
+def _keys(data: str) -> list[str]:
+    parser = XTermParser()
+    events = [*parser.feed(data), *parser.feed("")]  # the empty feed ends a lone escape
+    return [event.key for event in events]
+
+
+@pytest.fixture
+def ansi_table():
+    saved = dict(ANSI_SEQUENCES_KEYS)
+    yield
+    ANSI_SEQUENCES_KEYS.clear()
+    ANSI_SEQUENCES_KEYS.update(saved)
+
+
+def test_escape_digit_reads_as_alt_digit(ansi_table):
+    textual_compat.read_escape_digit_as_alt_digit()
+    assert _keys("\x1b2") == ["alt+2"]
+    assert _keys("\x1b0") == ["alt+0"]
+    assert _keys("2") == ["2"]
+
+
+class _KeymapApp(App):
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit")]
+
+
+def test_keymap_reads_what_set_keymap_set():
+    async def scenario():
+        app = _KeymapApp()
+        async with app.run_test():
+            assert textual_compat.keymap(app) == {}
+            app.set_keymap({"app.quit": "ctrl+x"})
+            return textual_compat.keymap(app)
+
+    assert asyncio.run(scenario()) == {"app.quit": "ctrl+x"}
