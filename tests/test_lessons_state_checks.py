@@ -231,3 +231,15 @@ def test_lessons_check_runs_value_and_load_checks_and_catches_cheats(tmp_path, c
     assert cli.check(load_catalog(folder)) == 1
     assert (f"{folder / 'cheats' / 'copied.py'}:1: cheats/copied.py: this cheat passes every check"
             in capsys.readouterr().out)
+
+
+def test_every_tier_answers_expressions_and_reports_save_and_load(sandbox_each_tier):
+    source = ("import torch\nfrom torch import nn\nmodel = nn.Linear(2, 1)\n"
+              "torch.save(model.state_dict(), 'w.pt')\nback = torch.load('w.pt')\n")
+    asked = [check("value", expr="sorted(back)", equals=["bias", "weight"]),
+             check("load", state_dict="back", missing=[], unexpected=[])]
+    report, results = evaluated(sandbox_each_tier, source, *asked)
+    assert report.ok, report.error
+    assert [r.passed for r in results] == [True, True], [r.actual for r in results]
+    assert [(e.kind, e.detail.get("what")) for e in report.events] == [("save", "state_dict"),
+                                                                        ("load", "state_dict")]

@@ -116,3 +116,29 @@ def test_counts_are_never_cut_on_a_narrow_terminal():
     text = printed(Report(ok=True, models=[model_with(rows)]), width=80)
     lstm = next(line for line in text.splitlines() if "lstm" in line)
     assert "123,456,789" in lstm and "…" in lstm  # the long shape is cut, the counts are not
+
+
+def test_state_events_read_the_same_in_modbox_inspect_and_the_hooks_pane():
+    from modbox.render import event_text as inspect_line
+    from modbox.report import Event
+    from modbox.ui.widgets.hooks_pane import event_text as pane_line
+
+    cases = [
+        (Event(seq=3, kind="zero_grad", model="model", cls="SGD", line=12,
+               detail={"by": "optimizer", "set_to_none": False}),
+         "optimizer.zero_grad() on line 12: gradients filled with zeros"),
+        (Event(seq=4, kind="save", line=14, cls="OrderedDict",
+               detail={"what": "state_dict", "file": "w.pt", "keys": ["weight"], "key_count": 2}),
+         "torch.save w.pt on line 14: a state_dict of 2 keys"),
+        (Event(seq=5, kind="load", line=15, detail={"file": "m.pt", "error": "UnpicklingError: no\nmore"}),
+         "torch.load m.pt on line 15 raised UnpicklingError: no"),
+        (Event(seq=6, kind="load_state_dict", model="model", cls="Net", line=16,
+               detail={"strict": False, "assign": False, "missing": ["fc.bias"], "unexpected": [],
+                       "missing_count": 1, "unexpected_count": 0}),
+         "(strict=False) on line 16: 1 missing, 0 unexpected keys"),
+        (Event(seq=7, kind="forward", model="model", path="fc", cls="Linear", outputs=[[1, 2]],
+               grad_enabled=False), "no_grad"),
+    ]
+    for event, words in cases:
+        assert inspect_line(event).plain.endswith(words), inspect_line(event).plain
+        assert words in pane_line(event).plain, pane_line(event).plain

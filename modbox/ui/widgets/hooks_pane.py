@@ -47,7 +47,9 @@ def event_text(event: Event) -> Text:
     style = _KIND_STYLE.get(event.kind, "")
     text = Text.assemble((f"{event.seq:>7} ", "dim"))
     text.append(f"{event.kind:<14} ", style=style or "bold")
-    where = ".".join(p for p in (event.model, event.path) if p) or "(root)"
+    where = ".".join(p for p in (event.model, event.path) if p)
+    if not where and event.kind not in _STATE_EVENTS:  # a file saved or loaded has no module
+        where = "(root)"
     text.append(where, style=style if event.kind in ("hook", "direct_forward") else "")
     if event.cls:
         text.append(f" {event.cls}", style="dim")
