@@ -138,7 +138,8 @@ def test_list_of_a_teachers_folder_shows_a_broken_lesson_with_its_message(tmp_pa
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "The basics"
     assert out[1].split() == ["1", "tiny", "Tiny", "(new)"]
-    assert out[2].startswith("  !  zz-broken  broken: ") and out[2].endswith(
+    assert out[2] == ""
+    assert out[3].startswith("  !  zz-broken  broken: ") and out[3].endswith(
         "lesson.toml:3: (toml): not valid TOML: Invalid value")
 
 

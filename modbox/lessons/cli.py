@@ -44,6 +44,8 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
                 status += f" (step {index + 1}/{len(lesson.steps)})" if index is not None else ""
             note = f"  [{lesson.torch_problem}]" if lesson.torch_problem else ""
             print(f"{lesson.order:>3}  {lesson.id:<{width}}  {lesson.title}  ({status}){note}")
+    if catalog.broken and catalog.lessons:
+        print()  # broken lessons belong to no group: keep them apart from the last one
     for broken in catalog.broken:
         name = broken.id or broken.path.name
         print(f"  !  {name:<{width}}  broken: {broken.errors[0]}")
