@@ -85,6 +85,14 @@ def test_builtin_lessons_load_without_errors():
     assert [lesson.id for lesson in catalog.lessons][:3] == ["objects", "anatomy", "registration"]
 
 
+def test_builtin_lessons_for_real_code_come_after_every_basic_one():
+    catalog = load_catalog()
+    groups = [lesson.group for lesson in catalog.lessons]
+    assert groups == sorted(groups, key=["basics", "real-code"].index)
+    assert [lesson.id for lesson in catalog.lessons if lesson.group == "real-code"] == [
+        "init-order", "meta-device", "parametrizations", "prefixed-keys", "walk-and-copy", "compiled-module"]
+
+
 def test_builtin_folder_is_the_checkout_lessons_folder():
     assert (builtin_lessons_dir() / "registration" / "lesson.toml").is_file()
 
