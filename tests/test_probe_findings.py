@@ -240,6 +240,20 @@ def test_state_dict_prefix_when_a_strict_load_fails_and_not_when_the_prefix_is_s
     assert r.findings("state_dict_prefix", "fixed") == []
 
 
+def test_state_dict_prefix_when_the_model_is_the_wrapped_one():
+    source = HEADER + (
+        "plain = nn.Sequential(nn.Linear(2, 2))\n"
+        "model = nn.DataParallel(nn.Sequential(nn.Linear(2, 2)))\n"
+        "result = model.load_state_dict(plain.state_dict(), strict=False)\n"
+    )
+    r = run(source)
+    (f,) = r.findings("state_dict_prefix")
+    assert (f.path, f.line) == ("", line_of(source, "result = "))
+    assert "`model` is wrapped by DataParallel or DistributedDataParallel" in f.message
+    assert "model.module.load_state_dict(sd)" in f.message
+    assert r.findings("state_dict_prefix", "plain") == []
+
+
 def test_shared_module_is_one_info_finding():
     r = run(HEADER + "lin = nn.Linear(2, 2)\nmodel = nn.Sequential(lin, nn.ReLU(), lin)\n")
     (f,) = r.model().findings
@@ -354,3 +368,19 @@ def test_direct_forward_in_a_function_points_at_the_forward_call():
     )
     r = run(source)
     assert findings_of(r, "direct_forward") == [("", line_of(source, "model.forward"))]
+
+
+def test_state_dict_prefix_from_a_real_torch_compile():
+    source = HEADER + (
+        "compiled = torch.compile(nn.Linear(2, 2))\n"
+        "model = nn.Linear(2, 2)\n"
+        "try:\n"
+        "    model.load_state_dict(compiled.state_dict())\n"
+        "except RuntimeError:\n"
+        "    pass\n"
+    )
+    r = run(source)
+    assert r.error is None
+    (f,) = r.findings("state_dict_prefix")
+    assert f.line == line_of(source, "model.load_state_dict")
+    assert "starts with `_orig_mod.`, which torch.compile adds" in f.message

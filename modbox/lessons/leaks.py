@@ -2,22 +2,20 @@
 
 What a learner has read when a prediction is asked: the menu's summary, the objectives, the
 titles of the steps up to the prediction's, and the prose (text and task) of the steps before
-it and of its own step. A sentence there leaks when
+it and of its own step (code blocks left out). A sentence there leaks when
 
-* it shares the correct choice's distinctive words: words of the correct choice (its text and
-  id) that no wrong choice and not the question uses, compared by stem and by a small table of
-  synonyms (``halves``/``half``, ``copies``/``snapshot``/``clone``). It leaks with at least
-  half of them, or (in a summary, an objective or a title) with half of those before the
-  choice's first colon, where a choice states its answer ("It halves them: ..."); a step's
-  prose, which explains rather than concludes, needs two of them when the choice has two. Words in more than two of the sentences read (the lesson's subject) and in
-  the lesson's title do not count; or
+* it shares the correct choice's distinctive words: the words of its text that no wrong choice
+  and not the question uses, compared by stem, by a small table of synonyms (``halves``/
+  ``half``, ``copies``/``snapshot``/``clone``, ``before``/``first``) and by polarity
+  ("registers a layer" does not state "a plain tensor is not registered"). It leaks with at
+  least half of them; a step's prose, which explains rather than concludes, needs both when
+  the choice has two. A summary, an objective or a title also leaks with half of the words
+  before the choice's first colon, where a choice states its claim ("It halves them: ..."); or
 * it is a summary, an objective or a title that rules a wrong choice out by denying one of
   that choice's distinctive words ("no copies" against "`state_dict()` took a snapshot").
 
-Words are compared with their polarity: "registers a layer" does not state "a plain tensor is
-not registered".
-
-Words every lesson uses (``model``, ``module``, ``tensor``...) and English function words are
+Words every lesson uses (``model``, ``module``...), English function words, the words of the
+lesson's title and words in more than two of the sentences read (the lesson's subject) are
 never distinctive. ``answer_leaks(lesson)`` returns ``file:line: key: what`` warnings.
 """
 
@@ -94,7 +92,8 @@ def polar(text: str) -> set[tuple[str, bool]]:
     return out
 
 
-def distinctive(prediction: Prediction, choice: Choice, topic: set[str] = frozenset()) -> set[tuple[str, bool]]:
+def distinctive(prediction: Prediction, choice: Choice,
+                topic: set[str] = frozenset()) -> set[tuple[str, bool]]:
     """The concepts of ``choice`` (with their polarity) that no other choice, not the question
     and not the ``topic`` uses."""
     others = set(concepts(prediction.question)) | topic
@@ -128,7 +127,8 @@ def leaking_words(sentence: str, prediction: Prediction, topic: set[str] = froze
     for choice in prediction.choices:
         if choice is prediction.marked:
             continue
-        opposite = {(c, True) for c, negated in distinctive(prediction, choice) if not negated} & seen
+        stated = {c for c, negated in distinctive(prediction, choice) if not negated}
+        opposite = {(c, True) for c in stated} & seen
         if opposite:
             return f"rules out {choice.id!r}", {c for c, _ in opposite}
     return None
@@ -159,7 +159,8 @@ def answer_leaks(lesson: Lesson) -> list[str]:
                 for sentence in _SENTENCE.split(_prose(text)) if sentence.strip()]
         topic = _topic([sentence for _, _, sentence in read] + [lesson.title])
         for path, key, sentence in read:
-            found = leaking_words(sentence, prediction, topic, prose=path[0] == "steps" and path[2] != "title")
+            prose = path[0] == "steps" and path[2] != "title"
+            found = leaking_words(sentence, prediction, topic, prose)
             if found is None:
                 continue
             if lines is None:

@@ -17,7 +17,8 @@ Kinds (``report.FINDING_KINDS``):
 - ``shared_parameter`` (info): one tensor under several names, counted once.
 - ``lazy_uninitialized`` (info): lazy parameters that count as 0 until the first forward.
 - ``state_dict_prefix``: a ``load_state_dict`` failed (or, with ``strict=False``, loaded
-  nothing) because every key has a wrapper's prefix (``module.``, ``_orig_mod.``).
+  nothing) because every key has a wrapper's prefix (``module.``, ``_orig_mod.``) that the
+  model's keys do not, or the other way round (a wrapped model, a plain state_dict).
 """
 
 from __future__ import annotations
@@ -424,19 +425,24 @@ _WRAPPERS = {"module.": "DataParallel or DistributedDataParallel", "_orig_mod.":
 
 
 def _prefixed(ctx: _Context, found: list) -> None:
-    for key, (line, prefix) in ctx.facts.prefixed_loads.items():
+    for key, (line, prefix, which) in ctx.facts.prefixed_loads.items():
         paths = ctx.view.paths.get(key)
         if paths is None:
             continue
         who = ctx.where(paths[0])
-        found.append(
-            _finding(
-                "state_dict_prefix",
-                paths[0],
+        if which == "state_dict":
+            message = (
                 f"{who}.load_state_dict(...) did not load the weights: every key of the state_dict "
                 f"starts with `{prefix}`, which {_WRAPPERS[prefix]} adds. Strip it first: "
                 f"torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(sd, \"{prefix}\") "
-                f"or {{k.removeprefix(\"{prefix}\"): v for k, v in sd.items()}}.",
-                line,
+                f"or {{k.removeprefix(\"{prefix}\"): v for k, v in sd.items()}}."
             )
-        )
+        else:
+            inner = "module" if prefix == "module." else "_orig_mod"
+            message = (
+                f"{who}.load_state_dict(...) did not load the weights: `{who}` is wrapped by "
+                f"{_WRAPPERS[prefix]}, so every key it expects starts with `{prefix}` and the "
+                f"state_dict's do not. Load into the module it wraps: "
+                f"{who}.{inner}.load_state_dict(sd)."
+            )
+        found.append(_finding("state_dict_prefix", paths[0], message, line))

@@ -452,11 +452,16 @@ class Patches:
                 detail["unexpected_count"] = len(result.unexpected_keys)
             self.s.emit({"kind": "load_state_dict", "path": entry[2], "model": entry[1],
                          "class": entry[3], "line": line, "detail": detail})
-            prefix = _wrapper_prefix(list(state_dict.keys()), list(module.state_dict().keys()))
+            keys, own = list(state_dict.keys()), list(module.state_dict().keys())
             nothing_loaded = result is not None and result.missing_keys and len(
-                result.missing_keys) == len(module.state_dict())
-            if prefix and (error is not None or nothing_loaded):
-                self.s.facts.prefixed_loads.setdefault(id(module), (line, prefix))
+                result.missing_keys) == len(own)
+            if error is not None or nothing_loaded:
+                prefix = _wrapper_prefix(keys, own)
+                if prefix:
+                    self.s.facts.prefixed_loads.setdefault(id(module), (line, prefix, "state_dict"))
+                prefix = _wrapper_prefix(own, keys)
+                if prefix:
+                    self.s.facts.prefixed_loads.setdefault(id(module), (line, prefix, "model"))
         except Exception:
             pass
 
@@ -494,8 +499,8 @@ def _what(obj) -> str:
 
 
 def _wrapper_prefix(keys: list, model_keys: list) -> str | None:
-    """The wrapper prefix every key has and the model's own keys do not, when stripping it
-    leaves keys the model has."""
+    """The wrapper prefix every one of ``keys`` has and ``model_keys`` do not, when stripping it
+    leaves keys of ``model_keys``."""
     for prefix in WRAPPER_PREFIXES:
         if keys and all(isinstance(k, str) and k.startswith(prefix) for k in keys):
             stripped = {k[len(prefix):] for k in keys}
