@@ -278,11 +278,16 @@ def test_a_failing_emit_never_reaches_the_learner():
     assert ns["y"].shape == (1, 2)
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_cuda_devices_are_read_from_tensors():
-    r = run(HEADER + "model = nn.Linear(2, 2).cuda()\ny = model(torch.ones(1, 2, device='cuda'))\n")
-    assert r.model().modules[0].devices == ["cuda:0"]
-    assert r.events[0].device == "cuda:0"
+@pytest.mark.parametrize(("device", "shown"), [
+    ("meta", "meta"),  # a device besides the CPU on every machine: shapes, no data
+    pytest.param("cuda", "cuda:0", marks=pytest.mark.skipif(
+        not torch.cuda.is_available(), reason="needs a CUDA device")),
+])
+def test_devices_are_read_from_tensors(device, shown):
+    r = run(HEADER + f"model = nn.Linear(2, 2).to('{device}')\n"
+            f"y = model(torch.ones(1, 2, device='{device}'))\n")
+    assert r.model().modules[0].devices == [shown]
+    assert r.events[0].device == shown
 
 
 def test_calls_of_unregistered_modules_are_labelled_the_way_the_learner_reaches_them():

@@ -168,9 +168,9 @@ def test_zygote_is_restarted_after_it_is_killed(sandbox_fresh):
 
 def test_the_supervisor_survives_the_zygotes_socket_and_log_closing_in_one_batch(sandbox_fresh):
     # The zygote's death shows as two events at once: its socket and its log pipe both close.
-    # Handling the socket first tore the zygote down; the log event then read a pipe that was
-    # gone, the supervisor thread died, and every later run waited forever. Make that order
-    # certain: let both events gather, and hand over the socket's first.
+    # Handling the socket first tears the zygote down, so the log event must not read a pipe
+    # that is gone (the supervisor thread would die, and every later run wait forever). Make
+    # that order certain: let both events gather, and hand over the socket's first.
     sb = sandbox_fresh()
     assert sb.run("print(1)").ok
     real_select = sb._supervisor._sel.select
@@ -180,7 +180,7 @@ def test_the_supervisor_survives_the_zygotes_socket_and_log_closing_in_one_batch
         return sorted(real_select(timeout), key=lambda event: event[0].data[0] != "sock")
 
     sb._supervisor._sel.select = one_batch_socket_first
-    assert sb.run("print(2)").ok  # the supervisor now selects through the wrapper
+    assert sb.run("print(2)").ok  # from here the supervisor selects through the wrapper
     os.killpg(sb.zygote_pid, signal.SIGKILL)  # the zygote and everything it forked
     box = {}
     thread = threading.Thread(target=lambda: box.update(report=sb.run("print('back')")), daemon=True)
