@@ -114,6 +114,8 @@ def test_a_broken_lesson_is_listed_with_its_message_and_the_others_still_open(tm
         lines = menu_lines(app)
         assert len(lines) == 2 and "A model is an object" in lines[0]
         assert "Half written" in lines[1] and "broken" in lines[1]
+        headings = [str(option.prompt) for option in menu_options(app) if option.disabled]
+        assert headings == ["The basics", "Broken"]  # a broken lesson is in no group
         await pilot.press("down")
         detail = menu_detail(app)
         assert "Broken lesson: Half written" in detail

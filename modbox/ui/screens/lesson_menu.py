@@ -139,6 +139,8 @@ class LessonMenuScreen(Screen):
                 options.append(Option(
                     lesson_prompt(number, lesson, progress.get(lesson.id, LessonProgress()), lesson.id == last),
                     id=f"lesson:{lesson.id}"))
+        if self.catalog.broken:  # they belong to no group, and cannot be opened
+            options.append(Option(Text("Broken", style="bold underline red"), id="group:broken", disabled=True))
         options += [Option(broken_prompt(b), id=f"broken:{i}") for i, b in enumerate(self.catalog.broken)]
         menu = self.query_one("#menu-list", OptionList)
         menu.clear_options()
