@@ -113,11 +113,24 @@ def test_list_shows_progress_and_broken_lessons(tmp_path, capsys, monkeypatch):
     store.update("objects", lambda p: setattr(p, "solved", True))
     assert cli.main(SimpleNamespace(action="list", dir=None, lessons=None)) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["1", "objects", "A", "model", "is", "an", "object", "(solved)"]
-    assert out[1].endswith("(new)")
+    assert out[0] == "The basics"
+    assert out[1].split() == ["1", "objects", "A", "model", "is", "an", "object", "(solved)"]
+    assert out[2].endswith("(new)")
     registration = load_catalog().get("registration")
     step = [s.id for s in registration.steps].index("fix") + 1
-    assert out[2].endswith(f"(started (step {step}/{len(registration.steps)}))")
+    assert out[3].startswith("  3  registration")
+    assert out[3].endswith(f"(started (step {step}/{len(registration.steps)}))")
+
+
+def test_list_shows_each_group_under_its_heading_the_basics_first(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MODBOX_HOME", str(tmp_path / "home"))
+    write_lesson(tmp_path / "course", "wrapped", VALID.replace('"tiny"', '"wrapped"').replace(
+        'order = 1', 'order = 1\ngroup = "real-code"'))
+    write_lesson(tmp_path / "course")
+    assert modbox_main(["lessons", "list", str(tmp_path / "course")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in out] == [
+        ["The", "basics"], ["1", "tiny"], [], ["In", "real"], ["1", "wrapped"]]
 
 
 def test_list_of_a_teachers_folder_shows_a_broken_lesson_with_its_message(tmp_path, capsys, monkeypatch):
@@ -126,8 +139,10 @@ def test_list_of_a_teachers_folder_shows_a_broken_lesson_with_its_message(tmp_pa
     write_lesson(tmp_path / "course", "zz-broken", VALID.replace('"tiny"', '"other"').replace("order = 1", "order = x"))
     assert modbox_main(["lessons", "list", str(tmp_path / "course")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["1", "tiny", "Tiny", "(new)"]
-    assert out[1].startswith("  !  zz-broken  broken: ") and out[1].endswith(
+    assert out[0] == "The basics"
+    assert out[1].split() == ["1", "tiny", "Tiny", "(new)"]
+    assert out[2] == ""
+    assert out[3].startswith("  !  zz-broken  broken: ") and out[3].endswith(
         "lesson.toml:3: (toml): not valid TOML: Invalid value")
 
 

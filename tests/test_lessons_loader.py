@@ -85,6 +85,14 @@ def test_builtin_lessons_load_without_errors():
     assert [lesson.id for lesson in catalog.lessons][:3] == ["objects", "anatomy", "registration"]
 
 
+def test_builtin_lessons_for_real_code_come_after_every_basic_one():
+    catalog = load_catalog()
+    groups = [lesson.group for lesson in catalog.lessons]
+    assert groups == sorted(groups, key=["basics", "real-code"].index)
+    assert [lesson.id for lesson in catalog.lessons if lesson.group == "real-code"] == [
+        "init-order", "meta-device", "parametrizations", "prefixed-keys", "walk-and-copy", "compiled-module"]
+
+
 def test_builtin_folder_is_the_checkout_lessons_folder():
     assert (builtin_lessons_dir() / "registration" / "lesson.toml").is_file()
 
@@ -117,7 +125,24 @@ def test_unknown_top_level_key(tmp_path):
     errors = errors_for(tmp_path, VALID.replace('order = 1', 'order = 1\nlevel = "easy"'))
     assert errors[0].endswith(":4: level: unknown key (known keys here: id, title, order, torch, "
                               "objectives, steps, checks, hints, summary, requires, predictions, "
-                              "myth, limits, files)")
+                              "myth, limits, files, group)")
+
+
+def test_group_defaults_to_the_basics_and_real_code_lessons_sort_after_every_basic_one(tmp_path):
+    assert load_lesson(write_lesson(tmp_path / "a"), torch_version="2.13.0").group == "basics"
+    write_lesson(tmp_path / "course", "early", VALID.replace('"tiny"', '"early"').replace(
+        'order = 1', 'order = 1\ngroup = "real-code"'))
+    write_lesson(tmp_path / "course", "late", VALID.replace('"tiny"', '"late"').replace('order = 1', 'order = 9'))
+    catalog = load_catalog(tmp_path / "course", torch_version="2.13.0")
+    assert [lesson.id for lesson in catalog.lessons] == ["late", "early"]
+    assert [(heading, [lesson.id for lesson in members]) for heading, members in catalog.groups()] == [
+        ("The basics", ["late"]), ("In real code", ["early"])]
+
+
+def test_an_unknown_group_names_the_known_groups(tmp_path):
+    errors = errors_for(tmp_path, VALID.replace('order = 1', 'order = 1\ngroup = "advanced"'))
+    assert errors == [f"{tmp_path / 'tiny' / 'lesson.toml'}:4: group: unknown group 'advanced' "
+                      "(known groups: basics, real-code)"]
 
 
 def test_duplicate_step_id(tmp_path):

@@ -28,9 +28,14 @@ from modbox.ui.screens.review import ReviewScreen
 from textual.widgets import Markdown, OptionList
 
 
-def menu_lines(app) -> list[str]:
+def menu_options(app) -> list:
     menu = app.screen.query_one("#menu-list", OptionList)
-    return [str(menu.get_option_at_index(i).prompt) for i in range(menu.option_count)]
+    return [menu.get_option_at_index(i) for i in range(menu.option_count)]
+
+
+def menu_lines(app) -> list[str]:
+    """The lessons' lines (and broken lessons'), without the group headings."""
+    return [str(option.prompt) for option in menu_options(app) if not option.disabled]
 
 
 def menu_detail(app) -> str:
@@ -110,6 +115,8 @@ def test_a_broken_lesson_is_listed_with_its_message_and_the_others_still_open(tm
         lines = menu_lines(app)
         assert len(lines) == 2 and "A model is an object" in lines[0]
         assert "Half written" in lines[1] and "broken" in lines[1]
+        headings = [str(option.prompt) for option in menu_options(app) if option.disabled]
+        assert headings == ["The basics", "Broken"]  # a broken lesson is in no group
         await pilot.press("down")
         detail = menu_detail(app)
         assert "Broken lesson: Half written" in detail
@@ -380,3 +387,33 @@ def test_the_lesson_player_never_imports_torch_in_the_ui_process():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_menu_shows_the_basics_first_under_headings_and_a_heading_cannot_be_opened(tmp_path):
+    folder = tmp_path / "lessons"
+    for name in ("objects", "registration"):
+        shutil.copytree(builtin_lessons_dir() / name, folder / name)
+    toml = folder / "objects" / "lesson.toml"  # order 1, but listed after every basic lesson
+    toml.write_text(toml.read_text().replace("order = 1\n", 'order = 1\ngroup = "real-code"\n', 1))
+    toml = folder / "registration" / "lesson.toml"
+    toml.write_text(toml.read_text().replace('requires = ["anatomy"]\n', ""))
+    app, _ = learn_app(folder)
+
+    async def scenario(pilot):
+        await on_top(pilot, app, LessonMenuScreen)
+        shown = [(option.disabled, str(option.prompt)) for option in menu_options(app)]
+        assert [(disabled, line.strip().split("  ")[0 if disabled else 1]) for disabled, line in shown] == [
+            (True, "The basics"), (False, "1. Registration: how a model finds its parts"),
+            (True, "In real code"), (False, "2. A model is an object")]
+        menu = app.screen.query_one("#menu-list", OptionList)
+        assert menu.highlighted == 1, shown  # the first basic lesson, not a heading
+        assert "## Registration" in menu_detail(app)
+        await pilot.press("down")  # the heading between is skipped: nothing to open there
+        assert menu.highlighted == 3
+        await pilot.press("up")
+        assert menu.highlighted == 1
+        await pilot.press("down", "enter")
+        lesson = await on_top(pilot, app, LessonScreen)
+        assert lesson.lesson.id == "objects"
+
+    play(app, scenario)

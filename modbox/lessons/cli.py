@@ -34,14 +34,18 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
     if store.problem:
         print(store.problem)
     width = max((len(lesson.id) for lesson in catalog.lessons), default=0)
-    for lesson in catalog.lessons:
-        record = progress.get(lesson.id)
-        status = record.status if record else "new"
-        if status == "started" and record.step:
-            index = lesson.step_index(record.step)
-            status += f" (step {index + 1}/{len(lesson.steps)})" if index is not None else ""
-        note = f"  [{lesson.torch_problem}]" if lesson.torch_problem else ""
-        print(f"{lesson.order:>3}  {lesson.id:<{width}}  {lesson.title}  ({status}){note}")
+    for number, (heading, lessons) in enumerate(catalog.groups()):
+        print(("\n" if number else "") + heading)
+        for lesson in lessons:
+            record = progress.get(lesson.id)
+            status = record.status if record else "new"
+            if status == "started" and record.step:
+                index = lesson.step_index(record.step)
+                status += f" (step {index + 1}/{len(lesson.steps)})" if index is not None else ""
+            note = f"  [{lesson.torch_problem}]" if lesson.torch_problem else ""
+            print(f"{lesson.order:>3}  {lesson.id:<{width}}  {lesson.title}  ({status}){note}")
+    if catalog.broken and catalog.lessons:
+        print()  # broken lessons belong to no group: keep them apart from the last one
     for broken in catalog.broken:
         name = broken.id or broken.path.name
         print(f"  !  {name:<{width}}  broken: {broken.errors[0]}")

@@ -21,6 +21,8 @@ else:  # Python 3.10: the same parser, from PyPI
 from modbox.lessons import checks as check_kinds
 from modbox.lessons import versions
 from modbox.lessons.model import (
+    DEFAULT_GROUP,
+    GROUPS,
     BrokenLesson,
     Catalog,
     Check,
@@ -44,7 +46,7 @@ TOP = {
     "objectives": ("strings", True), "steps": ("tables", True), "checks": ("tables", True),
     "hints": ("strings", True), "summary": ("str", False), "requires": ("strings", False),
     "predictions": ("tables", False), "myth": ("table", False), "limits": ("table", False),
-    "files": ("strings", False),
+    "files": ("strings", False), "group": ("str", False),
 }
 STEP = {"id": ("str", True), "title": ("str", True), "text": ("str", True),
         "prediction": ("str", False), "task": ("str", False), "myth": ("bool", False)}
@@ -108,7 +110,7 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
             broken.append(BrokenLesson(folder, tuple(e.errors), e.lesson_id, e.title))
     known |= {b.id for b in broken if b.id}  # a broken lesson still exists: its own errors say why
     good, more_broken = _cross_check(loaded, known, root.resolve().parent if single else None)
-    good.sort(key=lambda lesson: (lesson.order, lesson.id))
+    good.sort(key=lambda lesson: (list(GROUPS).index(lesson.group), lesson.order, lesson.id))
     return Catalog(root, tuple(good), tuple(broken + more_broken))
 
 
@@ -235,6 +237,8 @@ class _Validator:
                 torch_problem = f"needs torch {top['torch']}; torch {torch_version} is installed"
         for required in top.get("requires", []):
             self.ident(required, ("requires",))
+        if top.get("group", DEFAULT_GROUP) not in GROUPS:
+            self.error(("group",), f"unknown group {top['group']!r} (known groups: {', '.join(GROUPS)})")
         predictions = self.predictions(top.get("predictions", []))
         steps = self.steps(top.get("steps", []), predictions, "myth" in top)
         checks = self.checks(top.get("checks", []))
@@ -259,6 +263,7 @@ class _Validator:
             summary=top.get("summary", ""), requires=tuple(top.get("requires", [])),
             predictions=tuple(predictions.values()), myth=myth, limits=limits,
             files=tuple(top.get("files", [])), cheats=cheats, torch_problem=torch_problem,
+            group=top.get("group", DEFAULT_GROUP),
         )
 
     def source(self, folder: Path, name: str) -> str:

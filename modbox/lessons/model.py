@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Menu sections, in the order they are shown: a beginner meets the first one first.
+GROUPS = {"basics": "The basics", "real-code": "In real code"}
+DEFAULT_GROUP = "basics"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -112,6 +116,7 @@ class Lesson:
     files: tuple[str, ...] = ()  # extra files beside lesson.toml, relative to the folder
     cheats: tuple[tuple[str, str], ...] = ()  # (file name, text) of cheats/*.py: each must fail a check
     torch_problem: str | None = None  # set when the installed torch does not satisfy ``torch``
+    group: str = DEFAULT_GROUP  # a key of GROUPS: the menu section the lesson is listed under
 
     def prediction(self, prediction_id: str) -> Prediction | None:
         return next((p for p in self.predictions if p.id == prediction_id), None)
@@ -140,6 +145,11 @@ class Catalog:
 
     def get(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def groups(self) -> list[tuple[str, tuple[Lesson, ...]]]:
+        """(section heading, its lessons in order) for each group that has lessons, in GROUPS order."""
+        return [(heading, members) for key, heading in GROUPS.items()
+                if (members := tuple(lesson for lesson in self.lessons if lesson.group == key))]
 
     @property
     def errors(self) -> list[str]:

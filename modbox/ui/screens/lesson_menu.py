@@ -1,5 +1,5 @@
-"""The lesson menu: every lesson in order with the learner's progress, broken lessons with their
-loader messages, and resume where the learner left off."""
+"""The lesson menu: every lesson in order under its group's heading, with the learner's progress,
+broken lessons with their loader messages, and resume where the learner left off."""
 
 from __future__ import annotations
 
@@ -129,17 +129,26 @@ class LessonMenuScreen(Screen):
     def refresh_list(self, highlight: str | None) -> None:
         progress = self.store.all()
         last = self.store.last_lesson
-        options = [
-            Option(lesson_prompt(n, lesson, progress.get(lesson.id, LessonProgress()), lesson.id == last),
-                   id=f"lesson:{lesson.id}")
-            for n, lesson in enumerate(self.catalog.lessons, 1)
-        ] + [Option(broken_prompt(b), id=f"broken:{i}") for i, b in enumerate(self.catalog.broken)]
+        options: list[Option] = []
+        number = 0
+        for heading, lessons in self.catalog.groups():
+            # A heading cannot be highlighted or opened: it only names the section below it.
+            options.append(Option(Text(heading, style="bold underline"), id=f"group:{heading}", disabled=True))
+            for lesson in lessons:
+                number += 1
+                options.append(Option(
+                    lesson_prompt(number, lesson, progress.get(lesson.id, LessonProgress()), lesson.id == last),
+                    id=f"lesson:{lesson.id}"))
+        if self.catalog.broken:  # they belong to no group, and cannot be opened
+            options.append(Option(Text("Broken", style="bold underline red"), id="group:broken", disabled=True))
+        options += [Option(broken_prompt(b), id=f"broken:{i}") for i, b in enumerate(self.catalog.broken)]
         menu = self.query_one("#menu-list", OptionList)
         menu.clear_options()
         menu.add_options(options)
         ids = [o.id for o in options]
+        openable = [i for i, option in enumerate(options) if not option.disabled]
         target = f"lesson:{highlight}" if highlight else None
-        menu.highlighted = ids.index(target) if target in ids else (0 if ids else None)
+        menu.highlighted = ids.index(target) if target in ids else (openable[0] if openable else None)
         self._show_header(progress)
         self._show_detail()
 
@@ -168,7 +177,9 @@ class LessonMenuScreen(Screen):
         if menu.highlighted is None:
             return None
         kind, _, key = (menu.get_option_at_index(menu.highlighted).id or "").partition(":")
-        return self.catalog.get(key) if kind == "lesson" else self.catalog.broken[int(key)]
+        if kind == "lesson":
+            return self.catalog.get(key)
+        return self.catalog.broken[int(key)] if kind == "broken" else None
 
     @on(OptionList.OptionHighlighted, "#menu-list")
     def _show_detail(self) -> None:

@@ -1,0 +1,28 @@
+# A "fix" seen in the wild: create the records first, then let Backbone run too.
+import torch
+from torch import nn
+
+
+class Backbone(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(4, 8)
+
+    def forward(self, x):
+        return torch.relu(self.body(x))
+
+
+class Classifier(Backbone):
+    def __init__(self, classes):
+        nn.Module.__init__(self)
+        self.classes = classes
+        self.head = nn.Linear(8, classes)
+        super().__init__()
+
+    def forward(self, x):
+        return self.head(super().forward(x)) if hasattr(self, "head") else torch.zeros(len(x), 3)
+
+
+model = Classifier(3)
+print(model(torch.randn(2, 4)).shape)
+print("parts:", ["body", "head"])

@@ -1,0 +1,25 @@
+# Memory for the head, but no values: to_empty() alone.
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.body = nn.Linear(4, 8)  # imagine 20 GB
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+checkpoint = {"body.weight": torch.randn(8, 4), "body.bias": torch.randn(8)}  # from disk
+
+with torch.device("meta"):
+    model = Net(classes=3)  # no memory yet
+
+result = model.load_state_dict(checkpoint, strict=False, assign=True)  # take, do not copy
+model.head.to_empty(device="cpu")  # memory for the head, not yet values
+print("missing:", result.missing_keys)
+print("devices:", {name: str(p.device) for name, p in model.named_parameters()})
+print(model(torch.randn(2, 4)).shape)

@@ -1,0 +1,24 @@
+# Give the whole model memory and load into it: no values for the head, and a copy of the body.
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.body = nn.Linear(4, 8)
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+checkpoint = {"body.weight": torch.randn(8, 4), "body.bias": torch.randn(8)}
+
+with torch.device("meta"):
+    model = Net(classes=3)
+
+model.to_empty(device="cpu")
+result = model.load_state_dict(checkpoint, strict=False)
+print("missing:", result.missing_keys)
+print(model(torch.randn(2, 4)).shape)

@@ -1,0 +1,37 @@
+# Lesson: printing, walking and copying a model.
+import torch
+from torch import nn
+
+
+class Scale(nn.Module):
+    def __init__(self, factor):
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x):
+        return x * self.factor
+
+    # TODO: make print(model) show the factor
+
+
+class TinyLM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4)
+        self.body = nn.Sequential(nn.Linear(4, 4), Scale(0.5), nn.Linear(4, 4))
+        self.head = nn.Linear(4, 10, bias=False)
+        self.head.weight = self.emb.weight  # tied
+
+    def forward(self, tokens):
+        return self.head(self.body(self.emb(tokens)))
+
+
+def count_linear(module):
+    # TODO: count the nn.Linear layers at every depth
+    return sum(isinstance(m, nn.Linear) for m in module.children())
+
+
+model = TinyLM()
+teacher = model  # TODO: an independent copy, for an EMA teacher
+print(model)
+print("linear layers:", count_linear(model))
