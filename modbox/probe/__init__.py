@@ -48,23 +48,36 @@ class Probe:
         self.emit = emit
         self._session = Session(filename, emit)
         self._index = PathIndex(self._session)
-        self._calls = CallRecorder(self._session, self._index)
-        self._patches = Patches(self._session, self._index, self._calls)
+        if _resident is None:
+            self._calls = CallRecorder(self._session, self._index)
+            self._patches = Patches(self._session, self._index, self._calls)
+        else:
+            self._calls, self._patches = _resident
         self._installed = False
 
     def install(self) -> None:
         if self._installed:
             return
         self._installed = True
-        self._patches.install()
-        self._calls.install()
+        if _resident is None:
+            self._patches.install()
+            self._calls.install()
+            return
+        self._calls.bind(self._session, self._index)
+        self._patches.bind(self._session, self._index, self._calls)
+        self._patches.on = True
+        self._calls.switch_on()
 
     def uninstall(self) -> None:
         if not self._installed:
             return
         self._installed = False
-        self._calls.uninstall()
-        self._patches.uninstall()
+        if _resident is None:
+            self._calls.uninstall()
+            self._patches.uninstall()
+            return
+        self._calls.switch_off()
+        self._patches.on = False
 
     def inspect(self, namespace: dict) -> list[dict]:
         """Model dicts shaped like ``modbox.report.Model`` (JSON keys), ``model`` first."""
@@ -86,6 +99,34 @@ class Probe:
             if collecting:
                 gc.enable()
         return models
+
+
+_resident: tuple[CallRecorder, Patches] | None = None
+
+
+def install_resident() -> None:
+    """Patch torch and register the probe's hooks now, switched off, for every ``Probe`` made
+    in this process (or in a process forked from it) from then on.
+
+    A zygote calls this once before it forks: patching ``nn.Module`` and the rest costs each
+    process milliseconds (every subclass's method cache is invalidated, and in a forked child
+    those writes copy pages), and a run child then only switches the probe on for its run.
+    Switched off, every patch and hook passes straight through to torch. Never undone.
+    """
+    global _resident
+    if _resident is not None:
+        return
+    session = Session("", _drop)
+    index = PathIndex(session)
+    calls = CallRecorder(session, index)
+    patches = Patches(session, index, calls)
+    patches.patch()
+    calls.hook()
+    _resident = (calls, patches)
+
+
+def _drop(event: dict) -> None:
+    """Where a switched-off probe's events would go: it sends none."""
 
 
 def _plain_counts(name: str, module) -> dict:

@@ -50,30 +50,52 @@ _COMPILE_WARNING = r"Using `torch\.compile\(module\)` when there are global hook
 
 
 class CallRecorder:
+    """Hooked (``hook``) and switched on (``switch_on``) apart, like ``Patches``: switched off,
+    its hooks return at once."""
+
     def __init__(self, session: Session, index: PathIndex):
+        self.on = False
+        self._handles: list = []
+        self._filter = None
+        self.bind(session, index)
+
+    def bind(self, session: Session, index: PathIndex) -> None:
+        """Report to this run's session from now on."""
         self.s = session
         self.index = index
         self.stack: list[tuple] = []  # (module, entry, start ns) of calls in progress
         self._pending: list[tuple] = []  # (node, kind, entry, has grads) of the outermost call
-        self._handles: list = []
         self._last_direct = None
-        self._filter = None
         self._emit = session.emit
         self._last_output = session.facts.last_output
 
     def install(self) -> None:
-        # OptimizedModule warns on every call while any global hook exists; these are ours
-        warnings.filterwarnings("ignore", message=_COMPILE_WARNING)
-        self._filter = warnings.filters[0]
+        self.hook()
+        self.switch_on()
+
+    def uninstall(self) -> None:
+        self.switch_off()
+        self.unhook()
+
+    def hook(self) -> None:
         self._handles = [
             _module_mod.register_module_forward_pre_hook(self._pre),
             _module_mod.register_module_forward_hook(self._post, always_call=True),
         ]
 
-    def uninstall(self) -> None:
+    def unhook(self) -> None:
         for handle in self._handles:
             handle.remove()
         self._handles = []
+
+    def switch_on(self) -> None:
+        # OptimizedModule warns on every call while any global hook exists; these are ours
+        warnings.filterwarnings("ignore", message=_COMPILE_WARNING)
+        self._filter = warnings.filters[0]
+        self.on = True
+
+    def switch_off(self) -> None:
+        self.on = False
         self._last_direct = None
         self._pending = []
         self.stack = []
@@ -86,7 +108,7 @@ class CallRecorder:
         return any(call[0] is module for call in self.stack)
 
     def _pre(self, module, args):
-        if _compiler._is_compiling_flag:
+        if not self.on or _compiler._is_compiling_flag:
             return None
         try:
             entry = self.index.entry(module)
@@ -124,7 +146,7 @@ class CallRecorder:
         return None
 
     def _post(self, module, args, output):
-        if _compiler._is_compiling_flag:
+        if not self.on or _compiler._is_compiling_flag:
             return None
         end = _now()
         try:

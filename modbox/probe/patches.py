@@ -55,15 +55,32 @@ WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 
 
 class Patches:
+    """Installed (``patch``) and switched on (``on``) apart: a zygote patches once, before it
+    forks, and each run child switches the patches on for its own run (``bind``). Switched off,
+    every patch and hook passes straight through to torch."""
+
     def __init__(self, session: Session, index: PathIndex, calls: CallRecorder):
+        self.on = False
+        self._undo: list = []
+        self._handles: list = []
+        self.bind(session, index, calls)
+
+    def bind(self, session: Session, index: PathIndex, calls: CallRecorder) -> None:
+        """Report to this run's session from now on."""
         self.s = session
         self.index = index
         self.calls = calls
-        self._undo: list = []
-        self._handles: list = []
         self._before_step: dict = {}
 
     def install(self) -> None:
+        self.patch()
+        self.on = True
+
+    def uninstall(self) -> None:
+        self.on = False
+        self.unpatch()
+
+    def patch(self) -> None:
         self._handles = [
             _module_mod.register_module_module_registration_hook(self._on_module_registered),
             _module_mod.register_module_parameter_registration_hook(self._on_registered),
@@ -89,7 +106,7 @@ class Patches:
                     self._make_zero_grad(torch.optim.Optimizer.zero_grad, "optimizer"))
         self._patch(nn.Module, "load_state_dict", self._make_load_state_dict(nn.Module.load_state_dict))
 
-    def uninstall(self) -> None:
+    def unpatch(self) -> None:
         for handle in self._handles:
             handle.remove()
         self._handles = []
@@ -104,13 +121,13 @@ class Patches:
     # -- registration -------------------------------------------------------------------
 
     def _on_registered(self, module, name, value):
-        if _compiling():
+        if not self.on or _compiling():
             return None
         self.index.generation += 1
         return None
 
     def _on_buffer_registered(self, module, name, value):
-        if _compiling():
+        if not self.on or _compiling():
             return None
         self.index.generation += 1
         self._note_line(module, name)
@@ -130,7 +147,7 @@ class Patches:
             frame = frame.f_back
 
     def _on_module_registered(self, module, name, submodule):
-        if _compiling():
+        if not self.on or _compiling():
             return None
         try:
             self.index.generation += 1
@@ -147,17 +164,17 @@ class Patches:
         return None
 
     def _make_setattr(self, original):
-        filename = self.s.filename
-        lines = self.s.facts.attr_lines
+        probe = self
         getframe = sys._getframe
 
         @functools.wraps(original)
         def __setattr__(self, name, value):
-            if _compiling():
+            if not probe.on or _compiling():
                 return original(self, name, value)
             frame = getframe(1)
-            if frame.f_code.co_filename == filename:
-                lines[(id(self), name)] = frame.f_lineno
+            s = probe.s
+            if frame.f_code.co_filename == s.filename:
+                s.facts.attr_lines[(id(self), name)] = frame.f_lineno
             return original(self, name, value)
 
         return __setattr__
@@ -172,6 +189,8 @@ class Patches:
         @functools.wraps(original)
         def register(self, hook, *args, **kwargs):
             handle = original(self, hook, *args, **kwargs)
+            if not probe.on:
+                return handle
             try:
                 frame = sys._getframe(1)
                 if frame.f_code.co_filename == probe.s.filename:
@@ -191,6 +210,8 @@ class Patches:
         @functools.wraps(original)
         def register(hook, *args, **kwargs):
             handle = original(hook, *args, **kwargs)
+            if not probe.on:
+                return handle
             try:
                 frame = sys._getframe(1)
                 if frame.f_code.co_filename == probe.s.filename:
@@ -237,19 +258,23 @@ class Patches:
 
     def _make_optimizer_init(self):
         original = torch.optim.Optimizer.__init__
-        s = self.s
+        probe = self
 
         @functools.wraps(original)
         def __init__(self, *args, **kwargs):
-            try:
-                s.facts.optimizer_lines.setdefault(id(self), s.learner_line())
-            except Exception:
-                pass
+            if probe.on:
+                try:
+                    s = probe.s
+                    s.facts.optimizer_lines.setdefault(id(self), s.learner_line())
+                except Exception:
+                    pass
             return original(self, *args, **kwargs)
 
         return __init__
 
     def _before_optimizer_step(self, optimizer, args, kwargs):
+        if not self.on:
+            return None
         try:
             params = [p for group in optimizer.param_groups for p in group["params"]]
             total = sum(numel(p) for p in params if p.device.type != "meta")
@@ -263,6 +288,8 @@ class Patches:
         return None
 
     def _after_optimizer_step(self, optimizer, args, kwargs):
+        if not self.on:
+            return None
         try:
             before = self._before_step.pop(id(optimizer), None)
             if before is None:
@@ -309,6 +336,8 @@ class Patches:
 
     def _from_learner(self) -> int | None:
         """The learner's line when the patched function was called from their file, else None."""
+        if not self.on:
+            return None
         frame = sys._getframe(2)
         return frame.f_lineno if frame.f_code.co_filename == self.s.filename else None
 

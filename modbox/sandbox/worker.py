@@ -60,8 +60,11 @@ def _import_torch() -> None:
     import torch.optim  # noqa: F401
     import torch.utils.data  # noqa: F401
 
-    import modbox.probe  # noqa: F401
+    import modbox.probe
 
+    # Patched once here, switched on by each run child for its run: patching costs a child more
+    # than it costs the zygote, because every page it writes is copied.
+    modbox.probe.install_resident()
     model = torch.nn.Sequential(
         torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.LayerNorm(16), torch.nn.Linear(16, 2)
     )
