@@ -1,17 +1,22 @@
 """Sandbox performance against the targets of the Foundation issue, printed side by side.
 
-    python bench/bench_sandbox.py [--runs 100] [--tiers bwrap,landlock,plain]
+    python bench/bench_sandbox.py [--runs 100] [--tiers bwrap,landlock,plain] [--other DIR]
 
 Warm runs go through the Python API (Sandbox.run), exactly as the app and `modbox inspect` use
 it, once the zygote has done its warm-up (in its first idle moment after the first run). The
 baseline is a fresh interpreter per run (import torch, run the same file). Figures on
 a shared 2-core machine move with its load: the script prints the load average beside them.
+
+``--other DIR`` also times warm runs of the modbox in that source folder (another checkout), in
+turns with these, so that both see the same load: the way to compare a change with what it
+changes.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import signal
 import statistics
@@ -20,7 +25,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_SERVE = "--serve-warm"  # internal: time warm runs of the modbox in DIR, as many as asked
+SOURCE = (Path(sys.argv[sys.argv.index(_SERVE) + 1]) if _SERVE in sys.argv
+          else Path(__file__).parent.parent).resolve()
+sys.path.insert(0, str(SOURCE))
 
 from modbox.sandbox import Limits, Sandbox  # noqa: E402
 from modbox.sandbox.tiers import TIERS, problems_by_tier  # noqa: E402
@@ -69,10 +77,11 @@ def warmed_up(sb: Sandbox) -> None:
         time.sleep(2 * IDLE_BEFORE_WARM_S)
 
 
-def warm_runs(sb: Sandbox, runs: int) -> list[float]:
-    warmed_up(sb)
-    for _ in range(5):
-        sb.run(MLP)
+def warm_runs(sb: Sandbox, runs: int, warm: bool = False) -> list[float]:
+    if not warm:
+        warmed_up(sb)
+        for _ in range(5):
+            sb.run(MLP)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -80,6 +89,41 @@ def warm_runs(sb: Sandbox, runs: int) -> list[float]:
         times.append((time.perf_counter() - start) * 1000)
         assert report.ok, report.error
     return times
+
+
+def serve_warm(tier: str) -> None:
+    """Warm runs for another process, which names how many on each line of stdin and reads
+    their times, as a JSON list, on a line of stdout."""
+    with Sandbox(tier=tier) as sb:
+        sb.wait_ready(120)
+        warm_runs(sb, 0)
+        print("[]", flush=True)
+        for line in sys.stdin:
+            print(json.dumps(warm_runs(sb, int(line), warm=True)), flush=True)
+
+
+def warm_runs_in_turns(sb: Sandbox, tier: str, other: Path, runs: int) -> tuple[list, list]:
+    """Warm runs of this modbox and of the one in ``other``, in turns of 10 runs each."""
+    serving = subprocess.Popen(
+        [sys.executable, __file__, _SERVE, str(other), tier], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        serving.stdout.readline()
+        warm_runs(sb, 0)
+        ours: list[float] = []
+        theirs: list[float] = []
+        turn = 10
+        for done in range(0, runs, turn):
+            k = min(turn, runs - done)
+            ours += warm_runs(sb, k, warm=True)
+            serving.stdin.write(f"{k}\n")
+            serving.stdin.flush()
+            theirs += json.loads(serving.stdout.readline())
+        return ours, theirs
+    finally:
+        serving.stdin.close()
+        serving.wait(60)
 
 
 def fresh_runs(runs: int) -> list[float]:
@@ -167,6 +211,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--fresh", type=int, default=5)
     parser.add_argument("--tiers", default=",".join(t for t in TIERS if not problems_by_tier()[t]))
+    parser.add_argument("--other", type=Path, metavar="DIR",
+                        help="also time warm runs of the modbox in this source folder, in turns")
+    if _SERVE in sys.argv:
+        serve_warm(sys.argv[-1])
+        return
     args = parser.parse_args()
     tiers = args.tiers.split(",")
 
@@ -178,7 +227,10 @@ def main() -> None:
     for tier in tiers:
         with Sandbox(tier=tier) as sb:
             sb.wait_ready(120)
-            warm = warm_runs(sb, args.runs)
+            if args.other is None:
+                warm = warm_runs(sb, args.runs)
+            else:
+                warm, theirs = warm_runs_in_turns(sb, tier, args.other.resolve(), args.runs)
             med, p95 = statistics.median(warm), percentile(warm, 0.95)
             sandbox_cpu, client_cpu = cpu_per_run(sb, args.runs)
             rate = events_per_second(sb)
@@ -188,6 +240,18 @@ def main() -> None:
             (f"[{tier}] warm run, median", f"{med:.1f} ms", "<= 20 ms", _ok(med <= 20)),
             (f"[{tier}] warm run, p95", f"{p95:.1f} ms", "<= 30 ms", _ok(p95 <= 30)),
             (f"[{tier}] fresh / warm", f"{ratio:.0f}x", ">= 100x", _ok(ratio >= 100)),
+        ]
+        if args.other is not None:
+            their_med = statistics.median(theirs)
+            rows += [
+                (f"[{tier}] warm run of {args.other}, median", f"{their_med:.1f} ms",
+                 "(in turns)", f"this one: {med / their_med:.2f}x of its time"),
+                (f"[{tier}] warm run of {args.other}, p95", f"{percentile(theirs, 0.95):.1f} ms",
+                 "", ""),
+                (f"[{tier}] fresh / warm run of {args.other}", f"{fresh_med / their_med:.0f}x",
+                 "", ""),
+            ]
+        rows += [
             (f"[{tier}] CPU per warm run: sandbox + client",
              f"{sandbox_cpu:.1f}+{client_cpu:.1f} ms", "", "(CPU, not wall: less load-dependent)"),
             (f"[{tier}] zygote ready, median of 3", f"{statistics.median(ready):.0f} ms",
