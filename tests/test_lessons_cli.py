@@ -47,7 +47,7 @@ def test_check_passes_a_good_lesson(tmp_path, capsys):
     write_lesson(tmp_path)
     code, out = check(tmp_path, capsys)
     assert code == 0
-    assert "✓ tiny: 1 checks, 1 predictions" in out and out.endswith("all lessons are good\n")
+    assert "✓ tiny: 1 check, 1 prediction" in out and out.endswith("all lessons are good\n")
 
 
 def test_check_fails_when_the_starter_already_passes(tmp_path, capsys):
@@ -158,7 +158,7 @@ def test_check_of_one_lesson_folder_resolves_requires_against_the_lessons_beside
     code = cli.check(load_catalog(folder, torch_version="2.13.0"), SubprocessSandbox)
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "checking 1 lesson in" in out and "✓ second: 1 checks" in out
+    assert "checking 1 lesson in" in out and "✓ second: 1 check" in out
 
 
 def test_check_of_one_lesson_folder_reports_a_requires_nothing_beside_it_has(tmp_path, capsys):
@@ -176,7 +176,7 @@ def test_a_cheat_that_passes_every_check_is_reported_and_one_that_fails_is_not(t
     (folder / "cheats" / "sneaky.py").write_text("print('looks fine')\n")
     code, out = check(tmp_path, capsys)
     assert code == 1
-    assert "✗ tiny: 1 checks, 1 predictions, 2 cheats" in out
+    assert "✗ tiny: 1 check, 1 prediction, 2 cheats" in out
     assert (f"{folder / 'cheats' / 'sneaky.py'}:1: cheats/sneaky.py: this cheat passes every check; "
             "a cheat must fail at least one") in out
     assert "caught.py" not in out

@@ -61,8 +61,7 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
     evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
     """
-    count = len(catalog.lessons) + len(catalog.broken)
-    print(f"checking {count} lesson{'' if count == 1 else 's'} in {catalog.root} "
+    print(f"checking {_counted(len(catalog.lessons) + len(catalog.broken), 'lesson')} in {catalog.root} "
           f"(torch {installed_torch() or 'not installed'})")
     problems = 0
     for broken in catalog.broken:
@@ -85,9 +84,11 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
                 mark = "✗" if found or leaks[lesson.id] else "✓"
-                print(f"{mark} {lesson.id}: {len(lesson.checks)} checks, "
-                      f"{len(lesson.predictions)} predictions" + (", myth" if lesson.myth else "")
-                      + (f", {len(lesson.cheats)} cheats" if lesson.cheats else ""))
+                parts = [_counted(len(lesson.checks), "check"),
+                         _counted(len(lesson.predictions), "prediction")]
+                parts += ["myth"] * bool(lesson.myth)
+                parts += [_counted(len(lesson.cheats), "cheat")] * bool(lesson.cheats)
+                print(f"{mark} {lesson.id}: {', '.join(parts)}")
                 for problem in found:
                     print(f"  {problem}")
                 problems += len(found) + _warn(leaks[lesson.id])
@@ -107,3 +108,7 @@ def _runner(sandbox):
                            evaluate=evaluate)
 
     return run
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
