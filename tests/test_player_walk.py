@@ -121,6 +121,12 @@ def test_a_learner_walks_a_whole_lesson_predict_run_fail_hint_fix_pass_next():
         shown = checks_shown(lesson)
         assert "0 of 6 pass" in shown
         assert "The run stopped: exception: AttributeError: cannot assign module" in shown
+        # the checks on the model the run never left: why, once each, without their fail texts
+        stopped = "The run stopped (exception, line 9) before it left a model to check."
+        on_the_model = [c for c in REGISTRATION.checks if c.kind != "outcome"]
+        assert shown.count(stopped) == len(on_the_model), shown
+        fail_texts = [piece.strip() for c in on_the_model for piece in c.fail.split("{actual}") if piece.strip()]
+        assert not [text for text in fail_texts if text in shown], shown
 
         await pilot.press("alt+h")  # from the editor: the first hint tier, and only it
         assert REGISTRATION.hints[0] in prose(app)

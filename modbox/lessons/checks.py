@@ -24,6 +24,7 @@ class CheckResult:
     passed: bool
     message: str = ""  # the check's fail text, filled in; empty when it passed
     actual: str = ""  # what the run showed, in words
+    evaluated: bool = True  # False: the run could not answer it, and ``message`` says why alone
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,10 @@ def evaluate_one(check: Check, report: Report) -> CheckResult:
     kind = KINDS[check.kind]
     if kind.needs_end and not report.ok:
         message = _stopped(report, ", so this cannot be checked until it runs to the end")
-        return CheckResult(check.id, check.label, False, message, message)
+        return CheckResult(check.id, check.label, False, message, message, evaluated=False)
     if kind.needs_model and _model(check, report) is None:
         message = _no_model(check, report)
-        return CheckResult(check.id, check.label, False, message, message)
+        return CheckResult(check.id, check.label, False, message, message, evaluated=False)
     passed, actual = kind.evaluate(check, report)
     message = "" if passed else check.fail.replace("{actual}", actual)
     return CheckResult(check.id, check.label, passed, message, actual)
