@@ -1,5 +1,6 @@
 """A fake engine for the lesson player tests: Reports shaped like the real inspector's for the
-registration lesson's programs (its observe snippets, its myth, and drafts of its ``Net``).
+programs of the frozen registration lesson in ``tests/fixtures/lessons`` (its observe snippets,
+its myth, and drafts of its ``Net``).
 
 What each lesson program prints is what it prints on torch 2.13 in the real sandbox; drafts of
 ``Net`` are read the way nn.Module would treat them: an assignment before ``super().__init__()``
@@ -9,13 +10,16 @@ raises, only ``self.x = nn.Linear(...)`` registers a layer, only ``nn.Parameter`
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from modbox.lessons.loader import builtin_lessons_dir, load_lesson
+from modbox.lessons.loader import load_lesson
 from modbox.report import Error, ParameterRow, Report, Timing
 
 from ui_reports import mlp_model
 
-REGISTRATION = load_lesson(builtin_lessons_dir() / "registration")
+# The lessons these reports fit: copies that stay as they are when the built-in lessons change.
+LESSONS = Path(__file__).parent / "fixtures" / "lessons"
+REGISTRATION = load_lesson(LESSONS / "registration")
 
 PRINTED = {
     REGISTRATION.prediction("q-early").observe:

@@ -173,6 +173,14 @@ def test_value_and_load_checks_say_what_the_run_showed():
         "loading bad into model raised RuntimeError: size mismatch for out.weight")
 
 
+def test_a_load_check_the_run_did_not_answer_says_so_in_the_lessons_terms():
+    # what modbox asks the sandbox to evaluate is its own helper call: the learner never wrote it
+    r = result("load", state_dict="sd", model="restored", missing=[])
+    assert not r.passed
+    assert r.actual == "loading `sd` into `restored` was not tried in this run"
+    assert r.message == "wrong: loading `sd` into `restored` was not tried in this run"
+
+
 def test_checks_ask_the_sandbox_for_their_expressions_once_each():
     from modbox.lessons.checks import expressions
 

@@ -12,30 +12,47 @@ import pytest
 
 from e2e_support import Terminal, kill_leftovers, needs_tmux
 
+from modbox.lessons.loader import load_catalog
+
 pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def test_a_lesson_draft_survives_sigkill_and_the_confident_mistake_comes_back(tmp_path):
+    # The first lesson of the menu, and what the test expects of it, read from the lesson itself.
+    lesson = load_catalog().lessons[0]
+    steps = len(lesson.steps)
+    asked = next(i for i, step in enumerate(lesson.steps) if step.prediction)
+    task = next(i for i, step in enumerate(lesson.steps) if step.task)
+    assert 0 < asked < task and not any(step.prediction for step in lesson.steps[asked + 1:task]), (
+        f"{lesson.id}: this test needs one prediction after the first step and before the task")
+    wrong = next(i for i, choice in enumerate(lesson.prediction(lesson.steps[asked].prediction).choices)
+                 if not choice.correct)
     app_pid = None
     with Terminal(tmp_path / "home", tmp_path) as term:
         try:
             term.run("modbox; echo modbox-exit=$?")
             app_pid = term.wait_for_app()
-            term.wait_for("modbox lessons", "A model is an object", "Registration")
+            term.wait_for("modbox lessons", lesson.title)
             term.press("Enter")
-            term.wait_for("step 1 of 5", "Blueprints and objects")
+            term.wait_for(f"step 1 of {steps}", lesson.steps[0].title)
 
-            term.press("n")
+            for number in range(2, asked + 1):
+                term.press("n")
+                term.wait_for(f"step {number} of {steps}")
+            term.press("n")  # the prediction is asked on reaching its step
             term.wait_for("Predict before you run", "1-9")
-            term.press("1")  # a wrong answer...
+            term.press(str(wrong + 1))  # a wrong answer...
             term.wait_for("How sure are you")
             term.press("3")  # ...given with certainty
             term.wait_for("The run shows:", "You chose:", timeout=120)  # the sandbox starts torch first
             term.press("Enter")
             term.wait_for("You answered")
 
-            term.press("n")
-            term.wait_for("step 3 of 5", "Checks", "✗", "0 of 3 pass", timeout=120)  # the starter ran
+            for number in range(asked + 2, task + 2):
+                term.press("n")
+                term.wait_for(f"step {number} of {steps}")
+            # the starter ran: its checks are listed, and not all of them pass
+            term.wait_for("Checks", "✗", f" of {len(lesson.checks)} pass", timeout=120)
             term.press("M-h")  # the editor has the focus: alt+h
             term.wait_for("Hint 1")
 
@@ -57,7 +74,7 @@ def test_a_lesson_draft_survives_sigkill_and_the_confident_mistake_comes_back(tm
             term.wait_for("A quick review", gone=True)
             term.wait_for("c Resume")  # the menu has the keys: c no longer reaches the review
             term.press("c")
-            shown = term.wait_for("step 3 of 5", "# typed by me", "Hint 1")
+            shown = term.wait_for(f"step {task + 1} of {steps}", "# typed by me", "Hint 1")
             assert "Predict before you run" not in shown  # answered before the kill: not asked again
 
             term.press("C-q")

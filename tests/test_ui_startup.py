@@ -193,7 +193,7 @@ def test_a_sandbox_that_cannot_be_made_early_is_reported_on_the_status_line(monk
 
 
 def test_a_lesson_reset_while_the_worker_starts_drops_the_run_asked_for_before_it():
-    from player_engine import REGISTRATION, respond
+    from player_engine import LESSONS, REGISTRATION, respond
 
     from modbox.lessons.loader import load_catalog
     from modbox.lessons.progress import ProgressStore
@@ -211,7 +211,7 @@ def test_a_lesson_reset_while_the_worker_starts_drops_the_run_asked_for_before_i
     while session.step.id != "fix":
         session.next()
     sandbox = HeldBackSandbox(respond)
-    app = LearnApp(load_catalog(None), ProgressStore(), "registration", sandbox_factory=lambda: sandbox)
+    app = LearnApp(load_catalog(LESSONS), ProgressStore(), "registration", sandbox_factory=lambda: sandbox)
 
     async def main():
         async with app.run_test(size=SIZE) as pilot:

@@ -24,6 +24,7 @@ class CheckResult:
     passed: bool
     message: str = ""  # the check's fail text, filled in; empty when it passed
     actual: str = ""  # what the run showed, in words
+    evaluated: bool = True  # False: the run could not answer it, and ``message`` says why alone
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,10 @@ def evaluate_one(check: Check, report: Report) -> CheckResult:
     kind = KINDS[check.kind]
     if kind.needs_end and not report.ok:
         message = _stopped(report, ", so this cannot be checked until it runs to the end")
-        return CheckResult(check.id, check.label, False, message, message)
+        return CheckResult(check.id, check.label, False, message, message, evaluated=False)
     if kind.needs_model and _model(check, report) is None:
         message = _no_model(check, report)
-        return CheckResult(check.id, check.label, False, message, message)
+        return CheckResult(check.id, check.label, False, message, message, evaluated=False)
     passed, actual = kind.evaluate(check, report)
     message = "" if passed else check.fail.replace("{actual}", actual)
     return CheckResult(check.id, check.label, passed, message, actual)
@@ -340,11 +341,12 @@ def _outcome(check: Check, report: Report) -> tuple[bool, str]:
 TOLERANCE = 1e-6  # relative, for floats compared by a `value` check
 
 
-def _answer(expr: str, report: Report) -> tuple[Any, str | None]:
-    """The Value of ``expr``, or None and why there is none (the run itself reached its end)."""
+def _answer(expr: str, report: Report, untried: str | None = None) -> tuple[Any, str | None]:
+    """The Value of ``expr``, or None and why there is none (the run itself reached its end).
+    ``untried`` says that in the learner's terms when ``expr`` is modbox's own, not the lesson's."""
     value = report.value(expr)
     if value is None:
-        return None, f"`{expr}` was not evaluated in this run"
+        return None, untried or f"`{expr}` was not evaluated in this run"
     return value, None
 
 
@@ -395,11 +397,13 @@ def _load(check: Check, report: Report) -> tuple[bool, str]:
     """``model.load_state_dict(state_dict, strict=False)`` on a copy of the model: these missing
     and unexpected keys (``[]``: none), in any order."""
     o = check.options
-    value, why = _answer(_load_expression(check), report)
+    into = check.model or "model"
+    untried = f"loading `{o['state_dict']}` into `{into}` was not tried in this run"
+    value, why = _answer(_load_expression(check), report, untried)
     if value is None:
         return False, why
     if not value.ok:
-        return False, f"loading {o['state_dict']} into {check.model or 'model'} raised {value.repr}"
+        return False, f"loading {o['state_dict']} into {into} raised {value.repr}"
     got = value.value if isinstance(value.value, dict) else {}
     missing, unexpected = list(got.get("missing") or []), list(got.get("unexpected") or [])
     ok = all(sorted(o[k]) == sorted(seen) for k, seen in (("missing", missing),

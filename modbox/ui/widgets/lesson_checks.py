@@ -15,7 +15,10 @@ from modbox.ui.widgets.lesson_text import inline
 
 def failure_text(check: Check, result: CheckResult) -> Text:
     """The check's fail message: the lesson's words as inline Markdown, what the run showed
-    (``{actual}``) as plain text, since it quotes the learner's output."""
+    (``{actual}``) as plain text, since it quotes the learner's output. A check the run could not
+    answer shows only why: the lesson's words are about an answer there is none of."""
+    if not result.evaluated:
+        return plain(result.message, "red")
     text = Text(style="red")
     pieces = check.fail.split("{actual}")
     for i, piece in enumerate(pieces):
