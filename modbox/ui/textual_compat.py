@@ -31,9 +31,10 @@ class RepaintAfterBatch(App):
     screen's Idle skips its repaint, and the end of the batch prompts only the App. A screen
     that went idle during the batch then waits for an unrelated message (a key, a blinking
     cursor) before it draws what changed. A dialog opened at start-up (a lesson's first
-    prediction, the review round) settles while Markdown updates hold the batch and nothing
-    blinks: the terminal stayed blank until a key was pressed. Refreshing the visible screens
-    at the end of the outermost batch is what ``App.delay_update`` does at its own end."""
+    prediction, the review round) settles while Markdown updates hold the batch, and nothing
+    blinks under it: without this the terminal stays blank until a key is pressed. Refreshing
+    the visible screens at the end of the outermost batch is what ``App.delay_update`` does
+    at its own end."""
 
     def _end_batch(self) -> None:
         super()._end_batch()
