@@ -48,3 +48,30 @@ def test_keymap_reads_what_set_keymap_set():
             return textual_compat.keymap(app)
 
     assert asyncio.run(scenario()) == {"app.quit": "ctrl+x"}
+
+
+class _RepaintApp(textual_compat.RepaintAfterBatch):
+    pass
+
+
+def test_a_screen_idle_during_a_batch_repaints_when_the_batch_ends():
+    async def repainted(screen, limit: float = 10.0) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while screen._repaint_required and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        return not screen._repaint_required
+
+    async def scenario(app: App) -> bool:
+        async with app.run_test():
+            screen = app.screen
+            assert await repainted(screen), "the first frame"
+            with app.batch_update():
+                screen.refresh()
+                # Returns once the screen has been idle inside the batch, which skips its repaint.
+                await screen.wait_for_refresh()
+                assert screen._repaint_required
+            # Nothing else reaches the screen from here on: only the end of the batch can wake it.
+            return await repainted(screen)
+
+    assert asyncio.run(scenario(_RepaintApp()))

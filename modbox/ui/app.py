@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -24,7 +24,7 @@ from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
 DARK, LIGHT = "textual-dark", "textual-light"
 
 
-class ModboxApp(App):
+class ModboxApp(textual_compat.RepaintAfterBatch):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "modbox"
     BINDINGS = [

@@ -22,3 +22,23 @@ def keymap(app: App) -> dict[str, str]:
     """The keys the learner set for binding ids (``App.set_keymap``): Textual keeps no public
     reader for them, and the help screen shows them."""
     return dict(app._keymap)
+
+
+class RepaintAfterBatch(App):
+    """An App whose screens repaint when a batched update ends.
+
+    While ``App.batch_update`` holds (Markdown.update, recompose, ContentSwitcher use it), a
+    screen's Idle skips its repaint, and the end of the batch prompts only the App. A screen
+    that went idle during the batch then waits for an unrelated message (a key, a blinking
+    cursor) before it draws what changed. A dialog opened at start-up (a lesson's first
+    prediction, the review round) settles while Markdown updates hold the batch, and nothing
+    blinks under it: without this the terminal stays blank until a key is pressed. Refreshing
+    the visible screens at the end of the outermost batch is what ``App.delay_update`` does
+    at its own end."""
+
+    def _end_batch(self) -> None:
+        super()._end_batch()
+        stack = self._screen_stack
+        if not self._batch_count and stack:
+            for screen in (*self._background_screens, stack[-1]):
+                screen.refresh()
