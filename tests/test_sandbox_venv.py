@@ -1,8 +1,10 @@
-"""The bwrap tier started from a venv under /tmp, in a folder closed to other users.
+"""The bwrap tier started from a venv under /tmp: in a folder closed to other users (``mktemp -d``
+and pytest's tmp_path make such folders), or deeper below /tmp (a clone in /tmp/work/modbox).
 
-``mktemp -d`` and pytest's tmp_path make such folders. When modbox runs as root, learner code
-runs as nobody, and it imports lazily from the venv long after the zygote started
-(``torch.optim`` pulls in ``torch._dynamo``, ``torch.save`` ``torch.utils.serialization``).
+When modbox runs as root, learner code runs as nobody, and it imports lazily from the venv long
+after the zygote started (``torch.optim`` pulls in ``torch._dynamo``, ``torch.save``
+``torch.utils.serialization``). bwrap's own /tmp is a fresh tmpfs: the venv is bound back into
+it, and the folders on the way there must be open to nobody as well.
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ CLIENT = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def closed_venv():
-    """A venv whose own folder is closed to others (mode 0700, as mktemp -d makes it) under
-    /tmp, that sees this environment's packages (torch, modbox) and has one of its own."""
-    root = Path(tempfile.mkdtemp(prefix="modbox-venv-", dir="/tmp"))
+@pytest.fixture(scope="module", params=["closed", "nested"])
+def venv_under_tmp(request):
+    """A venv under /tmp that sees this environment's packages (torch, modbox) and has one of its
+    own: "closed" is itself a folder closed to others (mode 0700, as mktemp -d makes it);
+    "nested" sits two open folders below /tmp."""
+    top = Path(tempfile.mkdtemp(prefix="modbox-venv-", dir="/tmp"))
     try:
-        assert root.stat().st_mode & 0o777 == 0o700
+        assert top.stat().st_mode & 0o777 == 0o700
+        root = top
+        if request.param == "nested":
+            top.chmod(0o755)
+            root = top / "checkout" / ".venv"
+            root.parent.mkdir()
         subprocess.run(
             [sys.executable, "-m", "venv", "--without-pip", str(root)], check=True, timeout=120
         )
@@ -56,16 +64,16 @@ def closed_venv():
         (package / "later.py").write_text(f"WHERE = {str(package)!r}\n")
         yield root
     finally:
-        subprocess.run(["rm", "-rf", str(root)], check=False)
+        subprocess.run(["rm", "-rf", str(top)], check=False)
 
 
-def test_learner_code_imports_lazily_from_a_closed_venv_under_tmp(closed_venv):
+def test_learner_code_imports_lazily_from_a_venv_under_tmp(venv_under_tmp):
     sandbox_require_tier("bwrap")
-    python = closed_venv / "bin" / "python"
+    python = venv_under_tmp / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [str(python), "-c", CLIENT], capture_output=True, text=True, timeout=300, env=env,
         cwd="/",
     )
     assert done.returncode == 0, done.stderr
-    assert str(closed_venv) in done.stdout and "None" in done.stdout, done.stdout
+    assert str(venv_under_tmp) in done.stdout and "None" in done.stdout, done.stdout

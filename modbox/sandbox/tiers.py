@@ -153,9 +153,16 @@ def _bwrap_spec(command: list[str], scratch_base: Path | None) -> ZygoteSpec:
         argv += ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
     argv += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     needed = _needed_paths()
-    # --tmpfs /tmp hid anything below /tmp: bring back what Python and modbox need.
+    # --tmpfs /tmp hid anything below /tmp: bring back what Python and modbox need. bwrap makes
+    # the folders on the way to a bind's target with mode 0700, which nobody (learner code, when
+    # modbox runs as root) cannot enter: make them open first.
+    made: set[Path] = set()
     for path in needed:
         if _under(path, Path("/tmp")):
+            for folder in [p for p in reversed(path.parents) if Path("/tmp") in p.parents]:
+                if folder not in made:
+                    argv += ["--perms", "0755", "--dir", str(folder)]
+                    made.add(folder)
             argv += ["--ro-bind", str(path), str(path)]
     if is_root():
         argv += _open_for_nobody(needed)
