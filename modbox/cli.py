@@ -20,6 +20,7 @@ examples:
   modbox inspect model.py         run a file and print what nn.Module registered
   modbox lessons check lessons/   validate a lesson folder
   modbox doctor                   check torch, the sandbox and the terminal
+  modbox serve                    serve modbox to a browser (pip install 'modbox[serve]')
 """
 
 
@@ -102,6 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument(
         "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
     )
+
+    serve = command(
+        "serve", "modbox.serve.cli:main",
+        "serve modbox to a browser: the lesson menu, or learn ID / play FILE (needs modbox[serve])",
+        "modbox serve play model.py --port 8000",
+    )
+    serve.add_argument("app", nargs="*", metavar="[learn ID | play FILE]",
+                       help="what each tab opens (default: the lesson menu)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; "
+                            "0.0.0.0: every network, still with the token)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
+    serve.add_argument("--max-tabs", type=int, default=4, metavar="N",
+                       help="tabs open at once, each a modbox with its own sandbox (default 4)")
+    serve.add_argument("--lessons", metavar="DIR", default=argparse.SUPPRESS,
+                       help="load lessons from DIR")
+    serve.add_argument("--unix-socket", metavar="PATH",
+                       help="listen on a unix socket, without a token, instead of a port (the "
+                            "JupyterHub launcher uses it; the socket's folder must be yours only)")
 
     command("doctor", "modbox.sandbox.doctor:main", "check torch, the sandbox and the terminal",
             "modbox doctor")
