@@ -30,23 +30,24 @@ SLOW = 180.0  # generous: the machine is shared, and each tab's sandbox imports 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def _missing() -> str | None:
-    if CHROMIUM is None:
-        return "chromium is not installed (apt-get install chromium)"
+def _skip_or_fail(missing: str) -> None:
+    """Skip, but fail in CI: there these tests must run."""
+    if IN_CI:
+        pytest.fail(f"CI must run the browser tests, but {missing}")
+    pytest.skip(missing)
+
+
+def require_module(name: str) -> None:
     try:
-        import playwright.sync_api  # noqa: F401
+        __import__(name)
     except ImportError:
-        return "playwright is not installed (pip install -e '.[dev]')"
-    return None
+        _skip_or_fail(f"{name} is not installed (pip install -e '.[dev]')")
 
 
 def require_browser() -> None:
-    """Skip without a browser, but fail in CI: there these tests must run."""
-    missing = _missing()
-    if missing is not None:
-        if IN_CI:
-            pytest.fail(f"CI must run the browser tests, but {missing}")
-        pytest.skip(missing)
+    if CHROMIUM is None:
+        _skip_or_fail("chromium is not installed (apt-get install chromium)")
+    require_module("playwright.sync_api")
 
 
 # The terminal object textual.js makes is the one that gets a ``fitAddon``: catch it on the way.
