@@ -20,6 +20,7 @@ examples:
   modbox inspect model.py         run a file and print what nn.Module registered
   modbox lessons check lessons/   validate a lesson folder
   modbox doctor                   check torch, the sandbox and the terminal
+  modbox progress --json          export your lessons and answers for a teacher
   modbox serve                    serve modbox to a browser (pip install 'modbox[serve]')
 """
 
@@ -101,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("action", nargs="?", choices=["list", "check"], default="list")
     lessons.add_argument("dir", nargs="?", metavar="DIR", help="lesson folder (for check)")
     lessons.add_argument(
+        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
+    )
+
+    progress = command(
+        "progress", "modbox.lessons.export:main",
+        "show your progress, or export it for a teacher with --json",
+        "modbox progress --json > progress.json",
+    )
+    progress.add_argument("--json", action="store_true",
+                          help="print lessons, answers and confidence as JSON (docs/classroom.md)")
+    progress.add_argument(
         "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
     )
 
