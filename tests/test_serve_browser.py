@@ -50,7 +50,10 @@ def test_a_tab_runs_modbox_takes_typing_and_ends_its_processes_when_closed(tmp_p
             tab.page.screenshot(path=str(Path(shots) / "serve-browser.png"))
         # Everything came from the server: no font service, no CDN.
         assert tab.outside(served.origin) == []
-        assert any(url.startswith(served.origin.replace("http", "ws")) for url in tab.requests)
+        # The page's websocket went to the modbox its page request had already started.
+        websockets = [url for url in tab.requests if url.startswith("ws")]
+        assert len(websockets) == 1 and websockets[0].startswith(
+            served.origin.replace("http", "ws") + "/ws/"), tab.requests
 
         tabs = served.tab_pids()
         assert len(tabs) == 1

@@ -11,6 +11,9 @@ textual-serve starts one app process per websocket and relays its frames; it tru
   cross-site fetch) must come from the page's own origin, so another site, or another server on
   this host, cannot drive a learner's modbox from their browser;
 - a limit on open tabs, with a page that says so (and tries again by itself);
+- a head start: a browser's request for the page already starts the tab's app (parked under a
+  one-time id that the page's websocket URL carries), so Python, Textual and torch load while the browser loads
+  the page and xterm.js; the output so far is sent when the websocket comes, then the real size;
 - tab processes started without a shell, in a session of their own, that end with their tab:
   asked to quit, then terminated, then killed (the sandbox's processes die with the app).
 """
@@ -22,6 +25,7 @@ import hmac
 import html
 import logging
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -37,6 +41,7 @@ log = logging.getLogger("modbox.serve")
 
 STATIC = Path(textual_serve.__file__).parent / "static"  # xterm.js, its CSS and the font
 PAGES = Path(__file__).parent / "pages"
+PARK_WAIT = 60.0  # seconds a started app waits for its page's websocket before it is ended
 QUIT_WAIT = 5.0  # seconds a tab's app has to quit by itself before it is terminated
 KILL_WAIT = 5.0  # then to end after SIGTERM before it is killed
 
@@ -57,8 +62,41 @@ class TabProcess(AppService):
     can be ended with everything it started, and never via a shell."""
 
     def __init__(self, app_args: list[str], **kwargs):
-        super().__init__(command="", **kwargs)
+        super().__init__(command="", write_bytes=self._write_bytes, write_str=self._write_str,
+                         close=self._close, **kwargs)
         self.app_args = app_args
+        self._websocket: web.WebSocketResponse | None = None
+        self._backlog: list[bytes | str | None] = []  # output before the websocket; None: close
+
+    async def _write_bytes(self, data: bytes) -> None:
+        if self._websocket is None:
+            self._backlog.append(data)
+        else:
+            await self._websocket.send_bytes(data)
+
+    async def _write_str(self, data: str) -> None:
+        if self._websocket is None:
+            self._backlog.append(data)
+        else:
+            await self._websocket.send_str(data)
+
+    async def _close(self) -> None:
+        if self._websocket is None:
+            self._backlog.append(None)
+        else:
+            await self._websocket.close()
+
+    async def attach(self, websocket: web.WebSocketResponse) -> None:
+        """Send what the app wrote before its tab connected, then everything as it comes."""
+        while self._backlog:
+            item = self._backlog.pop(0)
+            if item is None:
+                await websocket.close()
+            elif isinstance(item, bytes):
+                await websocket.send_bytes(item)
+            else:
+                await websocket.send_str(item)
+        self._websocket = websocket  # no await since the backlog was seen empty: nothing slips by
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
         environment = self._build_environment(width=width, height=height)
@@ -111,6 +149,7 @@ class ModboxServer(Server):
         self.max_tabs = max_tabs
         self.cookie_name = cookie_name
         self.tabs: dict[web.WebSocketResponse, TabProcess | None] = {}
+        self.parked: dict[str, TabProcess] = {}  # started for a page, waiting for its websocket
 
     # -- the aiohttp application
 
@@ -119,6 +158,7 @@ class ModboxServer(Server):
         app.add_routes([
             web.get("/", self.handle_index),
             web.get("/ws", self.handle_websocket),
+            web.get("/ws/{tab}", self.handle_websocket),
             web.static("/static", STATIC),
         ])
         app.on_shutdown.append(self._close_tabs)
@@ -155,50 +195,72 @@ class ModboxServer(Server):
 
     # -- pages
 
+    @property
+    def open_tabs(self) -> int:
+        return len(self.tabs) + len(self.parked)
+
+    def _new_tab(self) -> TabProcess:
+        return TabProcess(self.app_args, download_manager=self.download_manager)
+
     async def handle_index(self, request: web.Request) -> web.Response:
-        if len(self.tabs) >= self.max_tabs:
+        if self.open_tabs >= self.max_tabs:
             return self._full_page()
+        websocket_path = "ws"
+        # Only a browser loading the page as a document gets a head start, not a readiness probe
+        # (jupyter-server-proxy's) or a script: those would start a modbox nobody connects to.
+        if request.headers.get("Sec-Fetch-Dest") == "document":
+            tab_id = secrets.token_urlsafe(16)
+            tab = self._new_tab()
+            self.parked[tab_id] = tab
+            await tab.start(80, 24)  # the page sends its real size when it connects
+            asyncio.get_running_loop().call_later(
+                PARK_WAIT, lambda: asyncio.ensure_future(self._unpark(tab_id)))
+            websocket_path = f"ws/{tab_id}"
         font_size = max(8, min(to_int(request.query.get("fontsize", "16"), 16), 40))
-        return web.Response(text=_page("app.html", font_size=str(font_size)),
-                            content_type="text/html")
+        return web.Response(
+            text=_page("app.html", font_size=str(font_size), websocket_path=websocket_path),
+            content_type="text/html")
+
+    async def _unpark(self, tab_id: str) -> None:
+        """End an app whose page never connected (closed while loading, or not a browser)."""
+        tab = self.parked.pop(tab_id, None)
+        if tab is not None:
+            await tab.stop()
 
     def _full_page(self) -> web.Response:
         return message_page(
             503, "modbox is full",
-            f"This modbox already has {len(self.tabs)} tabs open, the most it allows "
+            f"This modbox already has {self.open_tabs} tabs open, the most it allows "
             f"(modbox serve --max-tabs {self.max_tabs}). Close a modbox tab you no longer use: "
             "this page tries again every few seconds.", retry=True)
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One tab: its own modbox process for as long as the websocket is open."""
-        if len(self.tabs) >= self.max_tabs:
+        tab = self.parked.pop(request.match_info.get("tab", ""), None)
+        if tab is None and self.open_tabs >= self.max_tabs:
             return self._full_page()
         websocket = web.WebSocketResponse(heartbeat=15)  # a lost connection ends within ~30 s
-        self.tabs[websocket] = None
+        self.tabs[websocket] = tab
         try:
             await websocket.prepare(request)
-            tab = TabProcess(
-                self.app_args,
-                write_bytes=websocket.send_bytes,
-                write_str=websocket.send_str,
-                close=websocket.close,
-                download_manager=self.download_manager,
-            )
-            self.tabs[websocket] = tab
             width = to_int(request.query.get("width", "80"), 80)
             height = to_int(request.query.get("height", "24"), 24)
-            await tab.start(width, height)
+            if tab is None:
+                tab = self.tabs[websocket] = self._new_tab()
+                await tab.start(width, height)
+            else:
+                await tab.set_terminal_size(width, height)
+            await tab.attach(websocket)
             log.info("tab opened: modbox pid %s (%d open)", tab.pid, len(self.tabs))
-            try:
-                await self._process_messages(websocket, tab)
-            except (ValueError, AssertionError, KeyError, TypeError):
-                log.warning("a tab sent a message modbox does not understand; closing it")
-            finally:
-                await tab.stop()
-                log.info("tab closed: modbox pid %s ended", tab.pid)
+            await self._process_messages(websocket, tab)
+        except (ValueError, AssertionError, KeyError, TypeError):
+            log.warning("a tab sent a message modbox does not understand; closing it")
         except ConnectionError:
             pass
         finally:
+            if tab is not None:
+                await tab.stop()
+                log.info("tab closed: modbox pid %s ended", tab.pid)
             self.tabs.pop(websocket, None)
             if not websocket.closed:
                 await websocket.close()
@@ -206,4 +268,6 @@ class ModboxServer(Server):
 
     async def _close_tabs(self, _app: web.Application) -> None:
         """On shutdown: close every tab's websocket, which ends its process (handle_websocket)."""
-        await asyncio.gather(*(ws.close() for ws in list(self.tabs)), return_exceptions=True)
+        await asyncio.gather(*(ws.close() for ws in list(self.tabs)),
+                             *(self._unpark(tab_id) for tab_id in list(self.parked)),
+                             return_exceptions=True)
