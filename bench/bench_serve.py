@@ -11,7 +11,9 @@ waited for, so that launches do not overlap.
 Terminal: ``modbox play model.py`` in tmux (160x50), timed from the launch until the Modules pane
 shows the same rows, exactly as bench_ui.py measures it.
 The two alternate, so both see the same load. Target: browser median <= 1.5x the terminal's.
-Also printed: the memory of one tab (the app and its sandbox, resident set sizes added up), the
+Also printed: the CPU time Chromium itself used per page load (on this machine it shares the
+cores with the app being timed; a learner's browser runs on the learner's machine), and the
+memory of one tab (the app and its sandbox, resident set sizes added up), the
 figure a course needs to size ``--max-tabs`` and pod limits.
 """
 
@@ -34,12 +36,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_ui import (  # noqa: E402
     FIRST_RESULT_FILE, FIRST_RESULT_SHOWN, first_result_ms, launch_env, p95, row, say,
 )
-from serve_support import CHROMIUM, Browser, Served, Tab, wait_until  # noqa: E402
+from serve_support import (  # noqa: E402
+    CHROMIUM, Browser, Served, Tab, command_line, descendants, wait_until,
+)
 
 
-def browser_first_result_ms(browser: Browser, served: Served, memory: list[float]) -> float:
+def browser_first_result_ms(browser: Browser, served: Served, memory: list[float],
+                            browser_cpu: list[float]) -> float:
     context = browser.context()
     tab = Tab(context.new_page(), Path(tempfile.gettempdir()))
+    cpu0 = _chromium_cpu_s()
     t0 = time.perf_counter()
     tab.page.goto(served.url, wait_until="commit")
     while not all(text in tab.screen() for text in FIRST_RESULT_SHOWN):
@@ -47,11 +53,28 @@ def browser_first_result_ms(browser: Browser, served: Served, memory: list[float
             raise RuntimeError(f"no result after 120 s:\n{tab.screen()}\n{tab.text()}")
         time.sleep(0.02)
     elapsed = (time.perf_counter() - t0) * 1000
+    browser_cpu.append(_chromium_cpu_s() - cpu0)
     tabs = served.tab_pids()
     memory.append(sum(_rss_mb(pid) for pid in served.processes(tabs)))
     context.close()
     wait_until(lambda: served.processes(tabs) == [], "the closed tab's processes to end", 60)
     return elapsed
+
+
+def _chromium_cpu_s() -> float:
+    """CPU seconds used so far by the Chromium processes this bench started (they share the
+    machine's cores with the app being timed, as a terminal emulator would)."""
+    total = 0
+    for pid in descendants(os.getpid()):
+        if "chromium" not in command_line(pid):
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
@@ -79,6 +102,7 @@ def main() -> None:
                    check=True)
     times: dict[str, list[float]] = {"browser": [], "terminal": []}
     memory: list[float] = []
+    browser_cpu: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp, Browser() as browser:
             home = Path(tmp)
@@ -87,10 +111,11 @@ def main() -> None:
             with Served("play", "model.py", home=home / "served", cwd=home) as served:
                 # one of each first, not counted: bytecode and page caches warmed
                 first_result_ms(home, server, terminal)
-                browser_first_result_ms(browser, served, [])
+                browser_first_result_ms(browser, served, [], [])
                 for _ in range(args.launches):
                     times["terminal"].append(first_result_ms(home, server, terminal))
-                    times["browser"].append(browser_first_result_ms(browser, served, memory))
+                    times["browser"].append(browser_first_result_ms(browser, served, memory,
+                                                                   browser_cpu))
     finally:
         subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
 
@@ -101,7 +126,9 @@ def main() -> None:
         say(f"  {f'{label}, median of {args.launches}':<46} {figure:>24}")
     row("browser / terminal", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
     say(f"  {'memory of one tab (app + sandbox), median':<46} {statistics.median(memory):>21.0f} MB")
-    say(f"  load average after: {os.getloadavg()[0]:.1f}")
+    say(f"  {'CPU Chromium used per page load, median':<46} "
+        f"{statistics.median(browser_cpu):>22.2f} s")
+    say(f"  {'cores; load average after':<46} {f'{os.cpu_count()}; {os.getloadavg()[0]:.1f}':>24}")
 
 
 if __name__ == "__main__":

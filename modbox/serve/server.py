@@ -61,10 +61,11 @@ class TabProcess(AppService):
     """One tab's modbox: ``python -m modbox.serve.tab ARGS``, in a session of its own so that it
     can be ended with everything it started, and never via a shell."""
 
-    def __init__(self, app_args: list[str], **kwargs):
+    def __init__(self, app_args: list[str], ahead: bool = False, **kwargs):
         super().__init__(command="", write_bytes=self._write_bytes, write_str=self._write_str,
                          close=self._close, **kwargs)
         self.app_args = app_args
+        self.ahead = ahead  # started before its page connected: waits for the page's size
         self._websocket: web.WebSocketResponse | None = None
         self._backlog: list[bytes | str | None] = []  # output before the websocket; None: close
 
@@ -101,6 +102,8 @@ class TabProcess(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24):
         environment = self._build_environment(width=width, height=height)
         environment["MODBOX_SERVE_PID"] = str(os.getpid())
+        if self.ahead:
+            environment["MODBOX_SERVE_AHEAD"] = "1"
         self._process = process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "modbox.serve.tab", *self.app_args,
             stdin=asyncio.subprocess.PIPE,
@@ -199,8 +202,8 @@ class ModboxServer(Server):
     def open_tabs(self) -> int:
         return len(self.tabs) + len(self.parked)
 
-    def _new_tab(self) -> TabProcess:
-        return TabProcess(self.app_args, download_manager=self.download_manager)
+    def _new_tab(self, ahead: bool = False) -> TabProcess:
+        return TabProcess(self.app_args, ahead=ahead, download_manager=self.download_manager)
 
     async def handle_index(self, request: web.Request) -> web.Response:
         if self.open_tabs >= self.max_tabs:
@@ -210,9 +213,9 @@ class ModboxServer(Server):
         # (jupyter-server-proxy's) or a script: those would start a modbox nobody connects to.
         if request.headers.get("Sec-Fetch-Dest") == "document":
             tab_id = secrets.token_urlsafe(16)
-            tab = self._new_tab()
+            tab = self._new_tab(ahead=True)
             self.parked[tab_id] = tab
-            await tab.start(80, 24)  # the page sends its real size when it connects
+            await tab.start(80, 24)  # it waits for the page's size (tab.py)
             asyncio.get_running_loop().call_later(
                 PARK_WAIT, lambda: asyncio.ensure_future(self._unpark(tab_id)))
             websocket_path = f"ws/{tab_id}"
@@ -249,7 +252,7 @@ class ModboxServer(Server):
                 tab = self.tabs[websocket] = self._new_tab()
                 await tab.start(width, height)
             else:
-                await tab.set_terminal_size(width, height)
+                await tab.set_terminal_size(width, height)  # the first packet it reads
             await tab.attach(websocket)
             log.info("tab opened: modbox pid %s (%d open)", tab.pid, len(self.tabs))
             await self._process_messages(websocket, tab)

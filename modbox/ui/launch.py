@@ -30,8 +30,9 @@ def start_worker() -> Callable[[], Any]:
     return lambda: sandbox
 
 
-def play(args) -> int:
-    factory = start_worker()
+def play(args, sandbox_factory: Callable[[], Any] | None = None) -> int:
+    """``sandbox_factory``: a worker started earlier (``modbox serve`` starts it ahead)."""
+    factory = sandbox_factory or start_worker()
     from modbox.ui.app import ModboxApp
 
     app = ModboxApp(file=getattr(args, "file", None), sandbox_factory=factory)
@@ -39,7 +40,7 @@ def play(args) -> int:
     return app.return_code or 0
 
 
-def learn(args) -> int:
+def learn(args, sandbox_factory: Callable[[], Any] | None = None) -> int:
     """``modbox`` and ``modbox learn [ID] [--lessons DIR]``: the lesson menu, or one lesson."""
     import sys
     from pathlib import Path
@@ -50,7 +51,7 @@ def learn(args) -> int:
               "Give --lessons a folder that holds lesson folders, or leave it out for the "
               "built-in lessons.", file=sys.stderr)
         return 2
-    factory = start_worker()
+    factory = sandbox_factory or start_worker()
     from modbox.lessons.loader import load_catalog
     from modbox.lessons.progress import ProgressStore
     from modbox.ui.learn_app import LearnApp
