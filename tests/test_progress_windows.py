@@ -1,19 +1,28 @@
 """Two modbox windows (two terminals, two browser tabs) on one learner's progress: each answers
 predictions and saves drafts through the same calls the lesson screen makes, at the same time,
 in processes of their own. Every answer of both lands, every draft is one a window wrote last,
-and the file is whole at every moment."""
+and the file is whole at every moment. Two windows on one file in play mode: a save in one never
+removes the other's newer unsaved text, and a window that starts does not offer the text of one
+still running as lost."""
 
 from __future__ import annotations
 
 import json
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
 from modbox.lessons.loader import load_catalog
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession
+from modbox.ui.autosave import DraftWriter, load_draft
+
+from ui_harness import modbox_home  # noqa: F401
 
 ROUNDS = 3
 
@@ -85,3 +94,39 @@ def test_two_windows_answering_and_saving_drafts_at_once_lose_nothing(tmp_path):
     for lesson_id in {lid for lid, *_ in plan}:
         assert saved[lesson_id].draft in finals  # the last draft one of the windows saved, whole
     assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []
+
+
+OTHER_WINDOW = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from modbox.ui.autosave import DraftWriter
+
+    DraftWriter(Path(sys.argv[1])).write("# typed in the other window\\n", 1)
+    print("written", flush=True)
+    sys.stdin.read()  # the window stays open until the test closes it
+""")
+
+
+def test_a_save_in_one_play_window_keeps_the_other_windows_newer_draft(modbox_home, tmp_path):
+    model = tmp_path / "model.py"
+    mine = DraftWriter(model)
+    mine.write("# typed here\n", 1)
+    other = subprocess.Popen([sys.executable, "-c", OTHER_WINDOW, str(model)], text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             env={**os.environ, "MODBOX_HOME": str(modbox_home)})
+    try:
+        assert other.stdout.readline() == "written\n"
+        # This window saves its file, which ends its draft: the other window's stays.
+        mine.discard()
+        assert mine.last_error == ""
+        # The other window is still running: its text is not lost, so nothing is offered.
+        assert load_draft(model) is None
+    finally:
+        other.send_signal(signal.SIGKILL)
+        other.wait()
+        other.stdout.close()
+        other.stdin.close()
+    # Killed before it saved: now its text is offered back, and can be discarded.
+    assert load_draft(model).text == "# typed in the other window\n"
+    mine.discard()
+    assert load_draft(model) is None
