@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
     )
 
-    command("doctor", "modbox.sandbox.doctor:main", "check torch, the sandbox and the terminal",
+    command("doctor", "modbox.sandbox.host.doctor:main", "check torch, the sandbox and the terminal",
             "modbox doctor")
     return parser
 

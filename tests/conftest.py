@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from modbox.sandbox import Limits, Sandbox
-from modbox.sandbox.tiers import TIERS, problems_by_tier
+from modbox.sandbox.host.tiers import TIERS, problems_by_tier
 
 
 def _expected_tiers() -> set[str]:
@@ -65,7 +65,7 @@ def sandbox_processes(root_pid: int) -> list[int]:
 
 def sandbox_scratch_dirs() -> list[Path]:
     """Scratch folders of this test process's sandboxes that still exist."""
-    from modbox.sandbox import scratch
+    from modbox.sandbox.host import scratch
 
     return sorted(scratch.base_dir().glob(f"run-{os.getpid()}-*"))
 

@@ -152,7 +152,7 @@ class Terminal:
         found = []
         for pid, cmd in all_processes():
             marked = pid in {p for p in self.app_pids()}
-            ours = "modbox.sandbox.worker" in " ".join(cmd) and cmd and cmd[-1] == str(app_pid)
+            ours = "modbox.sandbox.child.zygote" in " ".join(cmd) and cmd and cmd[-1] == str(app_pid)
             if marked or ours:
                 found.append(f"{pid}: {' '.join(cmd)[:160]}")
         return found
@@ -191,7 +191,7 @@ def _processes_with(var: str, value: str) -> list[tuple[int, list[str]]]:
 def sandbox_processes_of(app_pid: int) -> list[int]:
     """The zygote, bwrap and run children serving the modbox process ``app_pid``."""
     return [pid for pid, cmd in all_processes()
-            if "modbox.sandbox.worker" in " ".join(cmd) and cmd[-1] == str(app_pid)]
+            if "modbox.sandbox.child.zygote" in " ".join(cmd) and cmd[-1] == str(app_pid)]
 
 
 def kill_leftovers(term: Terminal, app_pid: int | None) -> None:

@@ -19,7 +19,7 @@ from modbox.ui.screens.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
-from modbox.ui.scripted import ScriptedSandbox
+from modbox.testing.scripted_sandbox import ScriptedSandbox
 from modbox.ui.widgets.lesson_checks import LessonChecks
 from modbox.ui.widgets.lesson_prose import LessonProse
 from modbox.ui.widgets.lesson_text import plain_markdown

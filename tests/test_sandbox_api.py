@@ -15,10 +15,10 @@ import pytest
 from conftest import sandbox_processes, sandbox_require_tier, sandbox_scratch_dirs
 from modbox.report import Report
 from modbox.sandbox import Limits, Progress, Sandbox, Superseded, TierUnavailable
-from modbox.sandbox import scratch
-from modbox.sandbox.supervisor import Supervisor
-from modbox.sandbox.worker import IDLE_BEFORE_WARM_S
-from modbox.sandbox.tiers import TIERS, problems_by_tier
+from modbox.sandbox.host import scratch
+from modbox.sandbox.host.supervisor import Supervisor
+from modbox.sandbox.child.zygote import IDLE_BEFORE_WARM_S
+from modbox.sandbox.host.tiers import TIERS, problems_by_tier
 from test_sandbox_misbehaving import MARKER, assert_nothing_left
 
 SLOW = "import sys, time\nprint('started', flush=True)\ntime.sleep(30)\n"
@@ -85,7 +85,7 @@ def test_output_streams_while_the_run_is_going(sandbox_plain):
 
 def test_events_stream_in_order_and_are_capped(sandbox_plain):
     source = (
-        "from modbox.sandbox import sink\n"
+        "from modbox.sandbox.child import sink\n"
         "for i in range(5000):\n"
         "    sink.active.emit({'kind': 'forward', 'path': f'layer{i}', 'class': 'Linear'})\n"
     )
@@ -277,7 +277,7 @@ def test_environment_variable_forces_a_tier(monkeypatch):
 def test_unavailable_tier_says_why(monkeypatch):
     problems = dict(problems_by_tier())
     problems["bwrap"] = "bubblewrap (bwrap) is not installed"
-    monkeypatch.setattr("modbox.sandbox.tiers.problems_by_tier", lambda: problems)
+    monkeypatch.setattr("modbox.sandbox.host.tiers.problems_by_tier", lambda: problems)
     with pytest.raises(TierUnavailable, match="not installed"):
         Sandbox(tier="bwrap")
     sb = Sandbox()
@@ -311,7 +311,7 @@ def test_torch_runs_single_threaded_and_never_touched_cuda(sandbox_plain):
 
 def test_client_side_imports_neither_torch_nor_textual():
     code = (
-        "import sys, modbox.sandbox, modbox.inspect_cmd, modbox.sandbox.doctor\n"
+        "import sys, modbox.sandbox, modbox.inspect_cmd, modbox.sandbox.host.doctor\n"
         "from modbox.sandbox import Sandbox\n"
         "sb = Sandbox(tier='plain'); sb.run('import torch'); sb.close()\n"
         "bad = [m for m in ('torch', 'textual') if m in sys.modules]\n"
@@ -322,7 +322,7 @@ def test_client_side_imports_neither_torch_nor_textual():
 
 
 def test_streamed_events_equal_what_report_from_dict_builds():
-    from modbox.sandbox.framing import parse_event as _event
+    from modbox.sandbox.host.framing import parse_event as _event
 
     raw = {"seq": 3, "kind": "forward", "path": "net.0", "class": "Linear", "outputs": [[2, 4]]}
     expected = Report.from_dict({"events": [dict(raw)]}).events[0]

@@ -11,9 +11,9 @@ import pytest
 import modbox.sandbox
 from modbox.report import Report
 from modbox.sandbox import Sandbox
-from modbox.sandbox.connection import Progress, SandboxConnection, Superseded
-from modbox.ui import scripted
-from modbox.ui.scripted import ScriptedSandbox
+from modbox.sandbox.host.api import Progress, SandboxConnection, Superseded
+from modbox.testing import scripted_sandbox as scripted
+from modbox.testing.scripted_sandbox import ScriptedSandbox
 
 MEMBERS = sorted(
     name for name in vars(SandboxConnection)

@@ -18,7 +18,7 @@ import pytest
 from conftest import sandbox_processes, sandbox_scratch_dirs
 from modbox.sandbox import Limits
 from modbox.sandbox import privileges
-from modbox.sandbox.tiers import is_root
+from modbox.sandbox.host.tiers import is_root
 
 # `sleep MARKER` marks processes a program tries to leave behind; unique per test process
 MARKER = str(9_000_000 + os.getpid())

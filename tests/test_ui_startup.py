@@ -13,7 +13,7 @@ from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
 from modbox.ui.app import ModboxApp
-from modbox.ui.scripted import ScriptedSandbox
+from modbox.testing.scripted_sandbox import ScriptedSandbox
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.footer import Footer
 from modbox.ui.widgets.modules_pane import ModulesPane

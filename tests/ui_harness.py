@@ -8,7 +8,7 @@ import time
 import pytest
 
 from modbox.ui.app import ModboxApp
-from modbox.ui.scripted import ScriptedSandbox
+from modbox.testing.scripted_sandbox import ScriptedSandbox
 from modbox.ui.workspace import Workspace
 from ui_reports import report_from_source
 

@@ -3,7 +3,7 @@
 ``modbox play`` and ``modbox learn`` start the sandbox before Textual is imported
 (``modbox.ui.launch``), so the worker imports torch while the app draws its first frame. The
 app hands the Engine a factory that returns that sandbox; tests hand in one for a stand-in with
-the same interface (``modbox.ui.scripted.ScriptedSandbox``).
+the same interface (``modbox.testing.scripted_sandbox.ScriptedSandbox``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from typing import Any, Callable
 
 from modbox.report import Report
-from modbox.sandbox.connection import SandboxConnection, Superseded
+from modbox.sandbox.host.api import SandboxConnection, Superseded
 
 
 def _default_sandbox() -> SandboxConnection:

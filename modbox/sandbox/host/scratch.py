@@ -1,4 +1,4 @@
-"""Per-run scratch folders: made by the client, handed to the run as its working directory,
+"""Per-run scratch folders: made by the client in the app's process, handed to the run as its working directory,
 removed after the run. Folders are named after the client's pid, so a client can tell the
 leftovers of a dead client (removed at start-up) from those of a live one (left alone).
 """

@@ -1,4 +1,5 @@
-"""Isolation tiers: which one this machine offers, and how to start the zygote in it.
+"""Isolation tiers, chosen in the app's process: which one this machine offers, and how to start
+the zygote in it.
 
   bwrap     bubblewrap: user, pid, net, mount, ipc and uts namespaces, read-only root, private
             /tmp, no capabilities, never root inside; Landlock on top when the kernel has it.
@@ -122,14 +123,14 @@ ZYGOTE_ENV = {
 
 def package_root() -> Path:
     """The folder that holds the ``modbox`` package."""
-    return Path(__file__).resolve().parent.parent.parent
+    return Path(__file__).resolve().parents[3]
 
 
 def python_command(args: list[str]) -> list[str]:
     root = str(package_root())
     boot = (
         "import sys; sys.path.insert(0, sys.argv[1]); del sys.argv[1]; "
-        "from modbox.sandbox.worker import main; main(sys.argv[1:])"
+        "from modbox.sandbox.child.zygote import main; main(sys.argv[1:])"
     )
     return [sys.executable, "-I", "-c", boot, root, *args]
 
@@ -236,7 +237,7 @@ def _closed(folder: Path) -> bool:
 
 
 def run_flags(tier: str) -> dict:
-    """How each run child confines itself in ``tier`` (see worker_run._confine)."""
+    """How each run child confines itself in ``tier`` (see child/run_child.py, _confine)."""
     from modbox.sandbox import privileges
 
     root = is_root()

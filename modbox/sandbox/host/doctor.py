@@ -1,4 +1,4 @@
-"""``modbox doctor``: is everything modbox needs here, and which sandbox tier runs learner code?
+"""``modbox doctor`` (in the app's process): is everything modbox needs here, and which sandbox tier runs learner code?
 
 torch is never imported here: its version comes from package metadata, and CUDA is asked about
 in a sandboxed run (a zygote that touched CUDA would break it in every child it forks). Textual
@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
-from modbox.sandbox.tiers import TIERS, problems_by_tier
+from modbox.sandbox.host.tiers import TIERS, problems_by_tier
 
 CUDA_PROBE = """\
 import torch

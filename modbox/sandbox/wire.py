@@ -1,5 +1,9 @@
 """Messages between the sandbox client and the zygote: one JSON object per SEQPACKET message.
 
+Used by both sides, so it sits above host/ and child/: the app's process sends and receives with it
+(host/zygote_process.py, host/supervisor.py), and so do the zygote and the run child
+(child/zygote.py, child/run_child.py).
+
 A SEQPACKET socket keeps message boundaries, so file descriptors sent with a message (SCM_RIGHTS)
 arrive with exactly that message. Learner source can be larger than one packet, so a ``run``
 request announces how many ``chunk`` packets follow it. Never pickle: the zygote's side runs

@@ -1,4 +1,4 @@
-"""Turn what happened to a run into the Report's error: a kind and one line a learner understands.
+"""In the app's process: turn what happened to a run into the Report's error: a kind and one line a learner understands.
 
 Inputs are facts: the child's ``result`` message (how the learner's code ended, if it got that
 far), the zygote's ``exit`` message (exit code, CPU time), the reason the client stopped the run

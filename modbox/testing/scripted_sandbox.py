@@ -1,6 +1,6 @@
 """A stand-in for ``modbox.sandbox.Sandbox`` that answers with prepared Reports.
 
-It satisfies ``modbox.sandbox.connection.SandboxConnection``, the interface the UI uses, so tests,
+It satisfies ``modbox.sandbox.host.api.SandboxConnection``, the interface the UI uses, so tests,
 benchmarks and screenshots can drive the real app deterministically and without torch.
 """
 
@@ -11,7 +11,7 @@ import time
 from typing import Callable
 
 from modbox.report import Report
-from modbox.sandbox.connection import Progress, Superseded
+from modbox.sandbox.host.api import Progress, Superseded
 
 
 class ScriptedSandbox:

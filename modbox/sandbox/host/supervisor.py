@@ -1,4 +1,4 @@
-"""The supervisor thread: one thread owns the zygote and every pipe of the run in flight.
+"""The supervisor thread, in the app's process: one thread owns the zygote and every pipe of the run in flight.
 
 Requests come from any thread (``submit``, ``cancel``, ``close``) under a lock and wake the
 thread through a pipe; the newest request wins (the run in flight is killed at once and its
@@ -17,12 +17,13 @@ import time
 from pathlib import Path
 
 from modbox.report import Report
-from modbox.sandbox import protocol, reporting, scratch, tiers
-from modbox.sandbox.connection import Progress, Superseded
-from modbox.sandbox.framing import OutputStream, drain, grow_pipe
+from modbox.sandbox import wire
+from modbox.sandbox.host import reporting, scratch, tiers
+from modbox.sandbox.host.api import Progress, Superseded
+from modbox.sandbox.host.framing import OutputStream, drain, grow_pipe
 from modbox.sandbox.privileges import unprivileged_ids
-from modbox.sandbox.runs import Run, complete
-from modbox.sandbox.zygote import Zygote, kill_group
+from modbox.sandbox.host.runs import Run, complete
+from modbox.sandbox.host.zygote_process import ZygoteProcess, kill_group
 
 GRACE_S = 0.5  # between SIGINT and SIGKILL at the wall-clock limit
 PROGRESS_S = 0.05  # on_progress at most 20 times a second
@@ -40,7 +41,7 @@ class Supervisor:
         self._flags = tiers.run_flags(tier)
         self._owner = unprivileged_ids() if tiers.is_root() else None
         self.restarts = 0
-        self.zygote = Zygote(tier)
+        self.zygote = ZygoteProcess(tier)
         self.ready = threading.Event()
         self._lock = threading.Lock()
         self._pending: Run | None = None
@@ -203,7 +204,7 @@ class Supervisor:
                 grow_pipe(w)
             run.fds[r] = name
             ends.append(w)
-        chunks = protocol.source_chunks(run.source)
+        chunks = wire.source_chunks(run.source)
         msg = {"t": "run", **run.request(), "chunks": len(chunks), **self._flags}
         try:
             self.zygote.send(msg, ends)

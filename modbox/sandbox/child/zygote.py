@@ -1,7 +1,8 @@
-"""The zygote: imports torch once, then forks one run child per request.
+"""The zygote's process (its main program and the one ``Zygote`` class): imports torch once, then
+forks one run child per request.
 
-Started by the client as ``python -I -m modbox.sandbox.worker SOCKET_FD CLIENT_PID`` (wrapped in
-bwrap for that tier). torch is pinned to one thread before any tensor op: a forked child of a
+Started by the client as ``python -I -m modbox.sandbox.child.zygote SOCKET_FD CLIENT_PID``
+(wrapped in bwrap for that tier). torch is pinned to one thread before any tensor op: a forked child of a
 process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
 zygote kills whatever the run left behind (it is the subreaper, or the PID namespace's init)
 before it reports the exit, so that a reported exit means nothing of that run remains.
@@ -20,7 +21,7 @@ import sys
 import time
 import warnings
 
-from modbox.sandbox import privileges, protocol
+from modbox.sandbox import privileges, wire
 
 SWEEP_S = 2.0
 _MADV_COLLAPSE = 25
@@ -40,14 +41,14 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.perf_counter()
     _import_torch()
-    from modbox.sandbox import worker_run
+    from modbox.sandbox.child import run_child
 
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    zygote = Zygote(sock, wake_r, in_pid_namespace, worker_run.spare_main)
+    zygote = Zygote(sock, wake_r, in_pid_namespace, run_child.spare_main)
     zygote._fork_spare()
-    protocol.send(sock, {"t": "ready", "import_ms": (time.perf_counter() - started) * 1000})
+    wire.send(sock, {"t": "ready", "import_ms": (time.perf_counter() - started) * 1000})
     zygote.serve()
 
 
@@ -132,7 +133,7 @@ class Zygote:
                         pass
                     self._reap()
                 else:
-                    msg, fds = protocol.recv(self.sock)
+                    msg, fds = wire.recv(self.sock)
                     if msg is None:
                         self._end_run(signal.SIGKILL)
                         return
@@ -176,7 +177,7 @@ class Zygote:
     def _handle(self, msg: dict, fds: list[int]) -> None:
         kind = msg["t"]
         if kind == "run":
-            msg["source"] = protocol.recv_source(self.sock, msg["chunks"])
+            msg["source"] = wire.recv_source(self.sock, msg["chunks"])
             self._end_run(signal.SIGKILL)
             self._start(msg, fds)
         elif kind == "signal" and self.run and self.run["id"] == msg["id"]:
@@ -188,23 +189,23 @@ class Zygote:
         pid, line = self.spare
         self.spare = None
         try:
-            chunks = protocol.source_chunks(req.pop("source"))
-            protocol.send(line, {**req, "chunks": len(chunks)}, fds)
+            chunks = wire.source_chunks(req.pop("source"))
+            wire.send(line, {**req, "chunks": len(chunks)}, fds)
             for chunk in chunks:
-                protocol.send(line, {"t": "chunk", "data": chunk})
+                wire.send(line, {"t": "chunk", "data": chunk})
         finally:
             line.close()
             for fd in fds:
                 os.close(fd)
         self.run = {"id": req["id"], "pid": pid, "status": None}
-        protocol.send(self.sock, {"t": "started", "id": req["id"], "pid": pid})
+        wire.send(self.sock, {"t": "started", "id": req["id"], "pid": pid})
         self._fork_spare()  # while the run goes, so that the next one need not wait for a fork
 
     def _fork_spare(self) -> None:
         """Fork the next run child now; it waits for its request on a socket of its own."""
         if len(os.listdir("/proc/self/task")) != 1:
             # Forking a multi-threaded zygote can hang the child: let the client restart us.
-            protocol.send(self.sock, {"t": "fatal", "why": "the zygote has more than one thread"})
+            wire.send(self.sock, {"t": "fatal", "why": "the zygote has more than one thread"})
             sys.exit(3)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         sys.stdout.flush()
@@ -251,7 +252,7 @@ class Zygote:
         leftovers = self._sweep(run["pid"])
         if self.spare is None:
             self._fork_spare()  # the sweep of a fork bomb may have taken the spare with it
-        protocol.send(
+        wire.send(
             self.sock,
             {
                 "t": "exit",

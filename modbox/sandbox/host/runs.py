@@ -1,4 +1,4 @@
-"""One run as the client sees it: what was asked, and what has come back so far."""
+"""One run as the client (in the app's process) sees it: what was asked, and what has come back so far."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from modbox.report import Event, Report
-from modbox.sandbox.connection import Progress
-from modbox.sandbox.framing import OutputStream, ResultLines, parse_event
+from modbox.sandbox.host.api import Progress
+from modbox.sandbox.host.framing import OutputStream, ResultLines, parse_event
 from modbox.sandbox.limits import Limits
 
 

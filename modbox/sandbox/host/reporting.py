@@ -1,12 +1,12 @@
-"""The Report a run's caller gets: from what the run sent back, or from why it could not run."""
+"""In the app's process, the Report a run's caller gets: from what the run sent back, or from why it could not run."""
 
 from __future__ import annotations
 
 import time
 
 from modbox.report import Error, Report, Timing
-from modbox.sandbox import outcome
-from modbox.sandbox.runs import Run
+from modbox.sandbox.host import outcome
+from modbox.sandbox.host.runs import Run
 
 
 def finished(run: Run, tier: str, now: float) -> Report:

@@ -1,4 +1,4 @@
-"""Events from the run child to the client: batched JSON lines on the result fd, capped and counted.
+"""Runs in the run child: events from it to the client: batched JSON lines on the result fd, capped and counted.
 
 One JSON line per event tops out near 200k events/s; batches of up to 1000 (or whatever piled up
 in 50 ms) reach 600k/s. Past ``max_events`` events are counted, not sent.

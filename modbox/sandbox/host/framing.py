@@ -1,4 +1,4 @@
-"""How a run's pipes are read: output streams kept up to a cap, the result channel split into
+"""How the app's process reads a run's pipes: output streams kept up to a cap, the result channel split into
 JSON lines, and events built from those lines.
 
 The run child writes stdout and stderr on two pipes and its result channel (event batches, then

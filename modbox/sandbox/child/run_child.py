@@ -1,4 +1,4 @@
-"""The run child: forked from the zygote, it confines itself and runs the learner's code.
+"""The run child's process: forked from the zygote, it confines itself and runs the learner's code.
 
 The zygote forks it ahead of time (``spare_main``): it leaves the app's session (setsid), dies
 with the zygote (PDEATHSIG) and waits for its request, so that a run does not wait for a fork.
@@ -10,7 +10,7 @@ Then, in an order where each step has a reason (``_confine``):
 Then compile, exec under the probe, inspect, evaluate the expressions the request names (when
 the program ran to the end), and one JSON "result" line on fd 3. The child sends
 facts (exception type, line, traceback); the client turns them into the one-line messages
-learners read (modbox/sandbox/outcome.py), so that text lives in one place.
+learners read (modbox/sandbox/host/outcome.py), so that text lives in one place.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ import traceback
 import types
 
 from modbox.probe import Probe, evaluate
-from modbox.sandbox import landlock, privileges, protocol, sink as sink_module
-from modbox.sandbox.sink import EventSink
+from modbox.sandbox import landlock, privileges, wire
+from modbox.sandbox.child import sink as sink_module
+from modbox.sandbox.child.sink import EventSink
 
 RESULT_FD = 3
 SANDBOX_FAILED = 121
@@ -63,10 +64,10 @@ def spare_main(line: socket.socket, zygote_pid: int) -> None:
     global _reserve
     _reserve = bytearray(_EMERGENCY)
     try:
-        req, fds = protocol.recv(line)
+        req, fds = wire.recv(line)
         if req is None:
             os._exit(0)
-        req["source"] = protocol.recv_source(line, req["chunks"])
+        req["source"] = wire.recv_source(line, req["chunks"])
     except (OSError, ValueError):
         os._exit(1)
     line.close()

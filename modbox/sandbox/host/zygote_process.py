@@ -1,4 +1,4 @@
-"""The zygote process as the client sees it: started inside its tier's wrapper, spoken to over
+"""``ZygoteProcess``: the app's handle on the zygote process (which runs child/zygote.py): started inside its tier's wrapper, spoken to over
 a SEQPACKET socket, its stderr kept as a short log for the error a failed start shows."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import socket
 import subprocess
 import time
 
-from modbox.sandbox import protocol, scratch, tiers
+from modbox.sandbox import wire
+from modbox.sandbox.host import scratch, tiers
 
 
-class Zygote:
+class ZygoteProcess:
     """One zygote at a time: ``spawn()`` starts it, ``stop()`` kills it and all it forked."""
 
     def __init__(self, tier: str):
@@ -63,7 +64,7 @@ class Zygote:
     def receive(self) -> dict | None:
         """The zygote's next message; None when it is gone (or sent what is not a message)."""
         try:
-            msg, fds = protocol.recv(self.sock)
+            msg, fds = wire.recv(self.sock)
         except (OSError, ValueError):
             msg, fds = None, []
         for fd in fds:
@@ -88,11 +89,11 @@ class Zygote:
         return last[-1] if last else "it exited before it was ready"
 
     def send(self, msg: dict, fds: list[int] | tuple[int, ...] = ()) -> None:
-        protocol.send(self.sock, msg, fds)
+        wire.send(self.sock, msg, fds)
 
     def signal(self, run_id: int, sig: int) -> None:
         try:
-            protocol.send(self.sock, {"t": "signal", "id": run_id, "sig": int(sig)})
+            wire.send(self.sock, {"t": "signal", "id": run_id, "sig": int(sig)})
         except OSError:
             pass  # the zygote is gone; its death is noticed on the socket
 

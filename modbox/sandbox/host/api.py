@@ -1,6 +1,7 @@
-"""What the app holds of a sandbox: the SandboxConnection protocol, streamed Progress, and
-Superseded. ``modbox.sandbox.Sandbox`` and the scripted stand-in of the tests
-(``modbox.ui.scripted.ScriptedSandbox``) both satisfy it, so the UI works with either."""
+"""Runs in the app's process. What the app holds of a sandbox: the SandboxConnection protocol,
+streamed Progress, and Superseded. ``modbox.sandbox.Sandbox`` and the scripted stand-in of the
+tests (``modbox.testing.scripted_sandbox.ScriptedSandbox``) both satisfy it, so the UI works with
+either."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The sandbox client: the app's side of the engine. It never imports torch.
+"""The sandbox client, in the app's process: the app's side of the engine. It never imports torch.
 
 ``Sandbox`` is what callers use; one supervisor thread (``supervisor``) owns the zygote
-(``zygote``) and every pipe, reads the run's streams (``framing``) and answers each run with
+(``zygote_process``) and every pipe, reads the run's streams (``framing``) and answers each run with
 its Report (``reporting``). ``run()`` from any thread hands it a request and waits; the newest
 request wins, and the run it replaces gets ``Superseded``.
 
@@ -20,11 +20,11 @@ import weakref
 from typing import Callable
 
 from modbox.report import Report
-from modbox.sandbox import tiers
-from modbox.sandbox.connection import Progress, Superseded
+from modbox.sandbox.host import tiers
+from modbox.sandbox.host.api import Progress, Superseded
 from modbox.sandbox.limits import Limits
-from modbox.sandbox.runs import Run
-from modbox.sandbox.supervisor import Supervisor
+from modbox.sandbox.host.runs import Run
+from modbox.sandbox.host.supervisor import Supervisor
 
 __all__ = ["Progress", "Sandbox", "Superseded"]
 
