@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from modbox.cli import build_parser
+from modbox.cli import build_parser, learn_command
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_lessons_folder_is_kept_before_or_after_the_subcommand(argv):
 
 def test_no_subcommand_opens_the_lessons():
     args = build_parser().parse_args([])
-    assert args.handler == "modbox.ui.launch:learn" and args.lessons is None
+    assert args.handler is learn_command and args.lessons is None
 
 
 def test_version_names_modbox_and_torch():
