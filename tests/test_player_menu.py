@@ -377,7 +377,7 @@ def test_the_lesson_player_never_imports_torch_in_the_ui_process():
     code = (
         "import sys\n"
         "import modbox.ui.learn_app, modbox.ui.launch, modbox.ui.screens.review\n"
-        "from modbox.ui.screens.lesson import sandbox_limits\n"
+        "from modbox.lessons.session import sandbox_limits\n"
         "from modbox.lessons.loader import load_catalog\n"
         "from modbox.lessons.model import Limits\n"
         "import dataclasses\n"

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from modbox.report import Report
-from modbox.sandbox.host.api import SandboxConnection, Superseded
+from modbox.sandbox.host.api import Progress, SandboxConnection, Superseded
+
+if TYPE_CHECKING:
+    from modbox.sandbox.limits import Limits
 
 
 def _default_sandbox() -> SandboxConnection:
@@ -86,8 +89,8 @@ class Engine:
         *,
         filename: str = "main.py",
         timeout: float | None = None,
-        limits: Any = None,
-        on_progress: Callable[[Any], None] | None = None,
+        limits: Limits | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
         evaluate: list[str] | tuple[str, ...] = (),
     ) -> Report:
         """The sandbox's Report; raises Superseded when a newer run replaced this one (here, while
