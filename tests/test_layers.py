@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import modbox.sandbox
 
 # Modules the UI process imports. None of them may pull in torch.
 UI_SIDE = [
@@ -44,3 +47,19 @@ def test_ui_side_module_never_imports_torch(module):
 @pytest.mark.parametrize("module", NON_UI)
 def test_non_ui_module_never_imports_textual(module):
     assert "textual" not in _imported_after(module)
+
+
+# The sandbox's modules that run in the app's process, and those both sides use.
+SANDBOX_HOST_SIDE = sorted(
+    f"modbox.sandbox.host.{path.stem}"
+    for path in (Path(modbox.sandbox.__file__).parent / "host").glob("*.py")
+    if path.stem != "__init__"
+) + ["modbox.sandbox.wire", "modbox.sandbox.limits", "modbox.sandbox.landlock",
+     "modbox.sandbox.privileges"]
+
+
+@pytest.mark.parametrize("module", SANDBOX_HOST_SIDE)
+def test_the_apps_side_of_the_sandbox_never_imports_the_child_side_or_torch(module):
+    imported = _imported_after(module)
+    assert "torch" not in imported
+    assert not [m for m in imported if m.startswith("modbox.sandbox.child")]

@@ -93,7 +93,8 @@ class Patches:
             self._patch(nn.Module, method, self._make_hook_register(getattr(nn.Module, method), kind))
         for function, kind in _GLOBAL_HOOK_FUNCTIONS.items():
             original = getattr(_module_mod, function)
-            self._patch(_module_mod, function, self._make_global_hook_register(original, kind))
+            self._patch(_module_mod, function,
+                        self._make_hook_register(original, kind, per_module=False))
         self._patch(torch.optim.Optimizer, "__init__", self._make_optimizer_init())
         save = self._make_save(torch.save)
         self._patch(torch, "save", save)
@@ -181,44 +182,27 @@ class Patches:
 
     # -- the learner's hooks ------------------------------------------------------------
 
-    def _make_hook_register(self, original, kind: str):
-        """Note hooks registered from the learner's file; the hook itself is left untouched
-        (a wrapper would change what pickling, deepcopy or TorchScript see)."""
+    def _make_hook_register(self, original, kind: str, *, per_module: bool = True):
+        """Note hooks registered from the learner's file, on one module (``per_module``: called as
+        ``module.register_..._hook(hook)``) or for every module at once; the hook itself is left
+        untouched (a wrapper would change what pickling, deepcopy or TorchScript see)."""
         probe = self
 
         @functools.wraps(original)
-        def register(self, hook, *args, **kwargs):
-            handle = original(self, hook, *args, **kwargs)
+        def register(*args, **kwargs):
+            handle = original(*args, **kwargs)
             if not probe.on:
                 return handle
             try:
                 frame = sys._getframe(1)
                 if frame.f_code.co_filename == probe.s.filename:
+                    module = args[0] if per_module else None
+                    hook = _argument(args[1:] if per_module else args, kwargs, 0, "hook", None)
                     name = getattr(hook, "__qualname__", None) or type(hook).__name__
                     probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
-                    probe._watch_removal(handle, name, kind, self, frame.f_lineno)
-            except Exception:
-                pass
-            return handle
-
-        return register
-
-    def _make_global_hook_register(self, original, kind: str):
-        """The same for hooks the learner registers for every module at once."""
-        probe = self
-
-        @functools.wraps(original)
-        def register(hook, *args, **kwargs):
-            handle = original(hook, *args, **kwargs)
-            if not probe.on:
-                return handle
-            try:
-                frame = sys._getframe(1)
-                if frame.f_code.co_filename == probe.s.filename:
-                    name = getattr(hook, "__qualname__", None) or type(hook).__name__
-                    probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
-                    probe.s.global_hooks += 1
-                    probe._watch_removal(handle, name, kind, None, frame.f_lineno)
+                    if not per_module:
+                        probe.s.global_hooks += 1
+                    probe._watch_removal(handle, name, kind, module, frame.f_lineno)
             except Exception:
                 pass
             return handle
