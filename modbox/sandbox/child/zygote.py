@@ -1,9 +1,10 @@
 """The zygote's process (its main program and the one ``Zygote`` class): imports torch once, then
 forks one run child per request.
 
-Started by the client as ``python -I -m modbox.sandbox.child.zygote SOCKET_FD CLIENT_PID``
-(wrapped in bwrap for that tier). torch is pinned to one thread before any tensor op: a forked child of a
-process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
+Started by the client as ``python -I -c BOOT ROOT SOCKET_FD CLIENT_PID`` (``python_command`` in
+host/tiers.py: BOOT puts ROOT, the folder holding modbox, first on ``sys.path`` and calls ``main``
+here; wrapped in bwrap for that tier). torch is pinned to one thread before any tensor op: a
+forked child of a process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
 zygote kills whatever the run left behind (it is the subreaper, or the PID namespace's init)
 before it reports the exit, so that a reported exit means nothing of that run remains.
 """
