@@ -99,7 +99,7 @@ class ScriptedSandbox:
             self.start()
         t0 = time.monotonic()
         while not self.ready:
-            await self._changed(mine, None)
+            await self._changed(mine, None, done=lambda: self.ready)
         report = self.respond(source)
         if self.progress_batches and on_progress is not None and report.events:
             n = len(report.events)
@@ -158,17 +158,17 @@ class ScriptedSandbox:
             except RuntimeError:
                 pass  # that loop has closed: nobody waits there any more
 
-    async def _changed(self, mine: int, timeout: float | None) -> None:
-        """Wait until the sandbox becomes ready, a newer run replaces this one, or ``timeout``
-        seconds pass; raises Superseded when this run was replaced."""
-        self._check(mine)
-        future = asyncio.get_running_loop().create_future()
-        waiter = (asyncio.get_running_loop(), future)
+    async def _changed(self, mine: int, timeout: float | None, done=lambda: False) -> None:
+        """Wait until ``done()``, or a change (the sandbox becomes ready, a newer run replaces this
+        one), or ``timeout`` seconds; raises Superseded when this run was replaced."""
+        loop = asyncio.get_running_loop()
+        waiter = (loop, loop.create_future())
         with self._lock:
-            self._waiters.add(waiter)
-        self._check(mine)  # replaced between the first check and the waiter being added
+            self._waiters.add(waiter)  # before looking: a change from now on wakes this waiter
         try:
-            await asyncio.wait_for(future, timeout)
+            self._check(mine)
+            if not done():
+                await asyncio.wait_for(waiter[1], timeout)
         except asyncio.TimeoutError:
             pass
         finally:
