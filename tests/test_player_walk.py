@@ -15,7 +15,7 @@ from modbox.lessons.loader import load_catalog
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession
 from modbox.ui.learn_app import LearnApp
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen

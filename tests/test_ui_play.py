@@ -12,7 +12,7 @@ from textual.widgets import Input
 from ui_harness import drive, modbox_home, scripted_app, wait_for, wait_for_report  # noqa: F401
 
 from modbox.ui.autosave import draft_path, load_draft
-from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
+from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen

@@ -28,7 +28,7 @@ from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Error, Report
 from modbox.ui.engine import Engine
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
 from modbox.ui.widgets.footer import Footer
