@@ -378,3 +378,18 @@ def test_the_status_line_says_when_highlighting_is_unavailable(monkeypatch):
         assert "no highlighting" in str(app.workspace.query_one("#status-mode").render())
 
     drive(app, scenario)
+
+
+def test_the_collector_is_kept_off_a_big_report_and_handed_back_after_it():
+    import gc
+
+    from modbox.ui.collector import BIG, QuietCollector
+
+    collector = QuietCollector()
+    try:
+        collector.follow(BIG + 1)
+        assert gc.get_freeze_count() > 0
+        collector.follow(BIG)
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
