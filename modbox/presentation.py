@@ -112,12 +112,13 @@ def event_detail(e: Event) -> str:
     if e.kind in STATE_EVENTS:
         return _state_event_detail(e, at)
     line = f"  line {e.line}" if e.line else ""
+    typed = f" {e.dtype} {e.device}".rstrip() if e.dtype or e.device else ""
     if e.kind == "forward_pre":
-        typed = f" {e.dtype} {e.device}".rstrip() if e.dtype else ""
         return f"  in {_shapes(e.inputs)}{typed}{no_grad}{line}"
     if e.kind == "forward":
+        came_in = f"in {_shapes(e.inputs)} → " if e.inputs else ""
         took = f"  {e.duration_us:,.1f} µs" if e.duration_us is not None else ""
-        return f"  out {_shapes(e.outputs)}{took}{no_grad}{line}"
+        return f"  {came_in}out {_shapes(e.outputs)}{typed}{took}{no_grad}{line}"
     if e.kind == "backward_pre":
         return f"  grad out {_shapes(e.outputs)}{line}"
     if e.kind == "backward":
