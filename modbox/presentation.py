@@ -62,7 +62,8 @@ def finding_text(model: str, finding: Finding, styles: Styles = NO_STYLE) -> Tex
     Roles: "warning" or "info" (the marker), "kind", "where", "line"; the message is the probe's
     words, never markup."""
     warn = finding.severity == "warning"
-    text = Text("⚠ " if warn else "• ", style=styles.get(finding.severity, ""))
+    text = Text()
+    text.append("⚠ " if warn else "• ", style=styles.get(finding.severity, ""))
     text.append(finding.kind, style=styles.get("kind", ""))
     where = ".".join(p for p in (model, finding.path) if p)
     if where:
