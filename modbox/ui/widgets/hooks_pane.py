@@ -7,7 +7,6 @@ and ``direct_forward`` calls (hooks skipped!) are coloured so they stand out.
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on
