@@ -25,11 +25,12 @@ CLOCK_TICK = 0.1  # seconds between redraws of the elapsed time of a run in flig
 
 
 class RunStatus(Widget):
-    """The left part: one line saying where the newest run stands."""
+    """The left part: one line saying where the newest run stands, from what it was told."""
 
-    def __init__(self, engine: Engine, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.engine = engine
+        self.engine_state = "idle"  # Engine.state, as of the engine's last change
+        self.engine_failure = ""
         self.started_at: float | None = None  # the run in flight, None when there is none
         self.last_report: Report | None = None
         self.failure = ""  # the sandbox failed the newest run (it was not the learner's program)
@@ -38,7 +39,7 @@ class RunStatus(Widget):
     def render(self) -> Text:
         if self.message is not None:
             return self.message
-        state = self.engine.state
+        state = self.engine_state
         if self.started_at is not None:
             elapsed = time.monotonic() - self.started_at
             if state in ("idle", "starting"):
@@ -46,7 +47,7 @@ class RunStatus(Widget):
                             f"({elapsed:.1f} s)", style="yellow")
             return Text(f"running… {elapsed * 1000:.0f} ms", style="yellow")
         if state == "failed":
-            return Text(self.engine.failure, style="bold red")
+            return Text(self.engine_failure, style="bold red")
         if self.failure:
             return Text(f"sandbox: {self.failure}", style="bold red")
         r = self.last_report
@@ -83,7 +84,7 @@ class StatusLine(Horizontal):
         self._mode: Text | None = None
 
     def compose(self) -> ComposeResult:
-        yield RunStatus(self.engine, id="status-main")
+        yield RunStatus(id="status-main")
         yield Static(id="status-change")
         yield Static(id="status-mode")
 
@@ -99,7 +100,9 @@ class StatusLine(Horizontal):
         return self.query_one(RunStatus)
 
     def _engine_changed(self) -> None:
-        self._run.changed()
+        run = self._run
+        run.engine_state, run.engine_failure = self.engine.state, self.engine.failure
+        run.changed()
         self._draw_mode()
 
     def run_started(self) -> None:
