@@ -57,7 +57,7 @@ def test_shared_modules_say_where_else_they_are():
     rows = [row("", "Sequential", 0, 0, 6), row("0", "Linear", 1, 6, 6, shared_with=["2"]),
             row("1", "ReLU", 1), row("2", "Linear", 1, 6, 6, shared_with=["0"])]
     text = printed(Report(ok=True, models=[model_with(rows)]))
-    assert "0 (same as 2)" in text and "2 (same as 0)" in text
+    assert "0 (same object as 2)" in text and "2 (same object as 0)" in text
 
 
 def test_long_models_are_cut_with_a_count():
@@ -72,9 +72,21 @@ def test_findings_warnings_first_with_line_numbers():
         Finding("unregistered_module", "warning", "", "A plain list [bold]x[/bold].", 12),
     ]
     text = printed(Report(ok=True, models=[model_with(NESTED, findings=findings)]))
-    warning = text.index("unregistered_module")
-    assert warning < text.index("shared_parameter")
+    warning = text.index("⚠ unregistered_module")
+    assert warning < text.index("• shared_parameter  model.emb  line 3")
     assert "line 12" in text and "[bold]x[/bold]" in text  # learner text is never markup
+
+
+def test_findings_read_the_same_in_modbox_inspect_and_the_findings_pane():
+    from modbox.presentation import finding_text, ranked_findings
+    from modbox.ui.widgets.findings_pane import STYLES
+
+    findings = [Finding("shared_parameter", "info", "emb", "Tied, counted once.", 3),
+                Finding("direct_forward", "warning", "fc", "fc.forward(...) was called directly.", 7)]
+    report = Report(ok=True, models=[model_with(NESTED, findings=findings)])
+    text = printed(report)
+    for model, finding in ranked_findings(report):
+        assert finding_text(model, finding, STYLES).plain in text
 
 
 def test_events_show_the_last_n_with_their_totals():
@@ -118,10 +130,14 @@ def test_counts_are_never_cut_on_a_narrow_terminal():
     assert "123,456,789" in lstm and "…" in lstm  # the long shape is cut, the counts are not
 
 
-def test_state_events_read_the_same_in_modbox_inspect_and_the_hooks_pane():
-    from modbox.render import event_text as inspect_line
+def test_events_read_the_same_in_modbox_inspect_and_the_hooks_pane():
     from modbox.report import Event
     from modbox.ui.widgets.hooks_pane import event_text as pane_line
+
+    def inspect_line(event):
+        (line,) = [ln for ln in printed(Report(ok=True, events=[event]), width=400).splitlines()
+                   if ln.startswith("#")]
+        return line.rstrip()
 
     cases = [
         (Event(seq=3, kind="zero_grad", model="model", cls="SGD", line=12,
@@ -138,7 +154,13 @@ def test_state_events_read_the_same_in_modbox_inspect_and_the_hooks_pane():
          "(strict=False) on line 16: 1 missing, 0 unexpected keys"),
         (Event(seq=7, kind="forward", model="model", path="fc", cls="Linear", outputs=[[1, 2]],
                grad_enabled=False), "no_grad"),
+        (Event(seq=8, kind="direct_forward", model="model", path="fc", cls="Linear", line=9),
+         "model.fc (Linear)  .forward() called directly on line 9, so its hooks did not run"),
+        (Event(seq=9, kind="forward", cls="Linear", outputs=[[1, 2]], line=20),
+         "(not in a model) (Linear)  out [1, 2]  line 20"),
+        (Event(seq=10, kind="hook", model="model", path="fc", hook="show", hook_kind="forward", line=5),
+         "your forward hook show (registered on line 5)"),
     ]
     for event, words in cases:
-        assert inspect_line(event).plain.endswith(words), inspect_line(event).plain
-        assert words in pane_line(event).plain, pane_line(event).plain
+        assert inspect_line(event).endswith(words), inspect_line(event)
+        assert pane_line(event).plain == inspect_line(event)

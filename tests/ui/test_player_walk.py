@@ -9,7 +9,7 @@ import io
 import pytest
 from rich.console import Console
 
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen

@@ -75,3 +75,49 @@ def test_a_screen_idle_during_a_batch_repaints_when_the_batch_ends():
             return await repainted(screen)
 
     assert asyncio.run(scenario(_RepaintApp()))
+
+
+def test_the_footer_composes_no_keys_until_its_bindings_are_ready():
+    from textual.widgets import Footer as TextualFooter
+
+    # recompose_footer_next sets this flag because Textual's compose waits for it
+    assert list(TextualFooter().compose()) == []
+
+
+class _FooterApp(App):
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit"), Binding("f1", "help", "Help")]
+
+    def __init__(self):
+        super().__init__()
+        self.changes = 0
+
+    def compose(self):
+        from modbox.ui.widgets.footer import Footer
+
+        app = self
+
+        class CountingFooter(Footer):
+            def bindings_changed(self, screen) -> None:
+                app.changes += 1
+                super().bindings_changed(screen)
+
+        yield CountingFooter()
+
+
+def test_the_footer_shows_the_keys_through_recompose_footer_next():
+    from textual.widgets._footer import FooterKey
+
+    async def scenario():
+        app = _FooterApp()
+        async with app.run_test() as pilot:
+            for _ in range(200):  # a generous limit: a busy machine slows this, never the outcome
+                keys = [k.description for k in app.query(FooterKey)]
+                if keys:
+                    break
+                await pilot.pause(0.05)
+            # Textual still calls bindings_changed from the screen's signal: the override runs
+            return app.changes, keys
+
+    changes, keys = asyncio.run(scenario())
+    assert changes >= 1
+    assert {"Quit", "Help"} <= set(keys)

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from modbox.ui.autosave import draft_path, load_draft
-from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
+from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen

@@ -205,7 +205,7 @@ def test_a_lesson_reset_while_the_worker_starts_drops_the_run_asked_for_before_i
     from modbox.lessons.progress import ProgressStore
     from modbox.lessons.session import LessonSession
     from modbox.ui.learn_app import LearnApp
-    from modbox.ui.screens.dialogs import ConfirmScreen
+    from modbox.ui.widgets.dialogs import ConfirmScreen
     from modbox.ui.screens.lesson import LessonScreen
     from modbox.ui.widgets.lesson_prose import LessonProse
 

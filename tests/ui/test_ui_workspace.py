@@ -390,3 +390,35 @@ def test_the_status_line_says_when_highlighting_is_unavailable(monkeypatch):
         assert "no highlighting" in str(app.workspace.query_one("#status-mode").render())
 
     drive(app, scenario)
+
+
+def test_the_collector_is_kept_off_a_big_report_and_handed_back_after_it():
+    import gc
+
+    from modbox.ui.collector import BIG, QuietCollector
+
+    collector = QuietCollector()
+    try:
+        collector.follow(BIG + 1)
+        assert gc.get_freeze_count() > 0
+        collector.follow(BIG)
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_status_line_hears_when_the_worker_gets_ready_with_no_run_in_flight():
+    # nothing is running, so only the engine telling the status line can change what it says
+    app, sandbox = scripted_app(ready_after=float("inf"))
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.forget_runs()
+        assert "starting the worker" in status(app)
+        sandbox.become_ready()
+        await wait_for(pilot, lambda: "ready: ctrl+r runs the file" in status(app),
+                       what="the status line to say the worker is ready")
+        assert pilot.reports == []
+
+    drive(app, scenario, settle=False)
