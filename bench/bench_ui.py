@@ -39,9 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from ui_reports import flat_model_report, huge_model_report, many_events_report  # noqa: E402
+from tests.support.ui_reports import flat_model_report, huge_model_report, many_events_report  # noqa: E402
 
 from modbox.ui.app import ModboxApp  # noqa: E402
 from modbox.testing.scripted_sandbox import ScriptedSandbox  # noqa: E402

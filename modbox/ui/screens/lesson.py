@@ -26,7 +26,7 @@ from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession, Reveal, sandbox_limits
 from modbox.report import Error, Report
 from modbox.ui.engine import Engine
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
 from modbox.ui.widgets.footer import Footer
@@ -58,7 +58,7 @@ class LessonWorkspace(Workspace):
     def run_now(self, *, live: bool = False) -> None:
         if self._hold(self._asked):
             self.held = live if self.held is None else (self.held and live)
-            self._set_status(Text("your code runs once the questions ahead are answered", style="yellow"))
+            self.status_line.say(Text("your code runs once the questions ahead are answered", style="yellow"))
             return
         self.held = None
         super().run_now(live=live)
@@ -67,7 +67,7 @@ class LessonWorkspace(Workspace):
         if self.held is not None:
             self.run_now(live=self.held)
         else:
-            self._refresh_status()
+            self.status_line.show_state()
 
 
 def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
