@@ -30,13 +30,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_ui import (  # noqa: E402
     FIRST_RESULT_FILE, FIRST_RESULT_SHOWN, first_result_ms, launch_env, p95, row, say,
 )
-from serve_support import (  # noqa: E402
+from tests.support.serve import (  # noqa: E402
     CHROMIUM, Browser, Served, Tab, command_line, descendants, wait_until,
 )
 

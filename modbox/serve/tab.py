@@ -53,7 +53,7 @@ def main() -> int:
     args = build_parser().parse_args(sys.argv[1:])
     from modbox.ui import launch
 
-    handler = getattr(launch, args.handler.rsplit(":", 1)[1])  # learn or play: what serve allows
+    handler = launch.play if args.command == "play" else launch.learn  # what serve allows
     if os.environ.pop("MODBOX_SERVE_AHEAD", None):
         factory = launch.start_worker()
         import modbox.ui.app  # noqa: F401  (Textual and the app, while the page loads)
