@@ -105,13 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
+    def lessons_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
+        )
+
     learn = command(
         "learn", learn_command, "follow the guided lessons", "modbox learn registration"
     )
     learn.add_argument("lesson_id", nargs="?", metavar="ID", help="lesson to open")
-    learn.add_argument(
-        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
-    )
+    lessons_option(learn)
 
     play = command(
         "play", play_command, "experiment freely in the editor", "modbox play model.py"
@@ -146,9 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lessons.add_argument("action", nargs="?", choices=["list", "check"], default="list")
     lessons.add_argument("dir", nargs="?", metavar="DIR", help="lesson folder (for check)")
-    lessons.add_argument(
-        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
-    )
+    lessons_option(lessons)
 
     progress = command(
         "progress", progress_command,
@@ -157,9 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     progress.add_argument("--json", action="store_true",
                           help="print lessons, answers and confidence as JSON (docs/classroom.md)")
-    progress.add_argument(
-        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
-    )
+    lessons_option(progress)
 
     serve = command(
         "serve", serve_command,
@@ -174,8 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
     serve.add_argument("--max-tabs", type=int, default=4, metavar="N",
                        help="tabs open at once, each a modbox with its own sandbox (default 4)")
-    serve.add_argument("--lessons", metavar="DIR", default=argparse.SUPPRESS,
-                       help="load lessons from DIR")
+    lessons_option(serve)
     serve.add_argument("--unix-socket", metavar="PATH",
                        help="listen on a unix socket, without a token, instead of a port (the "
                             "JupyterHub launcher uses it; the socket's folder must be yours only)")

@@ -98,13 +98,12 @@ def export(catalog: Catalog, store: ProgressStore, now: float | None = None) -> 
 def main(args) -> int:
     """``modbox progress [--json] [--lessons DIR]``."""
     from modbox.lessons.cli import show_list
-    from modbox.lessons.loader import load_catalog
+    from modbox.lessons.loader import load_catalog, missing_folder
 
     folder = getattr(args, "lessons", None)
-    if folder is not None and not Path(folder).expanduser().is_dir():
-        print(f"modbox progress: the lesson folder {folder} does not exist (or is not a folder). "
-              "Give --lessons the folder the course uses, or leave it out for the built-in "
-              "lessons.", file=sys.stderr)
+    problem = missing_folder(folder)
+    if problem:
+        print(f"modbox progress: {problem}", file=sys.stderr)
         return 2
     catalog = load_catalog(Path(folder).expanduser() if folder else None)
     store = ProgressStore()

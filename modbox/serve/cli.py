@@ -46,11 +46,12 @@ def app_args(args) -> list[str] | str:
             what[index] = str(Path(value).expanduser().resolve())
     lessons = getattr(args, "lessons", None)
     if lessons:
-        folder = Path(lessons).expanduser()
-        if not folder.is_dir():
-            return (f"the lesson folder {lessons} does not exist (or is not a folder). Give "
-                    "--lessons a folder that holds lesson folders, or leave it out.")
-        what = ["--lessons", str(folder.resolve()), *what]
+        from modbox.lessons.loader import missing_folder
+
+        problem = missing_folder(lessons)
+        if problem:
+            return problem
+        what = ["--lessons", str(Path(lessons).expanduser().resolve()), *what]
     return what
 
 

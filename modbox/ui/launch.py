@@ -48,11 +48,12 @@ def learn(args, sandbox_factory: Callable[[], Any] | None = None) -> int:
     import sys
     from pathlib import Path
 
+    from modbox.lessons.loader import missing_folder
+
     folder = getattr(args, "lessons", None)
-    if folder is not None and not Path(folder).expanduser().is_dir():
-        print(f"modbox: the lesson folder {folder} does not exist (or is not a folder). "
-              "Give --lessons a folder that holds lesson folders, or leave it out for the "
-              "built-in lessons.", file=sys.stderr)
+    problem = missing_folder(folder)
+    if problem:
+        print(f"modbox: {problem}", file=sys.stderr)
         return 2
     factory = sandbox_factory or start_worker()
     from modbox.lessons.loader import load_catalog

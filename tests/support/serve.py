@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.e2e import KEY_GAP, all_processes, sandbox_processes_of
+from tests.support.e2e import KEY_GAP, all_processes, sandbox_processes_of, wait_until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SLOW = 180.0  # generous: the machine is shared, and each tab's sandbox imports torch
@@ -97,18 +97,6 @@ def command_line(pid: int) -> str:
             return f.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
-
-
-def wait_until(condition, what: str, timeout: float = SLOW, on_fail=None):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            detail = on_fail() if on_fail else ""
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}\n{detail}")
-        time.sleep(0.2)
 
 
 class Served:
