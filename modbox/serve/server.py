@@ -12,8 +12,8 @@ textual-serve starts one app process per websocket and relays its frames; it tru
   this host, cannot drive a learner's modbox from their browser;
 - a limit on open tabs, with a page that says so (and tries again by itself);
 - a head start: a browser's request for the page already starts the tab's app (parked under a
-  one-time id that the page's websocket URL carries), so Python, Textual and torch load while the browser loads
-  the page and xterm.js; the output so far is sent when the websocket comes, then the real size;
+  one-time id that the page's websocket URL carries), which starts its sandbox and imports the
+  app while the browser loads the page and xterm.js, then waits for the page's size (tab.py);
 - tab processes started without a shell, in a session of their own, that end with their tab:
   asked to quit, then terminated, then killed (the sandbox's processes die with the app).
 """
