@@ -25,7 +25,11 @@ def main(args) -> int:
         return 2
     catalog = load_catalog(root)
     if getattr(args, "action", "list") == "check":
-        return check(catalog)
+        mutants = getattr(args, "mutants", None)
+        if mutants and catalog.get(mutants) is None:
+            print(f"modbox lessons: no lesson {mutants!r} in {root}.", file=sys.stderr)
+            return 2
+        return check(catalog, mutants=mutants, mutant_limit=getattr(args, "mutant_limit", None))
     return show_list(catalog, ProgressStore())
 
 
@@ -54,9 +58,14 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
     return 0
 
 
-def check(catalog: Catalog, make_sandbox=None) -> int:
+def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
+          mutant_limit: int | None = None) -> int:
     """Validate every lesson; run the runnable ones in the sandbox. Prints each problem, and a
     warning for each sentence that gives a prediction's answer away (they fail the check too).
+
+    ``mutants``: None, or "" for every lesson, or one lesson's id: also run the checks on
+    mutants of the solution (at most ``mutant_limit`` per lesson), print the score, and count
+    each survivor the lesson does not list as equivalent as a problem.
 
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
     evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
@@ -92,8 +101,24 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
                 for problem in found:
                     print(f"  {problem}")
                 problems += len(found) + _warn(leaks[lesson.id])
+                if mutants is not None and mutants in ("", lesson.id):
+                    problems += _mutants(lesson, _runner(sandbox), mutant_limit)
     print("all lessons are good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
+
+
+def _mutants(lesson: Lesson, run, limit: int | None) -> int:
+    """Print how many mutants the lesson's checks kill and each unexplained survivor."""
+    from modbox.lessons.verify import score_mutants, survivor_problem
+
+    score = score_mutants(lesson, run, limit)
+    of = f" of {score.derived}" if score.tried < score.derived else ""
+    equivalent = f", {len(score.equivalent)} listed as equivalent" if score.equivalent else ""
+    print(f"  mutants: {score.killed}/{score.tried}{of} killed{equivalent}, "
+          f"{len(score.survivors)} unexplained")
+    for mutant in score.survivors:
+        print(f"  {survivor_problem(lesson, mutant)}")
+    return len(score.survivors)
 
 
 def _warn(warnings: list[str]) -> int:

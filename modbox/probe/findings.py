@@ -228,17 +228,27 @@ def _direct_forward(ctx: _Context, found: list) -> None:
 
 
 def _created_in_forward(ctx: _Context, found: list) -> None:
-    for (parent, name), (line, cls) in ctx.facts.created_in_forward.items():
+    """Modules built while a forward pass ran: registered ones by their path, the others
+    (a local variable, a plain list) on the module whose forward built them. A module both
+    built and registered there is reported once, by its path."""
+    created = ctx.facts.created_in_forward
+    registered_lines = {line for (_, name), (line, _) in created.items() if name}
+    for (parent, name), (line, cls) in created.items():
         paths = ctx.view.paths.get(parent)
-        if paths is None:
+        if paths is None or (not name and line in registered_lines):
             continue
-        path = f"{paths[0]}.{name}" if paths[0] else name
+        if name:
+            path = f"{paths[0]}.{name}" if paths[0] else name
+            what = f"`{ctx.where(path)}` ({cls}) is created"
+        else:
+            path = paths[0]
+            what = f"`{ctx.where(path)}` builds a new {cls} (line {line})"
         found.append(
             _finding(
                 "module_created_in_forward",
                 path,
-                f"`{ctx.where(path)}` ({cls}) is created inside forward(), so it gets new random "
-                "weights on every call and never learns: create it once in __init__.",
+                f"{what} inside forward(), so it gets new random weights on every call and "
+                "never learns: create it once in __init__.",
                 line,
             )
         )

@@ -1,0 +1,260 @@
+"""What checks compute with, and what the learner's program changed in it.
+
+Checks must not be answerable by the program they judge. So:
+
+- ``BUILTINS`` and the ``nn.Module`` methods below are captured when this module is imported:
+  in the zygote, before any learner code runs. Check expressions and the differential harness
+  resolve builtins and ``torch``/``nn``/``F``/``math`` through them, never through the
+  learner's globals (a learner's ``all = lambda x: True`` does not change a check).
+- ``Watch`` snapshots ``torch``, ``torch.nn``, ``torch.nn.functional``, ``builtins``, ``math``,
+  ``torch.Tensor``, ``nn.Module``, every module class in ``torch.nn`` and every optimizer when
+  a run starts, and after it says what the program replaced, as ``tampering`` findings
+  ("line 31 replaced `torch.equal`"), then puts the originals back so that the inspector and
+  the checks see torch as it is.
+- ``overrides`` finds the learner's classes that redefine how a module describes itself
+  (``named_parameters``, ``state_dict``, ``__getattr__``, ...): what a check reads would be
+  what the class chooses to report.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import os
+import types
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from modbox.report import OVERRIDABLE as INTROSPECTION
+
+BUILTINS = dict(builtins.__dict__)
+# The names a check expression always resolves to modbox's own objects.
+SEALED = {"__builtins__": BUILTINS, "torch": torch, "nn": nn, "F": F, "math": math}
+
+# nn.Module's own methods, so that a learner's class cannot answer for itself.
+named_modules = nn.Module.named_modules
+named_parameters = nn.Module.named_parameters
+named_buffers = nn.Module.named_buffers
+state_dict = nn.Module.state_dict
+load_state_dict = nn.Module.load_state_dict
+train = nn.Module.train
+to = nn.Module.to
+call = nn.Module.__call__
+register_forward_hook = nn.Module.register_forward_hook
+module_init = nn.Module.__init__
+from torch.optim import optimizer as _optimizer  # noqa: E402
+
+register_optimizer_step_post_hook = _optimizer.register_optimizer_step_post_hook
+equal = torch.equal
+allclose = torch.allclose
+load = torch.load
+manual_seed = torch.manual_seed
+no_grad = torch.no_grad
+isinstance_ = builtins.isinstance
+
+
+
+def _watched() -> tuple[list[tuple[str, object]], list[tuple[str, type]]]:
+    modules = [("builtins", builtins), ("torch", torch), ("torch.nn", nn),
+               ("torch.nn.functional", F), ("torch.nn.init", nn.init), ("torch.optim", torch.optim),
+               ("torch.serialization", torch.serialization), ("math", math)]
+    classes = [("torch.Tensor", torch.Tensor), ("torch.Tensor", torch._C.TensorBase),
+               ("nn.Parameter", nn.Parameter), ("torch.optim.Optimizer", torch.optim.Optimizer)]
+    classes += [(f"nn.{name}", c) for name, c in vars(nn).items()
+                if isinstance(c, type) and issubclass(c, nn.Module)]
+    classes += [(f"torch.optim.{name}", c) for name, c in vars(torch.optim).items()
+                if isinstance(c, type) and issubclass(c, torch.optim.Optimizer)
+                and c is not torch.optim.Optimizer]
+    return modules, classes
+
+
+_MODULES, _CLASSES = _watched()
+_MISSING = object()
+
+
+class Watch:
+    """A snapshot of what checks rely on, taken before the learner's code runs."""
+
+    def __init__(self):
+        self._modules = [(name, m, dict(vars(m))) for name, m in _MODULES]
+        self._classes = [(name, c, dict(vars(c)), _codes(c)) for name, c in _CLASSES]
+
+    def changes(self) -> list[str]:
+        """What the program replaced, added to a class or deleted, as ``torch.equal``; then
+        the originals are put back."""
+        changed: list[str] = []
+        for name, module, before in self._modules:
+            now = vars(module)
+            for key, value in before.items():
+                if _tampered(now.get(key, _MISSING), value):
+                    changed.append(f"{name}.{key}")
+                    now[key] = value
+        for name, cls, before, codes in self._classes:
+            now = dict(vars(cls))
+            for key in now.keys() - before.keys() - _CACHES:
+                if _tampered(now[key], _MISSING):
+                    changed.append(f"{name}.{key}")
+                    _restore(cls, key, _MISSING)
+            for key, value in before.items():
+                if _tampered(now.get(key, _MISSING), value):
+                    changed.append(f"{name}.{key}")
+                    _restore(cls, key, value)
+            for key, code in codes.items():
+                function = before[key]
+                if function.__code__ is not code:
+                    changed.append(f"{name}.{key}")
+                    function.__code__ = code
+        return list(dict.fromkeys(changed))
+
+
+_TORCH_DIR = os.path.dirname(torch.__file__)
+# What Python itself stores on a class the first time it is needed (pickling caches the
+# class's slot names): not the program's doing.
+_CACHES = frozenset({"__slotnames__"})
+
+
+def _tampered(now, before) -> bool:
+    """Whether ``now`` replacing ``before`` is the program's doing. torch wraps a few functions
+    itself the first time they are used (``Optimizer.step`` gets a profiling wrapper, importing
+    dynamo wraps ``torch.manual_seed``): a wrapper made in torch's files around the very
+    function it replaces is torch's own."""
+    if now is before:
+        return False
+    if now is _MISSING or before is _MISSING:
+        return True
+    code = getattr(now, "__code__", None)
+    if code is None or not code.co_filename.startswith(_TORCH_DIR):
+        return True
+    inner = now
+    for _ in range(8):
+        inner = getattr(inner, "__wrapped__", None)
+        if inner is None:
+            return True
+        if inner is before:
+            return False
+    return True
+
+
+def _codes(cls: type) -> dict:
+    return {k: v.__code__ for k, v in vars(cls).items() if isinstance(v, types.FunctionType)}
+
+
+def _restore(cls: type, key: str, value) -> None:
+    try:
+        if value is _MISSING:
+            delattr(cls, key)
+        else:
+            setattr(cls, key, value)
+    except (AttributeError, TypeError):
+        pass
+
+
+def tampering(changes: list[str], source: str, filename: str) -> list[dict]:
+    """One ``tampering`` finding per change, at the learner's line that made it when it can be
+    found in ``source``."""
+    lines = _assignment_lines(source)
+    found = []
+    for what in changes:
+        attr = what.rpartition(".")[2]
+        line = lines.get(attr)
+        where = f"Line {line} replaced" if line else "The program replaced"
+        found.append(_finding(
+            what, line,
+            f"{where} `{what}`, which modbox's checks rely on: leave torch and Python's "
+            f"builtins as they are."))
+    return found
+
+
+def _finding(name: str, line: int | None, message: str, path: str = "") -> dict:
+    return {"kind": "tampering", "severity": "warning", "path": path, "message": message,
+            "line": line, "name": name}
+
+
+def _assignment_lines(source: str) -> dict[str, int]:
+    """attribute or key name -> the first line that assigns, deletes or setattr()s it."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+
+    def note(target) -> None:
+        if isinstance(target, ast.Attribute):
+            lines.setdefault(target.attr, target.lineno)
+        elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+            if isinstance(target.slice.value, str):
+                lines.setdefault(target.slice.value, target.lineno)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for item in target.elts:
+                note(item)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                note(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            note(node.target)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                note(target)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("setattr", "delattr") and len(node.args) >= 2
+              and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+            lines.setdefault(node.args[1].value, node.lineno)
+    for node in ast.walk(tree):  # names a function or class body defines, e.g. `def equal(...)`
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            lines.setdefault(node.name, node.lineno)
+    return lines
+
+
+def overrides(modules, filename: str) -> list[dict]:
+    """A ``tampering`` finding for each of the learner's module classes (and module objects)
+    that redefine what a module reports about itself. ``modules``: (path, module) pairs."""
+    found: list[dict] = []
+    seen: set = set()
+    for path, module in modules:
+        cls = type(module)
+        for klass in cls.__mro__:
+            if klass.__module__.startswith("torch") or klass is object:
+                continue
+            for name in INTROSPECTION:
+                if name in vars(klass) and (klass, name) not in seen:
+                    seen.add((klass, name))
+                    line = _line_of(vars(klass)[name], filename)
+                    where = f"Line {line}: " if line else ""
+                    found.append(_finding(
+                        name, line,
+                        f"{where}class `{klass.__name__}` defines its own `{name}`, so the "
+                        f"model reports what that method says instead of what it holds: "
+                        f"remove it (nn.Module's own `{name}` is the one checks trust).", path))
+        own = getattr(module, "__dict__", {})
+        for name in INTROSPECTION:
+            if name in own and (id(module), name) not in seen:
+                seen.add((id(module), name))
+                found.append(_finding(
+                    name, None,
+                    f"`{path or 'the model'}` has its own `{name}` set on the object, so it reports "
+                    f"what that says instead of what it holds: remove that assignment.", path))
+    return found
+
+
+def _line_of(value, filename: str) -> int | None:
+    function = getattr(value, "fget", value)
+    code = getattr(function, "__code__", None)
+    if code is not None and code.co_filename == filename:
+        return code.co_firstlineno
+    return None
+
+
+def sealed_globals(expr_tree: ast.AST, namespace: dict) -> dict:
+    """Globals for evaluating a check expression: modbox's builtins and torch, plus the
+    program's own variables for every other name the expression reads."""
+    g = dict(SEALED)
+    for node in ast.walk(expr_tree):
+        if isinstance(node, ast.Name) and node.id not in g and node.id not in BUILTINS:
+            if node.id in namespace:
+                g[node.id] = namespace[node.id]
+    return g
