@@ -7,11 +7,11 @@ the reference's state into the learner's instance, and compares what the check n
 
 - ``structure``: registered modules (paths and classes), the parameters each module holds,
   parameter and buffer names, shapes, dtypes, persistence and ``state_dict`` keys;
-- ``outputs``: two forward passes on fresh inputs (a module built in ``forward`` gets new
-  weights on each call, so the second one gives it away);
+- ``outputs``: two forward passes on fresh inputs, and no module built during either (a module
+  built in ``forward`` gets new weights on each call);
 - ``grads``: the gradient of every parameter after one backward pass;
 - ``buffers``: every buffer after those forward passes;
-- ``events``: which modules ran, and how often, in one forward pass, and no module built
+- ``events``: which modules ran, and how often, in each forward pass, and no module built
   during ``forward``.
 
 Without ``class``, the two programs' own models (the variable the check names, ``model`` by
@@ -194,6 +194,8 @@ def _compare_built(spec, config, namespace, reference, ref, mine) -> None:
             with _watching(mine) as mine_ran:
                 sealed.manual_seed(number)
                 out_mine = _forward(mine, _clone(x))
+        if "events" in what or "outputs" in what:
+            _no_module_built(ref_ran, mine_ran)
         if "events" in what:
             _same_events(ref_ran, mine_ran, root)
         if "outputs" in what:
@@ -417,13 +419,16 @@ def _watching(model, root_only: bool = False):
             handle.remove()
 
 
-def _same_events(ref_ran, mine_ran, root: str) -> None:
+def _no_module_built(ref_ran, mine_ran) -> None:
     built = sorted(k[1] for k in mine_ran if isinstance(k, tuple))
     if mine_ran[None] and not ref_ran[None]:
         raise Mismatch(f"one forward pass built {mine_ran[None]} new module"
                        f"{'s' if mine_ran[None] > 1 else ''} ({', '.join(built)}): a layer "
                        f"built in forward() gets new random weights on every call; build it "
                        f"once in __init__")
+
+
+def _same_events(ref_ran, mine_ran, root: str) -> None:
     paths = [p for p in ref_ran if isinstance(p, str)]
     paths += [p for p in mine_ran if isinstance(p, str) and p not in ref_ran]
     for path in paths:
@@ -457,11 +462,12 @@ def _same_grads(ref, mine, x, root: str, tolerance: float) -> None:
         if other is None:
             continue
         if (p.grad is None) != (other.grad is None):
-            raise Mismatch(f"after backward(), {_at(root, name)}.grad is "
+            raise Mismatch(f"after backward(), {_at(root, name + '.grad')} is "
                            f"{'None' if other.grad is None else 'set'}; the reference's is "
                            f"{'None' if p.grad is None else 'set'}")
         if p.grad is not None:
-            _same_value(p.grad, other.grad, f"after backward(), {_at(root, name)}.grad", tolerance)
+            _same_value(p.grad, other.grad, f"after backward(), {_at(root, name + '.grad')}",
+                        tolerance)
 
 
 def _same_tensors(ref_t: dict, my_t: dict, root: str, tolerance: float, label: str,
