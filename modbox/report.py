@@ -51,8 +51,9 @@ FINDING_KINDS = (
     "shared_parameter",
     "lazy_uninitialized",
     "state_dict_prefix",
-    "tampering",
 )
+# Report.tampering holds findings of one more kind, "tampering": what the program changed in
+# torch or builtins, or its classes that describe themselves (see modbox/probe/sealed.py).
 
 # Kinds of streamed events.
 EVENT_KINDS = (

@@ -125,7 +125,7 @@ def test_unknown_top_level_key(tmp_path):
     errors = errors_for(tmp_path, VALID.replace('order = 1', 'order = 1\nlevel = "easy"'))
     assert errors[0].endswith(":4: level: unknown key (known keys here: id, title, order, torch, "
                               "objectives, steps, checks, hints, summary, requires, predictions, "
-                              "myth, limits, files, group)")
+                              "myth, limits, files, group, overrides, equivalent_mutants)")
 
 
 def test_group_defaults_to_the_basics_and_real_code_lessons_sort_after_every_basic_one(tmp_path):

@@ -405,9 +405,10 @@ def _watching(model, root_only: bool = False):
             module, lambda m, a, o, path=path: ran.update([path])))
     original = nn.Module.__dict__["__init__"]
 
+    built: list = []
+
     def counting(self, *args, **kwargs):
-        ran.update([None])
-        ran[("built", type(self).__name__)] += 1
+        built.append(self)
         return original(self, *args, **kwargs)
 
     nn.Module.__init__ = counting
@@ -417,6 +418,12 @@ def _watching(model, root_only: bool = False):
         nn.Module.__init__ = original
         for handle in handles:
             handle.remove()
+        # a layer without state (nn.ReLU()(x)) built in forward learns nothing: no loss
+        stateful = [m for m in built if any(s._parameters or s._buffers
+                                            for _, s in tree.unique_modules(m))]
+        ran[None] = len(stateful)
+        for m in stateful:
+            ran[("built", type(m).__name__)] += 1
 
 
 def _no_module_built(ref_ran, mine_ran) -> None:

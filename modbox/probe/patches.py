@@ -50,6 +50,7 @@ _GLOBAL_HOOK_FUNCTIONS = {
 }
 _SNAPSHOT_LIMIT = 50_000_000  # elements copied to compare values across an optimizer step
 _KEYS_SHOWN = 50  # state_dict keys kept in an event's detail
+_BUILT_KEPT = 20  # modules built during one module's forward calls, kept for findings
 # What a wrapper (DataParallel/DistributedDataParallel, torch.compile) puts before every key.
 WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 
@@ -206,8 +207,9 @@ class Patches:
         if frame is None or frame.f_code.co_filename != self.s.filename:
             return
         owner = self.calls.stack[-1][0]
-        key = (id(owner), "")
-        self.s.facts.created_in_forward.setdefault(key, (frame.f_lineno, class_name(module)))
+        built = self.s.facts.built_in_forward.setdefault(id(owner), [])
+        if len(built) < _BUILT_KEPT:
+            built.append((frame.f_lineno, module))
 
     # -- the learner's hooks ------------------------------------------------------------
 
