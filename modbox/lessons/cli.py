@@ -94,33 +94,40 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
             _let_it_warm(sandbox)
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
+                score = None
+                if mutants is not None and mutants in ("", lesson.id):
+                    from modbox.lessons.verify import score_mutants
+
+                    score = score_mutants(lesson, _runner(sandbox), mutant_limit)
+                    found += _survivors(lesson, score)
                 mark = "✗" if found or leaks[lesson.id] else "✓"
                 parts = [_counted(len(lesson.checks), "check"),
                          _counted(len(lesson.predictions), "prediction")]
                 parts += ["myth"] * bool(lesson.myth)
                 parts += [_counted(len(lesson.cheats), "cheat")] * bool(lesson.cheats)
                 print(f"{mark} {lesson.id}: {', '.join(parts)}")
+                if score is not None:
+                    print(f"  {_score_line(score)}")
                 for problem in found:
                     print(f"  {problem}")
                 problems += len(found) + _warn(leaks[lesson.id])
-                if mutants is not None and mutants in ("", lesson.id):
-                    problems += _mutants(lesson, _runner(sandbox), mutant_limit)
     print("all lessons are good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
 
 
-def _mutants(lesson: Lesson, run, limit: int | None) -> int:
-    """Print how many mutants the lesson's checks kill and each unexplained survivor."""
-    from modbox.lessons.verify import score_mutants, survivor_problem
-
-    score = score_mutants(lesson, run, limit)
+def _score_line(score) -> str:
+    """How many mutants the lesson's checks kill, e.g. "mutants: 25/28 killed, 3 listed as
+    equivalent, 0 unexplained"."""
     of = f" of {score.derived}" if score.tried < score.derived else ""
     equivalent = f", {len(score.equivalent)} listed as equivalent" if score.equivalent else ""
-    print(f"  mutants: {score.killed}/{score.tried}{of} killed{equivalent}, "
-          f"{len(score.survivors)} unexplained")
-    for mutant in score.survivors:
-        print(f"  {survivor_problem(lesson, mutant)}")
-    return len(score.survivors)
+    return (f"mutants: {score.killed}/{score.tried}{of} killed{equivalent}, "
+            f"{len(score.survivors)} unexplained")
+
+
+def _survivors(lesson: Lesson, score) -> list[str]:
+    from modbox.lessons.verify import survivor_problem
+
+    return [survivor_problem(lesson, mutant) for mutant in score.survivors]
 
 
 def _let_it_warm(sandbox) -> None:
