@@ -10,12 +10,14 @@ saying why.
 The operators, each applied at every place it fits:
 
 - ``drop``: remove one statement (its lines become ``pass``);
-- ``swap``: exchange two adjacent statements of the same block;
+- ``swap``: exchange two adjacent statements of the same block (not two definitions: their
+  order never matters);
 - ``flip``: ``True`` <-> ``False``, a comparison to its opposite (``==``/``!=``, ``<``/``>=``,
   ``is``/``is not``, ``in``/``not in``), ``not x`` -> ``x``;
 - ``number``: a number passed to a call, plus one (an integer) or doubled (a float).
 
-``print(...)`` statements, imports, whole classes and docstrings are left alone: what a program
+``print(...)`` calls (and the numbers in them), imports, whole classes and docstrings are left
+alone: what a program
 prints is not what its checks should rest on, and a missing import or class fails every check
 at once.
 
@@ -75,10 +77,13 @@ def mutants(source: str) -> list[Mutant]:
             add("drop", f"drop `{_first_line(lines, statement)}`", statement.lineno,
                 _replace_lines(lines, statement, _indent(lines, statement) + "pass\n"))
         for a, b in zip(body, body[1:]):
-            if _mutable(a, shared) and _mutable(b, shared):
+            if _mutable(a, shared) and _mutable(b, shared) and not (_definition(a) and _definition(b)):
                 add("swap", f"swap `{_first_line(lines, a)}` and `{_first_line(lines, b)}`",
                     a.lineno, _swap(lines, a, b))
+    printed = {id(n) for call in ast.walk(tree) if _is_print(call) for n in ast.walk(call)}
     for node in ast.walk(tree):
+        if id(node) in printed:
+            continue
         for replacement in _flips(node):
             old = _segment(lines, node)
             if old is None:
@@ -140,10 +145,18 @@ def _mutable(statement: ast.stmt, shared: set[int]) -> bool:
         value = statement.value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             return False  # a docstring
-        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-                and value.func.id == "print"):
+        if _is_print(value):
             return False
     return not getattr(statement, "decorator_list", None)
+
+
+def _is_print(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+
+
+def _definition(statement: ast.stmt) -> bool:
+    """Two definitions side by side run in either order alike: swapping them changes nothing."""
+    return isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
 
 
 def _flips(node: ast.AST) -> list[str]:
