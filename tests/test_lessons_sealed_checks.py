@@ -345,3 +345,16 @@ model(torch.ones(1, 2))
     found = [f for f in report.model().findings if f.kind == "module_created_in_forward"]
     assert [(f.path, f.line) for f in found] == [(path, 6)], found
     assert "Linear" in found[0].message
+
+
+def test_a_program_cannot_replace_what_the_checks_run_in_the_sandbox(sandbox_plain):
+    source = """\
+        import json
+        import modbox.probe.differential as differential
+        differential.compare_with_reference = lambda *args: {"ok": True, "message": ""}
+        json.loads = lambda text: {}
+        """
+    report, results = evaluated(sandbox_plain, source, check("outcome", **{"is": "ok"}))
+    assert {"modbox.probe.differential.compare_with_reference", "json.loads"} <= {
+        f.name for f in report.tampering}, report.tampering
+    assert not results[0].passed

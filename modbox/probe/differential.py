@@ -242,7 +242,8 @@ def _compare_call(spec, what, call, namespace, reference, ref, mine, root, toler
         with _counting_steps(model) as steps, _watching(model, root_only=True) as forwards:
             sealed.manual_seed(0)
             try:
-                result = eval(code, g)
+                with torch.enable_grad():
+                    result = eval(code, g)
             except Exception as e:  # noqa: BLE001
                 if side == "reference":
                     raise RuntimeError(f"the lesson's solution fails `{call}`: {_exception(e)}") from None
@@ -450,7 +451,8 @@ def _same_grads(ref, mine, x, root: str, tolerance: float) -> None:
             p.grad = None
     for model in (ref, mine):
         sealed.manual_seed(0)
-        out = _forward(model, _clone(x)) if model is mine else sealed.call(model, _clone(x))
+        with torch.enable_grad():
+            out = _forward(model, _clone(x)) if model is mine else sealed.call(model, _clone(x))
         tensor = _first_tensor(out)
         if tensor is None or not tensor.requires_grad:
             if model is mine:
@@ -460,7 +462,8 @@ def _same_grads(ref, mine, x, root: str, tolerance: float) -> None:
         generator = torch.Generator().manual_seed(_LOSS_SEED)
         weights = torch.randn(tensor.shape, generator=generator).to(tensor.dtype)
         try:
-            (tensor * weights).sum().backward()
+            with torch.enable_grad():
+                (tensor * weights).sum().backward()
         except Exception as e:  # noqa: BLE001
             raise Mismatch(f"backward() raised {_exception(e)}") from None
     ref_p, my_p = _parameters(ref), _parameters(mine)

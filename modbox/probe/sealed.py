@@ -7,8 +7,9 @@ Checks must not be answerable by the program they judge. So:
   resolve builtins and ``torch``/``nn``/``F``/``math`` through them, never through the
   learner's globals (a learner's ``all = lambda x: True`` does not change a check).
 - ``Watch`` snapshots ``torch``, ``torch.nn``, ``torch.nn.functional``, ``builtins``, ``math``,
-  ``torch.Tensor``, ``nn.Module``, every module class in ``torch.nn`` and every optimizer when
-  a run starts, and after it says what the program replaced, as ``tampering`` findings
+  ``torch.Tensor``, ``nn.Module``, every module class in ``torch.nn``, every optimizer, and
+  modbox's own modules in the run child (with the standard ones they compute with) when a run
+  starts, and after it says what the program replaced, as ``tampering`` findings
   ("line 31 replaced `torch.equal`"), then puts the originals back so that the inspector and
   the checks see torch as it is.
 - ``overrides`` finds the learner's classes that redefine how a module describes itself
@@ -22,6 +23,7 @@ import ast
 import builtins
 import math
 import os
+import sys
 import types
 
 import torch
@@ -72,6 +74,23 @@ def _watched() -> tuple[list[tuple[str, object]], list[tuple[str, type]]]:
 
 
 _MODULES, _CLASSES = _watched()
+
+
+def _namespaces() -> list[tuple[str, dict, bool]]:
+    """The dicts to watch: the modules above, and modbox's own code in the run child with the
+    standard modules it computes with (a program could import them and replace what checks
+    call), and the sealed names themselves."""
+    spaces = [(name, vars(m), False) for name, m in _MODULES]
+    standard = ("json", "copy", "ast", "contextlib", "functools", "collections", "os",
+                "tempfile", "signal", "io")
+    # only their functions and classes: they keep caches in plain globals (tempfile.tempdir)
+    spaces += [(name, vars(m), True) for name, m in list(sys.modules.items())
+               if m is not None and (name.startswith(("modbox.probe", "modbox.report"))
+                                     or name in standard)]
+    spaces += [("builtins", BUILTINS, False), ("modbox", SEALED, False)]
+    return spaces
+
+
 _MISSING = object()
 
 
@@ -79,15 +98,20 @@ class Watch:
     """A snapshot of what checks rely on, taken before the learner's code runs."""
 
     def __init__(self):
-        self._modules = [(name, m, dict(vars(m))) for name, m in _MODULES]
+        # global modes a program may leave changed: put back (not tampering) so that checks
+        # and the reference run as any program starts
+        self._grad = torch.is_grad_enabled()
+        self._dtype = torch.get_default_dtype()
+        self._modules = [
+            (name, space, {k: v for k, v in space.items() if callable(v)} if code_only else dict(space))
+            for name, space, code_only in _namespaces()]
         self._classes = [(name, c, dict(vars(c)), _codes(c)) for name, c in _CLASSES]
 
     def changes(self) -> list[str]:
         """What the program replaced, added to a class or deleted, as ``torch.equal``; then
         the originals are put back."""
         changed: list[str] = []
-        for name, module, before in self._modules:
-            now = vars(module)
+        for name, now, before in self._modules:
             for key, value in before.items():
                 if _tampered(now.get(key, _MISSING), value):
                     changed.append(f"{name}.{key}")
@@ -107,6 +131,8 @@ class Watch:
                 if function.__code__ is not code:
                     changed.append(f"{name}.{key}")
                     function.__code__ = code
+        torch.set_grad_enabled(self._grad)
+        torch.set_default_dtype(self._dtype)
         return list(dict.fromkeys(changed))
 
 
