@@ -26,6 +26,7 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
         console.print()
         print_model(model, console)
     findings = [(m, f) for m in report.models for f in m.findings]
+    findings += [(None, f) for f in report.tampering]
     if findings:
         console.print()
         console.rule("findings", align="left")
@@ -173,7 +174,7 @@ def totals(model: Model) -> list[str]:
     return lines
 
 
-def print_findings(findings: list[tuple[Model, Finding]], console: Console) -> None:
+def print_findings(findings: list[tuple[Model | None, Finding]], console: Console) -> None:
     order = {"warning": 0, "info": 1}
     ranked = sorted(
         findings,

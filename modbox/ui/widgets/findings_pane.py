@@ -11,8 +11,10 @@ from modbox.report import Finding, Report
 
 
 def all_findings(report: Report) -> list[tuple[str, Finding]]:
-    """(model name, finding) for every model, warnings before infos, then by line."""
+    """(model name, finding) for every model and the run's tampering, warnings before infos,
+    then by line."""
     found = [(m.name, f) for m in report.models for f in m.findings]
+    found += [("", f) for f in report.tampering]  # about the whole run
     return sorted(found, key=lambda mf: (mf[1].severity != "warning", mf[1].line or 0))
 
 
