@@ -79,6 +79,9 @@ def test_a_program_that_replaces_torch_equal_fails_every_check_at_its_line(sandb
     ("nn.Linear.forward = lambda self, x: x", "nn.Linear.forward"),
     ("torch.optim.SGD.step = lambda self, closure=None: None", "torch.optim.SGD.step"),
     ("def fake(*args):\n    return True\nsetattr(torch, 'all' + 'close', fake)", "torch.allclose"),
+    ("name = 'eq' + 'ual'\nsetattr(torch, name, torch.allclose)", "torch.equal"),
+    ("vars(torch)['all' + 'close'] = torch.equal", "torch.allclose"),
+    ("del torch.equal", "torch.equal"),
 ])
 def test_every_kind_of_change_to_torch_or_builtins_is_found(sandbox_plain, change, name):
     source = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n" + change + "\n"
@@ -89,7 +92,8 @@ def test_every_kind_of_change_to_torch_or_builtins_is_found(sandbox_plain, chang
 
 def test_what_torch_changes_itself_is_not_tampering(sandbox_plain):
     # An optimizer's first step wraps its class's step; pickling caches __slotnames__ on
-    # Tensor; importing dynamo wraps torch.manual_seed: none of it is the program's doing.
+    # Tensor; importing dynamo wraps torch.manual_seed; torch.compile patches nn.Module: none
+    # of it is the program's doing.
     source = """\
         import torch, io
         from torch import nn
@@ -100,6 +104,8 @@ def test_what_torch_changes_itself_is_not_tampering(sandbox_plain):
         opt.step()
         torch.save(model.state_dict(), io.BytesIO())
         torch.manual_seed(1)
+        compiled = torch.compile(model, backend="eager")
+        compiled(torch.ones(1, 2))
         """
     report, results = evaluated(sandbox_plain, source, check("outcome", **{"is": "ok"}))
     assert report.ok, report.error

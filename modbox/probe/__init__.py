@@ -81,9 +81,10 @@ class Probe:
         if not self._installed:
             return
         self._installed = False
-        changes = self._watch.changes()  # before unpatching, which would look like a change
+        # before unpatching, which would look like a change
+        source = "".join(linecache.getlines(self.filename))
+        changes = self._watch.changes(source, self.filename)
         if changes:
-            source = "".join(linecache.getlines(self.filename))
             self.tampering += sealed.tampering(changes, source, self.filename)
         if _resident is None:
             self._calls.uninstall()

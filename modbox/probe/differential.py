@@ -302,9 +302,11 @@ def _class_word(module) -> str:
 
 
 def _same_class(a, b) -> bool:
+    """torch's classes by module and name (parametrize makes a class per module it changes),
+    the programs' own by name (each program defines its own)."""
     ta, tb = type(a), type(b)
     if ta.__module__.startswith("torch") or tb.__module__.startswith("torch"):
-        return ta is tb
+        return (ta.__module__, ta.__qualname__) == (tb.__module__, tb.__qualname__)
     return ta.__name__ == tb.__name__
 
 

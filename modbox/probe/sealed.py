@@ -107,23 +107,25 @@ class Watch:
             for name, space, code_only in _namespaces()]
         self._classes = [(name, c, dict(vars(c)), _codes(c)) for name, c in _CLASSES]
 
-    def changes(self) -> list[str]:
-        """What the program replaced, added to a class or deleted, as ``torch.equal``; then
-        the originals are put back."""
+    def changes(self, source: str, filename: str) -> list[str]:
+        """What the program (``source``, run as ``filename``) replaced, added to a class or
+        deleted, as ``torch.equal``; those are put back. Whether a change is the program's
+        doing is judged by ``Judge``."""
+        judge = Judge(source, filename)
         changed: list[str] = []
         for name, now, before in self._modules:
             for key, value in before.items():
-                if _tampered(now.get(key, _MISSING), value):
+                if judge.tampered(key, now.get(key, _MISSING), value):
                     changed.append(f"{name}.{key}")
                     now[key] = value
         for name, cls, before, codes in self._classes:
             now = dict(vars(cls))
             for key in now.keys() - before.keys() - _CACHES:
-                if _tampered(now[key], _MISSING):
+                if judge.tampered(key, now[key], _MISSING):
                     changed.append(f"{name}.{key}")
                     _restore(cls, key, _MISSING)
             for key, value in before.items():
-                if _tampered(now.get(key, _MISSING), value):
+                if judge.tampered(key, now.get(key, _MISSING), value):
                     changed.append(f"{name}.{key}")
                     _restore(cls, key, value)
             for key, code in codes.items():
@@ -142,26 +144,56 @@ _TORCH_DIR = os.path.dirname(torch.__file__)
 _CACHES = frozenset({"__slotnames__"})
 
 
-def _tampered(now, before) -> bool:
-    """Whether ``now`` replacing ``before`` is the program's doing. torch wraps a few functions
-    itself the first time they are used (``Optimizer.step`` gets a profiling wrapper, importing
-    dynamo wraps ``torch.manual_seed``): a wrapper made in torch's files around the very
-    function it replaces is torch's own."""
-    if now is before:
+class Judge:
+    """Whose doing a change is. torch changes some of what is watched itself, the first time
+    it is needed: an optimizer's first step wraps its class's ``step``, importing dynamo wraps
+    ``torch.manual_seed``, ``torch.compile`` patches ``nn.Module``. So a change is the
+    program's when it deleted something, when the new value is code from the program's file,
+    when the program assigns that very name (``torch.equal = ...``, ``setattr(x, "equal",
+    ...)``, ``vars(x)["equal"] = ...``) and the new value is not torch's own wrapper of the
+    old one, or when the program sets names it computes (``setattr(x, name, ...)``) and the
+    new value is not torch's own code."""
+
+    def __init__(self, source: str, filename: str):
+        self.filename = filename
+        self.named, self.dynamic = _assigned_names(source)
+
+    def tampered(self, key: str, now, before) -> bool:
+        if now is before:
+            return False
+        if now is _MISSING:
+            return True
+        if self._from_program(now):
+            return True
+        if key in self.named:
+            return before is _MISSING or not _wraps(now, before)
+        return self.dynamic and callable(now) and not _from_torch(now)
+
+    def _from_program(self, value) -> bool:
+        function = getattr(value, "__func__", value)
+        code = getattr(function, "__code__", None)
+        if code is not None:
+            return code.co_filename == self.filename
+        return isinstance(value, type) and value.__module__ == "__main__"
+
+
+def _from_torch(value) -> bool:
+    code = getattr(getattr(value, "__func__", value), "__code__", None)
+    return code is not None and code.co_filename.startswith(_TORCH_DIR)
+
+
+def _wraps(now, before) -> bool:
+    """``now`` is torch's wrapper around ``before`` (functools.wraps sets ``__wrapped__``)."""
+    if not _from_torch(now):
         return False
-    if now is _MISSING or before is _MISSING:
-        return True
-    code = getattr(now, "__code__", None)
-    if code is None or not code.co_filename.startswith(_TORCH_DIR):
-        return True
     inner = now
     for _ in range(8):
         inner = getattr(inner, "__wrapped__", None)
         if inner is None:
-            return True
-        if inner is before:
             return False
-    return True
+        if inner is before:
+            return True
+    return False
 
 
 def _codes(cls: type) -> dict:
@@ -199,7 +231,35 @@ def _finding(name: str, line: int | None, message: str, path: str = "") -> dict:
             "line": line, "name": name}
 
 
-def _assignment_lines(source: str) -> dict[str, int]:
+def _assigned_names(source: str) -> tuple[set[str], bool]:
+    """The attribute and key names the program assigns, deletes or setattr()s by name, and
+    whether it also sets names it computes (``setattr(x, name, v)``, ``vars(x)[k] = v``)."""
+    named = set(_assignment_lines(source, definitions=False))
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return named, False
+    dynamic = False
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "delattr") and len(node.args) >= 2
+                and not isinstance(node.args[1], ast.Constant)):
+            dynamic = True
+        targets = (node.targets if isinstance(node, (ast.Assign, ast.Delete))
+                   else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:  # vars(x)[name] = ..., x.__dict__[name] = ...
+            if (isinstance(target, ast.Subscript) and not isinstance(target.slice, ast.Constant)
+                    and _namespace_of(target.value)):
+                dynamic = True
+    return named, dynamic
+
+
+def _namespace_of(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "__dict__") or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars")
+
+
+def _assignment_lines(source: str, definitions: bool = True) -> dict[str, int]:
     """attribute or key name -> the first line that assigns, deletes or setattr()s it."""
     try:
         tree = ast.parse(source)
@@ -230,7 +290,7 @@ def _assignment_lines(source: str) -> dict[str, int]:
               and node.func.id in ("setattr", "delattr") and len(node.args) >= 2
               and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
             lines.setdefault(node.args[1].value, node.lineno)
-    for node in ast.walk(tree):  # names a function or class body defines, e.g. `def equal(...)`
+    for node in ast.walk(tree) if definitions else ():  # e.g. `def equal(...)` put in place
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             lines.setdefault(node.name, node.lineno)
     return lines
