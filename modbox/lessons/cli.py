@@ -88,10 +88,12 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
     if runnable:
         from modbox.lessons.verify import verify_lesson
 
+        warm = make_sandbox is None
         if make_sandbox is None:
             from modbox.sandbox import Sandbox as make_sandbox
         with make_sandbox() as sandbox:
-            _let_it_warm(sandbox)
+            if warm:
+                _let_it_warm(sandbox)
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
                 score = None
