@@ -364,3 +364,42 @@ def test_a_program_cannot_replace_what_the_checks_run_in_the_sandbox(sandbox_pla
     assert {"modbox.probe.differential.compare_with_reference", "json.loads"} <= {
         f.name for f in report.tampering}, report.tampering
     assert not results[0].passed
+
+
+TIED = """\
+import torch
+from torch import nn
+
+
+class Tied(nn.Module):
+    def __init__(self, scale):
+        super().__init__()
+        self.register_buffer("scale", scale)
+        self.emb = nn.Embedding(5, 3)
+        self.head = nn.Linear(3, 5, bias=False)
+        self.head.weight = self.emb.weight
+
+    def forward(self, tokens):
+        return self.head(self.emb(tokens) * self.scale)
+"""
+
+
+@pytest.mark.parametrize("change, message", [
+    (None, None),
+    (("        self.head.weight = self.emb.weight\n", ""),
+     "With `Tied(torch.tensor([1.0, 2.0, 3.0]))`, `model.emb.weight` and `model.head.weight` are "
+     "one tensor in the reference's, but not in yours."),
+    (("self.head.weight = self.emb.weight", "self.head.weight = nn.Parameter(self.emb.weight.clone())"),
+     "are one tensor in the reference's, but not in yours."),
+    (("* self.scale", "* self.scale.mean()"), "the output differs from the reference's"),
+])
+def test_tied_tensors_and_arguments_built_by_an_expression(sandbox_plain, change, message):
+    source = TIED if change is None else TIED.replace(*change)
+    asked = check("differential", TIED, input="torch.tensor([0, 3, 4])",
+                  configs=[{"build": "Tied(torch.tensor([1.0, 2.0, 3.0]))"}], **{"class": "Tied"})
+    report, (result,) = evaluated(sandbox_plain, source, asked)
+    assert report.ok, report.error
+    if message is None:
+        assert result.passed, result.actual
+    else:
+        assert not result.passed and message in result.message, result.message

@@ -51,8 +51,8 @@ TOP = {
     "files": ("strings", False), "group": ("str", False), "overrides": ("strings", False),
     "equivalent_mutants": ("tables", False),
 }
-CONFIG = {"args": ("any", False), "kwargs": ("table", False), "dtype": ("str", False),
-          "train": ("bool", False)}
+CONFIG = {"args": ("any", False), "kwargs": ("table", False), "build": ("str", False),
+          "dtype": ("str", False), "train": ("bool", False)}
 OWNED_EVENTS = ("forward_pre", "forward", "zero_grad", "optimizer_step", "load_state_dict")
 DTYPES = ("float32", "float64", "float16", "bfloat16")
 EQUIVALENT_MUTANT = {"mutant": ("str", True), "why": ("str", True)}
@@ -429,6 +429,8 @@ class _Validator:
     def config(self, config: dict, path: tuple) -> None:
         """One way to build a class: ``args``, ``kwargs``, ``dtype``, ``train``."""
         self.table(config, path, CONFIG)
+        if isinstance(config.get("build"), str):
+            self.expression(config["build"], path + ("build",))
         dtype = config.get("dtype")
         if isinstance(dtype, str) and dtype.removeprefix("torch.") not in DTYPES:
             self.error(path + ("dtype",), f"{dtype!r} is not one of: {', '.join(DTYPES)}")

@@ -72,8 +72,8 @@ def compare_with_reference(namespace: dict, folder: str | None, spec_text: str) 
         for config in spec.get("configs") or [{}]:
             where = _config_words(name, config)
             try:
-                ref = _build(ref_cls, config, "the lesson's reference")
-                mine = _build(mine_cls, config, "your class")
+                ref = _build(ref_cls, config, "the lesson's reference", reference)
+                mine = _build(mine_cls, config, "your class", namespace)
                 _compare_built(spec, config, namespace, reference, ref, mine)
             except Mismatch as e:
                 return _result(False, f"With {where}, {e}.")
@@ -122,7 +122,7 @@ def compare_with_file(namespace: dict, folder: str | None, spec_text: str) -> di
         return _result(False, f"`{file}` holds a {type(loaded).__name__}, not a state_dict.")
     reference = reference_program(spec["reference"], folder)
     config = spec.get("config") or {}
-    fresh = _build(reference[spec["class"]], config, "the lesson's reference")
+    fresh = _build(reference[spec["class"]], config, "the lesson's reference", reference)
     result = sealed.load_state_dict(fresh, loaded, strict=False)
     if result.missing_keys or result.unexpected_keys:
         return _result(False, f"`{file}` does not fit a fresh `{spec['class']}`: missing keys "
@@ -208,11 +208,18 @@ def _compare_built(spec, config, namespace, reference, ref, mine) -> None:
                       "after three forward passes, {name}", "buffer")
 
 
-def _build(cls, config, who: str):
+def _build(cls, config, who: str, program: dict):
+    """``cls(*args, **kwargs)``, or the configuration's ``build`` expression evaluated with
+    ``program``'s names (arguments TOML cannot write, like tensors), after the same seed."""
     args, kwargs = config.get("args", []), config.get("kwargs", {})
     sealed.manual_seed(0)
     try:
-        obj = cls(*args, **kwargs)
+        if config.get("build"):
+            tree_ = ast.parse(config["build"], "<check>", "eval")
+            obj = eval(compile(tree_, "<check>", "eval", dont_inherit=True),
+                       sealed.sealed_globals(tree_, program))
+        else:
+            obj = cls(*args, **kwargs)
     except Exception as e:  # noqa: BLE001 (the learner's __init__ may raise anything)
         if who == "your class":
             raise Mismatch(f"building it raised {_exception(e)}") from None
@@ -269,8 +276,12 @@ def _compare_call(spec, what, call, namespace, reference, ref, mine, root, toler
 # ------------------------------------------------------------------ structure
 
 
-def _modules(module) -> dict:
-    return dict(tree.unique_modules(module))
+def _all_modules(module) -> dict:
+    """Every path to a module (a module used twice is there twice), in registration order."""
+    out: dict = {}
+    for path, sub in sealed.named_modules(module, remove_duplicate=False):
+        out.setdefault(path, sub)
+    return out
 
 
 def _parameters(module) -> dict:
@@ -311,7 +322,7 @@ def _same_class(a, b) -> bool:
 
 
 def _same_structure(ref, mine, root: str) -> None:
-    ref_mods, my_mods = _modules(ref), _modules(mine)
+    ref_mods, my_mods = _all_modules(ref), _all_modules(mine)
     for path, module in ref_mods.items():
         if path not in my_mods:
             raise Mismatch(f"{_at(root, path)} is not a registered module; the reference "
@@ -320,6 +331,7 @@ def _same_structure(ref, mine, root: str) -> None:
         if path not in ref_mods:
             raise Mismatch(f"{_at(root, path)} ({_class_word(module)}) is registered; the "
                            f"reference has no module there")
+    _same_sharing(ref, mine, root)
     for path, module in ref_mods.items():
         if not _same_class(module, my_mods[path]):
             raise Mismatch(f"{_at(root, path)} is a {_class_word(my_mods[path])}; the "
@@ -359,6 +371,30 @@ def _same_structure(ref, mine, root: str) -> None:
                            f"that the reference's does not")
         raise Mismatch(f"state_dict() lists its keys as {_names(my_keys)}; the reference "
                        f"as {_names(ref_keys)}")
+
+
+def _same_sharing(ref, mine, root: str) -> None:
+    """Modules and parameters reached by several paths (a layer used twice, tied weights) are
+    one object on both sides, or on neither."""
+    for kind, ref_groups, my_groups in (
+            ("module", _groups(sealed.named_modules(ref, remove_duplicate=False)),
+             _groups(sealed.named_modules(mine, remove_duplicate=False))),
+            ("tensor", _groups(sealed.named_parameters(ref, remove_duplicate=False)),
+             _groups(sealed.named_parameters(mine, remove_duplicate=False)))):
+        for theirs, ours, whose, other in ((ref_groups, my_groups, "the reference's", "yours"),
+                                           (my_groups, ref_groups, "yours", "the reference's")):
+            alike = {name: group for group in ours for name in group}
+            for group in theirs:
+                if any(alike.get(name) != group for name in group):
+                    names = _listed([_at(root, n) for n in group])
+                    raise Mismatch(f"{names} are one {kind} in {whose}, but not in {other}")
+
+
+def _groups(named) -> list[tuple[str, ...]]:
+    by_object: dict = {}
+    for name, value in named:
+        by_object.setdefault(id(value), []).append(name)
+    return [tuple(names) for names in by_object.values() if len(names) > 1]
 
 
 def _own_count(module) -> int:
@@ -613,12 +649,17 @@ def _dtype_word(dtype) -> str:
 def _config_words(name: str, config: dict) -> str:
     args = [repr(a) for a in config.get("args", [])]
     args += [f"{k}={v!r}" for k, v in config.get("kwargs", {}).items()]
-    words = f"`{name}({', '.join(args)})`"
+    words = f"`{config['build']}`" if config.get("build") else f"`{name}({', '.join(args)})`"
     if config.get("dtype"):
         words += f" in {config['dtype'].removeprefix('torch.')}"
     if config.get("train") is False:
         words += " in eval mode"
     return words
+
+
+def _listed(items: list[str], shown: int = 3) -> str:
+    items = items[:shown] + ([f"{len(items) - shown} more"] if len(items) > shown else [])
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _times(n: int) -> str:
