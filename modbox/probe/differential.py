@@ -353,12 +353,7 @@ def _same_structure(ref, mine, root: str) -> None:
                                f"none there")
         for name, t in ref_t.items():
             other = my_t[name]
-            if list(other.shape) != list(t.shape):
-                raise Mismatch(f"{_at(root, name)} has shape {list(other.shape)}; the "
-                               f"reference's {list(t.shape)}")
-            if other.dtype != t.dtype:
-                raise Mismatch(f"{_at(root, name)} is {_dtype_word(other.dtype)}; the "
-                               f"reference's is {_dtype_word(t.dtype)}")
+            _same_shape_and_dtype(t, other, _at(root, name))
             if kind == "parameter" and other.requires_grad != t.requires_grad:
                 raise Mismatch(f"{_at(root, name)} has requires_grad={other.requires_grad}; "
                                f"the reference's {t.requires_grad}")
@@ -547,12 +542,7 @@ def _same_value(ref, mine, label: str, tolerance: float) -> None:
     if isinstance(ref, torch.Tensor):
         if not isinstance(mine, torch.Tensor):
             raise Mismatch(f"{label} is a {type(mine).__name__}; the reference's is a tensor")
-        if list(mine.shape) != list(ref.shape):
-            raise Mismatch(f"{label} has shape {list(mine.shape)}; the reference's "
-                           f"{list(ref.shape)}")
-        if mine.dtype != ref.dtype:
-            raise Mismatch(f"{label} is {_dtype_word(mine.dtype)}; the reference's is "
-                           f"{_dtype_word(ref.dtype)}")
+        _same_shape_and_dtype(ref, mine, label)
         gap = _largest_gap(ref, mine)
         if gap is None or gap > tolerance * (1 + _largest(ref)):
             raise Mismatch(f"{label} differs from the reference's (largest difference "
@@ -574,6 +564,14 @@ def _same_value(ref, mine, label: str, tolerance: float) -> None:
         if (isinstance(mine, bool) or not isinstance(mine, (int, float))
                 or not math.isclose(mine, ref, rel_tol=tolerance, abs_tol=tolerance)):
             raise Mismatch(f"{label} is {_short(mine)}; the reference's is {_short(ref)}")
+
+
+def _same_shape_and_dtype(ref, mine, label: str) -> None:
+    if list(mine.shape) != list(ref.shape):
+        raise Mismatch(f"{label} has shape {list(mine.shape)}; the reference's {list(ref.shape)}")
+    if mine.dtype != ref.dtype:
+        raise Mismatch(f"{label} is {_dtype_word(mine.dtype)}; the reference's is "
+                       f"{_dtype_word(ref.dtype)}")
 
 
 def _largest_gap(a, b) -> float | None:
