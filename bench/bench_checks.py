@@ -25,39 +25,30 @@ from modbox.lessons.session import sandbox_limits
 from modbox.sandbox import Sandbox
 
 
-def cpu_ms(fn, repeat: int = 30) -> float:
+def median_ms(fn, clock=time.perf_counter, repeat: int = 7) -> float:
     samples = []
     for _ in range(repeat):
-        start = time.thread_time()
+        start = clock()
         fn()
-        samples.append((time.thread_time() - start) * 1000)
-    return statistics.median(samples)
-
-
-def wall_ms(fn, repeat: int = 7) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
+        samples.append((clock() - start) * 1000)
     return statistics.median(samples)
 
 
 def main() -> int:
     from modbox.probe import sealed
 
-    snapshot = cpu_ms(sealed.Watch)
+    snapshot = median_ms(sealed.Watch, time.thread_time, 30)
     watch = sealed.Watch()
-    compare = cpu_ms(lambda: watch.changes("", "main.py"))
+    compare = median_ms(lambda: watch.changes("", "main.py"), time.thread_time, 30)
     lesson = load_catalog(builtin_lessons_dir()).get("functional")
     asked = checks.expressions(lesson.checks)
     with Sandbox() as sandbox:
         sandbox.run("pass")
         time.sleep(1.5)  # the sandbox's idle moment: its warm-up (see modbox/lessons/cli.py)
-        floor = wall_ms(lambda: sandbox.run("x = 1"))
+        floor = median_ms(lambda: sandbox.run("x = 1"))
         limits = sandbox_limits(lesson)
-        plain = wall_ms(lambda: sandbox.run(lesson.solution, filename="main.py", limits=limits))
-        checked = wall_ms(lambda: sandbox.run(lesson.solution, filename="main.py", limits=limits,
+        plain = median_ms(lambda: sandbox.run(lesson.solution, filename="main.py", limits=limits))
+        checked = median_ms(lambda: sandbox.run(lesson.solution, filename="main.py", limits=limits,
                                               evaluate=asked))
     print(f"tampering watch: snapshot {snapshot:.2f} ms + compare {compare:.2f} ms (CPU) beside a "
           f"warm one-line run {floor:.1f} ms (wall): {(snapshot + compare) / floor:.0%} of it")
