@@ -156,3 +156,22 @@ def test_lessons_check_lists_each_survivor_with_its_diff_until_it_is_explained(t
         """))
     assert cli.check(load_catalog(folder), mutants="") == 0, capsys.readouterr().out
     assert "  mutants: 5/7 killed, 2 listed as equivalent, 0 unexplained" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_an_equivalent_mutant_the_solution_no_longer_gives_is_a_problem(tmp_path, capsys):
+    folder = tmp_path / "mutated"
+    folder.mkdir()
+    sized = LESSON + ('\n[[checks]]\nid = "size"\nkind = "tensor"\nname = "fc.weight"\n'
+                      'shape = [3, 2]\nlabel = "3 by 2"\nfail = "{actual}"\n')
+    (folder / "lesson.toml").write_text(sized + textwrap.dedent("""
+        [[equivalent_mutants]]
+        mutant = "drop `self.fc = nn.Linear(4, 4)`"
+        why = "An older solution."
+        """))
+    (folder / "solution.py").write_text(SOLUTION)
+    (folder / "starter.py").write_text(SOLUTION.replace("self.fc =", "fc ="))
+    assert cli.check(load_catalog(folder), mutants="") == 1
+    out = capsys.readouterr().out
+    assert (f"{folder / 'lesson.toml'}:29: equivalent_mutants: 'drop `self.fc = nn.Linear(4, 4)`' "
+            f"is not a mutant of solution.py (any more): remove it") in out, out

@@ -127,9 +127,10 @@ def _score_line(score) -> str:
 
 
 def _survivors(lesson: Lesson, score) -> list[str]:
-    from modbox.lessons.verify import survivor_problem
+    from modbox.lessons.verify import stale_problem, survivor_problem
 
-    return [survivor_problem(lesson, mutant) for mutant in score.survivors]
+    return ([survivor_problem(lesson, mutant) for mutant in score.survivors]
+            + [stale_problem(lesson, name) for name in score.stale])
 
 
 def _let_it_warm(sandbox) -> None:

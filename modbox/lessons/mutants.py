@@ -10,8 +10,8 @@ saying why.
 The operators, each applied at every place it fits:
 
 - ``drop``: remove one statement (its lines become ``pass``);
-- ``swap``: exchange two adjacent statements of the same block (not two definitions: their
-  order never matters);
+- ``swap``: exchange two adjacent statements of the same block that share a variable (two
+  that share none, or two definitions, run in either order alike);
 - ``flip``: ``True`` <-> ``False``, a comparison to its opposite (``==``/``!=``, ``<``/``>=``,
   ``is``/``is not``, ``in``/``not in``), ``not x`` -> ``x``;
 - ``number``: a number passed to a call, plus one (an integer) or doubled (a float).
@@ -77,7 +77,7 @@ def mutants(source: str) -> list[Mutant]:
             add("drop", f"drop `{_first_line(lines, statement)}`", statement.lineno,
                 _replace_lines(lines, statement, _indent(lines, statement) + "pass\n"))
         for a, b in zip(body, body[1:]):
-            if _mutable(a, shared) and _mutable(b, shared) and not (_definition(a) and _definition(b)):
+            if _mutable(a, shared) and _mutable(b, shared) and _dependent(a, b):
                 add("swap", f"swap `{_first_line(lines, a)}` and `{_first_line(lines, b)}`",
                     a.lineno, _swap(lines, a, b))
     printed = {id(n) for call in ast.walk(tree) if _is_print(call) for n in ast.walk(call)}
@@ -154,9 +154,26 @@ def _is_print(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
 
 
-def _definition(statement: ast.stmt) -> bool:
-    """Two definitions side by side run in either order alike: swapping them changes nothing."""
-    return isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+_MODULE_NAMES = frozenset({"torch", "nn", "F", "math"})
+
+
+def _dependent(a: ast.stmt, b: ast.stmt) -> bool:
+    """Whether the order of two adjacent statements can matter: both are not definitions
+    (those run in either order alike), and they share a variable (``self`` counts, the
+    modules ``torch``, ``nn``, ``F`` and ``math`` do not)."""
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    if isinstance(a, definitions) and isinstance(b, definitions):
+        return False
+    return bool(_names(a) & _names(b))
+
+
+def _names(statement: ast.stmt) -> set[str]:
+    names = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    if "super" in names:  # super().__init__() works on self
+        names.add("self")
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names.add(statement.name)
+    return names - _MODULE_NAMES
 
 
 def _flips(node: ast.AST) -> list[str]:

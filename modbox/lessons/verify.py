@@ -89,6 +89,7 @@ class MutantScore:
     killed: int  # failed at least one check
     equivalent: list[Mutant]  # survived, and the lesson lists them as equivalent
     survivors: list[Mutant]  # survived, and the lesson does not explain them: each a problem
+    stale: list[str]  # listed as equivalent, but no longer derived from the solution
 
 
 def score_mutants(lesson: Lesson, run: Runner, limit: int | None = None) -> MutantScore:
@@ -105,7 +106,9 @@ def score_mutants(lesson: Lesson, run: Runner, limit: int | None = None) -> Muta
             equivalent.append(mutant)
         else:
             survivors.append(mutant)
-    return MutantScore(len(chosen), len(derived), killed, equivalent, survivors)
+    stale = [name for name, _why in lesson.equivalent_mutants
+             if name not in {m.name for m in derived}]
+    return MutantScore(len(chosen), len(derived), killed, equivalent, survivors, stale)
 
 
 def survivor_problem(lesson: Lesson, mutant: Mutant) -> str:
@@ -114,3 +117,12 @@ def survivor_problem(lesson: Lesson, mutant: Mutant) -> str:
     return (f"{lesson.path / 'solution.py'}:{mutant.line}: mutant survives every check: "
             f"{mutant.name}; kill it with a check, or list it under [[equivalent_mutants]] "
             f"with why it changes nothing\n{diff}")
+
+
+def stale_problem(lesson: Lesson, name: str) -> str:
+    """An equivalent mutant the lesson lists that its solution no longer gives."""
+    toml = lesson.path / LESSON_FILE
+    index = [listed for listed, _why in lesson.equivalent_mutants].index(name)
+    line = line_of(key_lines(toml.read_text(encoding="utf-8")), ("equivalent_mutants", index))
+    return (f"{toml}:{line}: equivalent_mutants: {name!r} is not a mutant of solution.py "
+            f"(any more): remove it")
