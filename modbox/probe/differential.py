@@ -204,8 +204,9 @@ def _compare_built(spec, config, namespace, reference, ref, mine) -> None:
     if "grads" in what:
         _same_grads(ref, mine, inputs[0], root, tolerance)
     if "buffers" in what:
-        _same_tensors(_buffers(ref), _buffers(mine), root, tolerance,
-                      "after three forward passes, {name}", "buffer")
+        passes = {2: "two", 3: "three"}[len(inputs) + ("grads" in what)]
+        label = f"after {passes} forward passes, {{name}}"
+        _same_tensors(_buffers(ref), _buffers(mine), root, tolerance, label, "buffer")
 
 
 def _build(cls, config, who: str, program: dict):
