@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from modbox.report import (COMPARE_HELPER, ERROR_KINDS, EVENT_KINDS, FILE_HELPER, FINDING_KINDS,
-                           LOAD_HELPER, OVERRIDABLE, Finding, Model, Report)
+                           LOAD_HELPER, Finding, Model, Report)
 
 from modbox.lessons.model import Check
 
@@ -431,7 +431,6 @@ def _load(check: Check, report: Report) -> tuple[bool, str]:
 
 # ------------------------------------------------------------------ against the reference
 
-OVERRIDABLE = OVERRIDABLE  # the names a lesson's `overrides` may list
 COMPARABLE = ("structure", "outputs", "grads", "buffers", "events", "state", "result")
 
 
@@ -440,20 +439,15 @@ def _helper_call(helper: str, spec: dict) -> str:
 
 
 def _differential_expression(check: Check) -> str:
-    spec = {k: v for k, v in check.options.items() if k not in ("tolerance",)}
-    spec["reference"] = check.reference
-    if "tolerance" in check.options:
-        spec["tolerance"] = check.options["tolerance"]
+    spec = dict(check.options, reference=check.reference)
     if check.model:
         spec["name"] = check.model
     return _helper_call(COMPARE_HELPER, spec)
 
 
 def _file_expression(check: Check) -> str:
-    spec = dict(check.options)
-    spec["reference"] = check.reference
-    spec["model"] = check.model or "model"
-    return _helper_call(FILE_HELPER, spec)
+    return _helper_call(FILE_HELPER, dict(check.options, reference=check.reference,
+                                          model=check.model or "model"))
 
 
 def _harness_answer(expr: str, report: Report, untried: str) -> tuple[bool, str]:

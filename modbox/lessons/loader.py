@@ -36,6 +36,7 @@ from modbox.lessons.model import (
     Step,
 )
 from modbox.lessons.toml_lines import key_lines, line_of
+from modbox.report import OVERRIDABLE
 
 LESSON_FILE = "lesson.toml"
 MIN_CHOICES = 3  # per prediction
@@ -258,9 +259,9 @@ class _Validator:
                        if check_kinds.KINDS[c.kind].reference else c for c in checks)
         overrides = tuple(top.get("overrides", []))
         for name in overrides:
-            if name not in check_kinds.OVERRIDABLE:
+            if name not in OVERRIDABLE:
                 self.error(("overrides",), f"{name!r} is not a method checks read "
-                                           f"(known: {', '.join(check_kinds.OVERRIDABLE)})")
+                                           f"(known: {', '.join(OVERRIDABLE)})")
         equivalent = []
         for i, item in enumerate(top.get("equivalent_mutants", [])):
             m = self.table(item, ("equivalent_mutants", i), EQUIVALENT_MUTANT)
