@@ -135,9 +135,9 @@ def _survivors(lesson: Lesson, score) -> list[str]:
 
 def _let_it_warm(sandbox) -> None:
     """One run, then the idle moment the sandbox waits for before it imports what a first
-    optimizer needs (seconds, see modbox/sandbox/worker.py). Runs back to back never leave it
+    optimizer needs (seconds, see modbox/sandbox/child/zygote.py). Runs back to back never leave it
     one, and every run would pay that import itself."""
-    from modbox.sandbox.worker import IDLE_BEFORE_WARM_S
+    from modbox.sandbox.child.zygote import IDLE_BEFORE_WARM_S
 
     sandbox.run("pass", filename="main.py")
     time.sleep(IDLE_BEFORE_WARM_S * 2)
