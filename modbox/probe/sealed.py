@@ -29,6 +29,7 @@ import types
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim import optimizer as _optimizer
 
 from modbox.report import OVERRIDABLE as INTROSPECTION
 
@@ -36,26 +37,21 @@ BUILTINS = dict(builtins.__dict__)
 # The names a check expression always resolves to modbox's own objects.
 SEALED = {"__builtins__": BUILTINS, "torch": torch, "nn": nn, "F": F, "math": math}
 
-# nn.Module's own methods, so that a learner's class cannot answer for itself.
+# nn.Module's own methods and the torch functions the harness calls, as they were before any
+# learner code ran: a learner's class cannot answer for itself.
 named_modules = nn.Module.named_modules
 named_parameters = nn.Module.named_parameters
-named_buffers = nn.Module.named_buffers
 state_dict = nn.Module.state_dict
 load_state_dict = nn.Module.load_state_dict
 train = nn.Module.train
 to = nn.Module.to
 call = nn.Module.__call__
 register_forward_hook = nn.Module.register_forward_hook
-module_init = nn.Module.__init__
-from torch.optim import optimizer as _optimizer  # noqa: E402
-
 register_optimizer_step_post_hook = _optimizer.register_optimizer_step_post_hook
 equal = torch.equal
-allclose = torch.allclose
 load = torch.load
 manual_seed = torch.manual_seed
 no_grad = torch.no_grad
-isinstance_ = builtins.isinstance
 
 
 
