@@ -38,8 +38,9 @@ REPR_CHARS = 200
 MAX_ITEMS = 10_000  # elements of a value sent as data; a bigger value is sent as its repr only
 
 
-class _TimeLimit(Exception):
-    pass
+class _TimeLimit(BaseException):
+    """Not an Exception: the harness's ``except Exception`` (a learner's class may raise
+    anything) lets it through to the expression's own handler."""
 
 
 def _expired(signum, frame):
