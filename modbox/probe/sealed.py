@@ -70,6 +70,9 @@ def _watched() -> tuple[list[tuple[str, object]], list[tuple[str, type]]]:
 
 
 _MODULES, _CLASSES = _watched()
+# torch's random state when the learner's program started: the lesson's solution starts from
+# it too, so that two programs doing the same thing draw the same numbers
+start_rng = None
 
 
 def _namespaces() -> list[tuple[str, dict, bool]]:
@@ -98,6 +101,8 @@ class Watch:
         # and the reference run as any program starts
         self._grad = torch.is_grad_enabled()
         self._dtype = torch.get_default_dtype()
+        global start_rng
+        start_rng = torch.get_rng_state()
         self._modules = [
             (name, space, {k: v for k, v in space.items() if callable(v)} if code_only else dict(space))
             for name, space, code_only in _namespaces()]
