@@ -9,6 +9,7 @@ the same interface (``modbox.testing.scripted_sandbox.ScriptedSandbox``).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from typing import TYPE_CHECKING, Callable
 
@@ -48,6 +49,7 @@ class Engine:
         self._created = asyncio.Event()  # set on the app's event loop once sandbox or failure is
         self._asked = 0  # runs asked for so far: a queued run runs only if it is still the newest
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: contextvars.Context | None = None
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[], None]] = []
         self._closed = threading.Event()
@@ -56,6 +58,9 @@ class Engine:
         """Create and start the sandbox in a thread. Call it on the app's event loop."""
         if self._thread is None:
             self._loop = asyncio.get_running_loop()
+            # Callbacks from the thread run in the caller's context: Textual keeps the active app
+            # in a context variable, and a timer started without it fails when the app closes.
+            self._context = contextvars.copy_context()
             self._thread = threading.Thread(target=self._create, name="modbox-engine", daemon=True)
             self._thread.start()
             self._changed()
@@ -93,7 +98,7 @@ class Engine:
 
     def _on_loop(self, callback: Callable[[], None]) -> None:
         try:
-            self._loop.call_soon_threadsafe(callback)
+            self._loop.call_soon_threadsafe(callback, context=self._context)
         except RuntimeError:
             pass  # the app has already quit: nobody waits
 
