@@ -1,3 +1,4 @@
+# kind: printed
 # Catch the error and print what the task asks for.
 import torch
 from torch import nn
