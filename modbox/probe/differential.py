@@ -142,19 +142,24 @@ def compare_with_file(namespace: dict, folder: str | None, spec_text: str) -> di
 
 def reference_program(source: str, folder: str | None) -> dict:
     """The namespace of the lesson's solution.py, run once per run child, in a folder of its own
-    with its output discarded (the caller redirects it)."""
+    with its output discarded (the caller redirects it), from the random state the learner's
+    program started from."""
     program = _reference_programs.get(source)
     if program is not None:
         return program
     program = {"__name__": "__modbox_reference__", "__builtins__": sealed.BUILTINS}
     here = os.getcwd()
     os.chdir(tempfile.mkdtemp(dir=folder or here))
+    state = torch.get_rng_state()
     try:
+        if sealed.start_rng is not None:  # the random numbers the learner's program started from
+            torch.set_rng_state(sealed.start_rng)
         exec(compile(source, "<solution.py>", "exec", dont_inherit=True), program)
     except Exception as e:
         raise RuntimeError(f"the lesson's solution.py failed: {_exception(e)}") from None
     finally:
         os.chdir(here)
+        torch.set_rng_state(state)
     _reference_programs[source] = program
     return program
 
