@@ -1,4 +1,4 @@
-# kind: file
+# kind: memory
 # The file keeps the prefixed keys; restored is filled from the plain state_dict in memory.
 import torch
 from torch import nn

@@ -1,4 +1,4 @@
-# kind: printed
+# kind: printout
 # The starter's rename, and the result printed as if clean.
 import torch
 from torch import nn
