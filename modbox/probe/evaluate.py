@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from modbox.probe import differential, sealed
-from modbox.report import COMPARE_HELPER, FILE_HELPER, LOAD_HELPER
+from modbox.report import COMPARE_HELPER, FILE_HELPER, LOAD_HELPER, VALUE_HELPER
 
 SECONDS = 2.0  # each expression's time limit (the run's own wall clock still bounds them all)
 # A comparison with the reference runs the lesson's solution and builds and runs both models
@@ -64,12 +64,14 @@ def evaluate(namespace: dict, expressions: list[str], deadline: float | None = N
         LOAD_HELPER: copy_and_load,
         COMPARE_HELPER: functools.partial(differential.compare_with_reference, namespace, folder),
         FILE_HELPER: functools.partial(differential.compare_with_file, namespace, folder),
+        VALUE_HELPER: functools.partial(differential.compare_value, namespace, folder),
     }
     out = []
     previous = signal.signal(signal.SIGALRM, _expired)
     try:
         for expr in expressions:
-            limit = HARNESS_SECONDS if expr.startswith((COMPARE_HELPER, FILE_HELPER)) else SECONDS
+            harness = expr.startswith((COMPARE_HELPER, FILE_HELPER, VALUE_HELPER))
+            limit = HARNESS_SECONDS if harness else SECONDS
             left = limit if deadline is None else min(limit, deadline - time.monotonic())
             if left <= 0:
                 out.append(_answer(expr, error="not evaluated: the run used up its time limit"))
