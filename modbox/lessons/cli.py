@@ -82,7 +82,7 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
             print(f"  {error}")
         problems += len(broken.errors)
     runnable = [lesson for lesson in catalog.lessons if not lesson.torch_problem]
-    leaks = {lesson.id: answer_leaks(lesson) for lesson in catalog.lessons}
+    leaks = {lesson.id: answer_leaks(lesson, catalog) for lesson in catalog.lessons}
     for lesson in catalog.lessons:
         if lesson.torch_problem:
             print(f"- {lesson.id}: not run ({lesson.torch_problem})")
