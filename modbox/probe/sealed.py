@@ -58,7 +58,8 @@ no_grad = torch.no_grad
 def _watched() -> tuple[list[tuple[str, object]], list[tuple[str, type]]]:
     modules = [("builtins", builtins), ("torch", torch), ("torch.nn", nn),
                ("torch.nn.functional", F), ("torch.nn.init", nn.init), ("torch.optim", torch.optim),
-               ("torch.serialization", torch.serialization), ("math", math)]
+               ("torch.serialization", torch.serialization), ("torch.export", torch.export),
+               ("math", math)]
     classes = [("torch.Tensor", torch.Tensor), ("torch.Tensor", torch._C.TensorBase),
                ("nn.Parameter", nn.Parameter), ("torch.optim.Optimizer", torch.optim.Optimizer)]
     classes += [(f"nn.{name}", c) for name, c in vars(nn).items()
@@ -319,13 +320,25 @@ def overrides(modules, filename: str) -> list[dict]:
                         f"remove it (nn.Module's own `{name}` is the one checks trust).", path))
         own = getattr(module, "__dict__", {})
         for name in INTROSPECTION:
-            if name in own and (id(module), name) not in seen:
+            if name in own and not _torch_own(own[name], name) and (id(module), name) not in seen:
                 seen.add((id(module), name))
                 found.append(_finding(
                     name, None,
                     f"`{path or 'the model'}` has its own `{name}` set on the object, so it reports "
                     f"what that says instead of what it holds: remove that assignment.", path))
     return found
+
+
+def _torch_own(value, name: str) -> bool:
+    """Whether torch put ``value`` on the object itself: the module an exported program's
+    ``module()`` returns gets a ``train`` of torch's own that refuses to run. A torch function
+    answers nothing false unless it is another of the methods checks read
+    (``MethodType(nn.Module.named_buffers, model)`` as ``named_parameters``)."""
+    function = getattr(value, "__func__", value)
+    owner = getattr(function, "__module__", None) or ""
+    own_name = getattr(function, "__name__", "")
+    return (owner == "torch" or owner.startswith("torch.")) and (
+        own_name == name or own_name not in INTROSPECTION)
 
 
 def _line_of(value, filename: str) -> int | None:

@@ -82,6 +82,7 @@ def test_a_program_that_replaces_torch_equal_fails_every_check_at_its_line(sandb
     ("name = 'eq' + 'ual'\nsetattr(torch, name, torch.allclose)", "torch.equal"),
     ("vars(torch)['all' + 'close'] = torch.equal", "torch.allclose"),
     ("del torch.equal", "torch.equal"),
+    ("torch.export.load = lambda f: None", "torch.export.load"),
 ])
 def test_every_kind_of_change_to_torch_or_builtins_is_found(sandbox_plain, change, name):
     source = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n" + change + "\n"
@@ -111,6 +112,32 @@ def test_what_torch_changes_itself_is_not_tampering(sandbox_plain):
     assert report.ok, report.error
     assert report.tampering == []
     assert results[0].passed
+
+
+def test_what_torch_sets_on_an_exported_module_is_not_tampering(sandbox_plain):
+    # ep.module() sets a `train` of torch's own on the module it returns
+    source = """\
+        import torch
+        from torch import nn
+        served = torch.export.export(nn.Linear(2, 1), (torch.ones(3, 2),)).module()
+        """
+    report, results = evaluated(sandbox_plain, source, check("outcome", **{"is": "ok"}))
+    assert report.ok, report.error
+    assert report.tampering == []
+    assert results[0].passed
+
+
+def test_a_torch_method_set_under_another_methods_name_is_tampering(sandbox_plain):
+    source = """\
+        import types
+        import torch
+        from torch import nn
+        model = nn.Linear(2, 1)
+        model.named_parameters = types.MethodType(nn.Module.named_buffers, model)
+        """
+    report, results = evaluated(sandbox_plain, source, check("count", of="params", equals=3))
+    assert [f.name for f in report.tampering] == ["named_parameters"]
+    assert not results[0].passed
 
 
 def test_a_class_that_describes_itself_is_tampering_unless_the_lesson_allows_it(sandbox_plain):
