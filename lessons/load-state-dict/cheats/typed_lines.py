@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: nothing is loaded; the expected lines are typed in.
 import torch
 from torch import nn
