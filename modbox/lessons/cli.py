@@ -6,6 +6,7 @@ Exit codes: 0 all good, 1 problems found, 2 usage errors (e.g. DIR is not a fold
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from modbox.lessons.leaks import answer_leaks
@@ -25,7 +26,11 @@ def main(args) -> int:
         return 2
     catalog = load_catalog(root)
     if getattr(args, "action", "list") == "check":
-        return check(catalog)
+        mutants = getattr(args, "mutants", None)
+        if mutants and catalog.get(mutants) is None:
+            print(f"modbox lessons: no lesson {mutants!r} in {root}.", file=sys.stderr)
+            return 2
+        return check(catalog, mutants=mutants, mutant_limit=getattr(args, "mutant_limit", None))
     return show_list(catalog, ProgressStore())
 
 
@@ -54,9 +59,14 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
     return 0
 
 
-def check(catalog: Catalog, make_sandbox=None) -> int:
+def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
+          mutant_limit: int | None = None) -> int:
     """Validate every lesson; run the runnable ones in the sandbox. Prints each problem, and a
     warning for each sentence that gives a prediction's answer away (they fail the check too).
+
+    ``mutants``: None, or "" for every lesson, or one lesson's id: also run the checks on
+    mutants of the solution (at most ``mutant_limit`` per lesson), print the score, and count
+    each survivor the lesson does not list as equivalent as a problem.
 
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
     evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
@@ -78,22 +88,59 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
     if runnable:
         from modbox.lessons.verify import verify_lesson
 
+        warm = make_sandbox is None
         if make_sandbox is None:
             from modbox.sandbox import Sandbox as make_sandbox
         with make_sandbox() as sandbox:
+            if warm:
+                _let_it_warm(sandbox)
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
+                score = None
+                if mutants is not None and mutants in ("", lesson.id):
+                    from modbox.lessons.verify import score_mutants
+
+                    score = score_mutants(lesson, _runner(sandbox), mutant_limit)
+                    found += _survivors(lesson, score)
                 mark = "✗" if found or leaks[lesson.id] else "✓"
                 parts = [_counted(len(lesson.checks), "check"),
                          _counted(len(lesson.predictions), "prediction")]
                 parts += ["myth"] * bool(lesson.myth)
                 parts += [_counted(len(lesson.cheats), "cheat")] * bool(lesson.cheats)
                 print(f"{mark} {lesson.id}: {', '.join(parts)}")
+                if score is not None:
+                    print(f"  {_score_line(score)}")
                 for problem in found:
                     print(f"  {problem}")
                 problems += len(found) + _warn(leaks[lesson.id])
     print("all lessons are good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
+
+
+def _score_line(score) -> str:
+    """How many mutants the lesson's checks kill, e.g. "mutants: 25/28 killed, 3 listed as
+    equivalent, 0 unexplained"."""
+    of = f" of {score.derived}" if score.tried < score.derived else ""
+    equivalent = f", {len(score.equivalent)} listed as equivalent" if score.equivalent else ""
+    return (f"mutants: {score.killed}/{score.tried}{of} killed{equivalent}, "
+            f"{len(score.survivors)} unexplained")
+
+
+def _survivors(lesson: Lesson, score) -> list[str]:
+    from modbox.lessons.verify import stale_problem, survivor_problem
+
+    return ([survivor_problem(lesson, mutant) for mutant in score.survivors]
+            + [stale_problem(lesson, name) for name in score.stale])
+
+
+def _let_it_warm(sandbox) -> None:
+    """One run, then the idle moment the sandbox waits for before it imports what a first
+    optimizer needs (seconds, see modbox/sandbox/child/zygote.py). Runs back to back never leave it
+    one, and every run would pay that import itself."""
+    from modbox.sandbox.child.zygote import IDLE_BEFORE_WARM_S
+
+    sandbox.run("pass", filename="main.py")
+    time.sleep(IDLE_BEFORE_WARM_S * 2)
 
 
 def _warn(warnings: list[str]) -> int:

@@ -66,6 +66,7 @@ class Check:
     fail: str  # shown when it fails; "{actual}" is replaced by what the run showed
     model: str | None = None  # variable name of the model to look at; None: the first model
     options: dict[str, Any] = field(default_factory=dict)
+    reference: str = ""  # the lesson's solution.py, for the kinds that compare with it
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,11 @@ class Lesson:
     # title of the group (the menu section) the lesson is listed under.
     order: int = 0
     group: str = ""
+    # what the learner's classes may define themselves (e.g. "state_dict") when that is the
+    # lesson's point; any other such method makes the run untrustworthy (a tampering finding)
+    overrides: tuple[str, ...] = ()
+    # mutants of solution.py the checks cannot tell from it: (mutant, why it changes nothing)
+    equivalent_mutants: tuple[tuple[str, str], ...] = ()
 
     def prediction(self, prediction_id: str) -> Prediction | None:
         return next((p for p in self.predictions if p.id == prediction_id), None)
