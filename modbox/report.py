@@ -78,9 +78,11 @@ LOAD_HELPER = "copy_and_load"
 # Functions of modbox/probe/differential.py the same way: compare_with_reference(spec) builds
 # the learner's class and the lesson's reference side by side and compares them;
 # compare_with_file(spec) loads a file the run wrote into a fresh reference instance and
-# compares it with a model. Both give {"ok": bool, "message": str}.
+# compares it with a model; compare_value_with_reference(spec) evaluates an expression in the
+# program and in the solution and compares the two. All give {"ok": bool, "message": str}.
 COMPARE_HELPER = "compare_with_reference"
 FILE_HELPER = "compare_with_file"
+VALUE_HELPER = "compare_value_with_reference"
 
 # What a module reports about itself: a learner's class that defines one of these makes the
 # checks read what it chooses to say (a "tampering" finding, unless the lesson allows it).

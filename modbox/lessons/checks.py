@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from modbox.report import (COMPARE_HELPER, ERROR_KINDS, EVENT_KINDS, FILE_HELPER, FINDING_KINDS,
-                           LOAD_HELPER, Finding, Model, Report)
+                           LOAD_HELPER, VALUE_HELPER, Finding, Model, Report)
 
 from modbox.lessons.model import Check
 
@@ -368,13 +368,30 @@ def _answer(expr: str, report: Report, untried: str | None = None) -> tuple[Any,
     return value, None
 
 
+def _value_expression(check: Check) -> str:
+    """What the run evaluates for a value check: the expression itself, or, with
+    ``equals_solution``, a comparison of its value in the program and in the solution."""
+    o = check.options
+    if not o.get("equals_solution"):
+        return o["expr"]
+    spec = {"expr": o["expr"], "reference": check.reference}
+    if "tolerance" in o:
+        spec["tolerance"] = o["tolerance"]
+    return _helper_call(VALUE_HELPER, spec)
+
+
 @_register("value", {"expr": Key("str", required=True), "equals": Key("any"),
-                     "tolerance": Key("number")},
-           needs_model=False, asks=lambda check: [check.options["expr"]], needs_end=True)
+                     "equals_solution": Key("bool"), "tolerance": Key("number")},
+           needs_model=False, asks=lambda check: [_value_expression(check)], needs_end=True,
+           reference=True)
 def _value(check: Check, report: Report) -> tuple[bool, str]:
     """A Python expression evaluated in the program's final namespace: equal to ``equals``
-    (floats within ``tolerance``), or truthy without ``equals``."""
+    (floats within ``tolerance``), to the same expression in the lesson's solution
+    (``equals_solution``), or truthy without either."""
     o = check.options
+    if o.get("equals_solution"):
+        return _harness_answer(_value_expression(check), report,
+                               f"`{o['expr']}` was not compared with the solution in this run")
     value, why = _answer(o["expr"], report)
     if value is None:
         return False, why

@@ -409,6 +409,9 @@ class _Validator:
                                            f"{', '.join(OWNED_EVENTS)})")
             if kind.name == "differential":
                 self.differential(c, path)
+            if kind.name == "value" and c.get("equals_solution") and "equals" in c:
+                self.error(path + ("equals_solution",), "a value equals either `equals` or the "
+                                                        "solution's value, not both")
             if kind.name == "file" and "config" in c:
                 self.config(c["config"], path + ("config",))
             options = {k: v for k, v in c.items() if k not in CHECK_COMMON}

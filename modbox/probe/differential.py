@@ -140,21 +140,63 @@ def compare_with_file(namespace: dict, folder: str | None, spec_text: str) -> di
     return _result(True, f"`{target_name}` holds what `{file}` holds")
 
 
+def compare_value(namespace: dict, folder: str | None, spec_text: str) -> dict:
+    """An expression evaluated in the program and in the lesson's solution, compared: tensors,
+    numbers, lists and dicts of them by value (within ``tolerance``), modules by their
+    parameters and buffers, anything else by ``==``."""
+    spec = json.loads(spec_text)
+    expr = spec["expr"]
+    reference = reference_program(spec["reference"], folder)
+    tree_ = ast.parse(expr, "<check>", "eval")
+    code = compile(tree_, "<check>", "eval", dont_inherit=True)
+    try:
+        sealed.manual_seed(0)  # an expression that draws random numbers draws the same ones
+        theirs = eval(code, sealed.sealed_globals(tree_, reference))
+    except Exception as e:  # noqa: BLE001
+        raise RuntimeError(f"`{expr}` fails in the lesson's solution: {_exception(e)}") from None
+    try:
+        sealed.manual_seed(0)
+        ours = eval(code, sealed.sealed_globals(tree_, namespace))
+    except Exception as e:  # noqa: BLE001 (the program's objects may raise anything)
+        return _result(False, f"`{expr}` raised {_exception(e)}.")
+    tolerance = spec.get("tolerance", 1e-5)
+    try:
+        if isinstance(theirs, nn.Module):
+            if not isinstance(ours, nn.Module):
+                raise Mismatch(f"`{expr}` is a {type(ours).__name__}; the solution's is a module")
+            _same_tensors(_parameters(theirs), _parameters(ours), expr, tolerance, "{name}",
+                          "parameter")
+            _same_tensors(_buffers(theirs), _buffers(ours), expr, tolerance, "{name}", "buffer")
+        elif isinstance(theirs, (torch.Tensor, list, tuple, dict, int, float)) and not isinstance(
+                theirs, bool):
+            _same_value(theirs, ours, f"`{expr}`", tolerance)
+        elif not (type(ours) is type(theirs) and ours == theirs):
+            raise Mismatch(f"`{expr}` is {_short(ours)}; the solution's is {_short(theirs)}")
+    except Mismatch as e:
+        return _result(False, f"{str(e).replace('the reference', 'the solution')}.")
+    return _result(True, f"`{expr}` is what the solution gives")
+
+
 def reference_program(source: str, folder: str | None) -> dict:
     """The namespace of the lesson's solution.py, run once per run child, in a folder of its own
-    with its output discarded (the caller redirects it)."""
+    with its output discarded (the caller redirects it), from the random state the learner's
+    program started from."""
     program = _reference_programs.get(source)
     if program is not None:
         return program
     program = {"__name__": "__modbox_reference__", "__builtins__": sealed.BUILTINS}
     here = os.getcwd()
     os.chdir(tempfile.mkdtemp(dir=folder or here))
+    state = torch.get_rng_state()
     try:
+        if sealed.start_rng is not None:  # the random numbers the learner's program started from
+            torch.set_rng_state(sealed.start_rng)
         exec(compile(source, "<solution.py>", "exec", dont_inherit=True), program)
     except Exception as e:
         raise RuntimeError(f"the lesson's solution.py failed: {_exception(e)}") from None
     finally:
         os.chdir(here)
+        torch.set_rng_state(state)
     _reference_programs[source] = program
     return program
 

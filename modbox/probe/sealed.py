@@ -29,6 +29,7 @@ import types
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim import optimizer as _optimizer
 
 from modbox.report import OVERRIDABLE as INTROSPECTION
 
@@ -36,26 +37,21 @@ BUILTINS = dict(builtins.__dict__)
 # The names a check expression always resolves to modbox's own objects.
 SEALED = {"__builtins__": BUILTINS, "torch": torch, "nn": nn, "F": F, "math": math}
 
-# nn.Module's own methods, so that a learner's class cannot answer for itself.
+# nn.Module's own methods and the torch functions the harness calls, as they were before any
+# learner code ran: a learner's class cannot answer for itself.
 named_modules = nn.Module.named_modules
 named_parameters = nn.Module.named_parameters
-named_buffers = nn.Module.named_buffers
 state_dict = nn.Module.state_dict
 load_state_dict = nn.Module.load_state_dict
 train = nn.Module.train
 to = nn.Module.to
 call = nn.Module.__call__
 register_forward_hook = nn.Module.register_forward_hook
-module_init = nn.Module.__init__
-from torch.optim import optimizer as _optimizer  # noqa: E402
-
 register_optimizer_step_post_hook = _optimizer.register_optimizer_step_post_hook
 equal = torch.equal
-allclose = torch.allclose
 load = torch.load
 manual_seed = torch.manual_seed
 no_grad = torch.no_grad
-isinstance_ = builtins.isinstance
 
 
 
@@ -74,6 +70,9 @@ def _watched() -> tuple[list[tuple[str, object]], list[tuple[str, type]]]:
 
 
 _MODULES, _CLASSES = _watched()
+# torch's random state when the learner's program started: the lesson's solution starts from
+# it too, so that two programs doing the same thing draw the same numbers
+start_rng = None
 
 
 def _namespaces() -> list[tuple[str, dict, bool]]:
@@ -102,6 +101,8 @@ class Watch:
         # and the reference run as any program starts
         self._grad = torch.is_grad_enabled()
         self._dtype = torch.get_default_dtype()
+        global start_rng
+        start_rng = torch.get_rng_state()
         self._modules = [
             (name, space, {k: v for k, v in space.items() if callable(v)} if code_only else dict(space))
             for name, space, code_only in _namespaces()]

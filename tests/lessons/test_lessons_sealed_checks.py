@@ -403,3 +403,46 @@ def test_tied_tensors_and_arguments_built_by_an_expression(sandbox_plain, change
         assert result.passed, result.actual
     else:
         assert not result.passed and message in result.message, result.message
+
+
+def test_a_forward_pass_that_never_ends_stops_the_comparison_with_its_reason(sandbox_plain):
+    source = REFERENCE.replace("        x = torch.relu(self.bn(self.a(x)))\n",
+                               "        while True:\n            pass\n")
+    source = source.replace("model = Net()\ntrain(model)\n", "")
+    report, (result,) = evaluated(sandbox_plain, source, check(
+        "differential", REFERENCE, input="torch.randn(5, 3)", **{"class": "Net"}))
+    assert report.ok, report.error
+    assert not result.passed
+    assert result.message.startswith("not evaluated: it took longer than"), result.message
+
+
+def test_the_solution_starts_from_the_random_state_the_program_started_from(sandbox_plain):
+    assert "manual_seed" not in REFERENCE
+    asked = check("differential", REFERENCE, compare=["structure", "state"])
+    report, (result,) = evaluated(sandbox_plain, REFERENCE, asked)
+    assert result.passed, result.actual  # unseeded, yet the same numbers: the same draws
+    # one more draw before the model: other numbers, though the program is as right
+    report, (result,) = evaluated(sandbox_plain, REFERENCE.replace(
+        "model = Net()\n", "torch.randn(1)\nmodel = Net()\n"), asked)
+    assert not result.passed
+    assert result.message.startswith("At the end of the run, `model.a.weight` differs"), result.message
+
+
+@pytest.mark.parametrize("expr, change, message", [
+    ("round(train(model), 4)", None, None),
+    ("model", None, None),
+    ("model.training", None, None),
+    ("round(train(model), 4)", ("lr=0.1", "lr=0.3"), "`round(train(model), 4)` is "),
+    ("model", ("lr=0.1", "lr=0.3"), "`model.a.weight` differs from the solution's"),
+    ("model.training", ("train(model)\n", "train(model)\nmodel.eval()\n"),
+     "`model.training` is False; the solution's is True."),
+])
+def test_a_value_can_equal_the_same_expression_in_the_solution(sandbox_plain, expr, change, message):
+    source = REFERENCE if change is None else REFERENCE.replace(*change)
+    report, (result,) = evaluated(sandbox_plain, source,
+                                  check("value", REFERENCE, expr=expr, equals_solution=True))
+    assert report.ok, report.error
+    if message is None:
+        assert result.passed, result.actual
+    else:
+        assert not result.passed and message in result.message, result.message
