@@ -28,7 +28,9 @@ def main(args) -> int:
     if getattr(args, "action", "list") == "check":
         mutants = getattr(args, "mutants", None)
         if mutants and catalog.get(mutants) is None:
-            print(f"modbox lessons: no lesson {mutants!r} in {root}.", file=sys.stderr)
+            print(f"modbox lessons: no lesson {mutants!r} in {root}. Give the id of one of its "
+                  f"lessons after --mutants, or none to try every lesson's mutants.",
+                  file=sys.stderr)
             return 2
         return check(catalog, mutants=mutants, mutant_limit=getattr(args, "mutant_limit", None))
     return show_list(catalog, ProgressStore())

@@ -174,3 +174,10 @@ def test_an_equivalent_mutant_the_solution_no_longer_gives_is_a_problem(tmp_path
     out = capsys.readouterr().out
     assert (f"{folder / 'lesson.toml'}:28: equivalent_mutants: 'drop `self.fc = nn.Linear(4, 4)`' "
             f"is not a mutant of solution.py (any more): remove it") in out, out
+
+
+def test_mutants_of_an_unknown_lesson_is_a_usage_error(capsys):
+    from modbox.cli import main
+
+    assert main(["lessons", "check", "--mutants", "no-such-lesson"]) == 2
+    assert "no lesson 'no-such-lesson'" in capsys.readouterr().err
