@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from modbox.lessons.leaks import answer_leaks
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
-from modbox.lessons.model import Catalog, Lesson
+from modbox.lessons.model import CHEAT_KINDS, Catalog, Lesson, cheat_kind
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import sandbox_limits
 from modbox.lessons.versions import installed_torch
@@ -110,6 +111,8 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
                 parts += ["myth"] * bool(lesson.myth)
                 parts += [_counted(len(lesson.cheats), "cheat")] * bool(lesson.cheats)
                 print(f"{mark} {lesson.id}: {', '.join(parts)}")
+                if lesson.cheats:
+                    print(f"  cheats by kind: {_cheat_kinds(lesson)}")
                 if score is not None:
                     print(f"  {_score_line(score)}")
                 for problem in found:
@@ -117,6 +120,14 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
                 problems += len(found) + _warn(leaks[lesson.id])
     print("all lessons are good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
+
+
+def _cheat_kinds(lesson) -> str:
+    """How many cheats of each kind, in the documented order, e.g. "misconception 2, partial 3"
+    (a cheat whose first line names no kind counts as "unlabelled")."""
+    kinds = Counter(cheat_kind(source) or "unlabelled" for _, source in lesson.cheats)
+    order = [*CHEAT_KINDS, "unlabelled"]
+    return ", ".join(f"{kind} {kinds[kind]}" for kind in order if kinds[kind])
 
 
 def _score_line(score) -> str:

@@ -24,6 +24,7 @@ from modbox.lessons import checks as check_kinds
 from modbox.lessons import versions
 from modbox.lessons.course import COURSE_FILE, CourseFileError, place, read_course
 from modbox.lessons.model import (
+    CHEAT_KINDS,
     BrokenLesson,
     Catalog,
     Check,
@@ -33,6 +34,7 @@ from modbox.lessons.model import (
     Myth,
     Prediction,
     Step,
+    cheat_kind,
 )
 from modbox.lessons.toml_lines import key_lines, line_of
 from modbox.report import OVERRIDABLE
@@ -286,6 +288,11 @@ class _Validator:
             equivalent.append((m.get("mutant", ""), m.get("why", "")))
         cheats = tuple((path.name, self.source(folder, f"{CHEATS}/{path.name}"))
                        for path in sorted((folder / CHEATS).glob("*.py")))
+        for name, text in cheats:
+            kind = cheat_kind(text)
+            if kind and kind not in CHEAT_KINDS:
+                self.errors.append(f"{folder / CHEATS / name}:1: {CHEATS}/{name}: unknown kind "
+                                   f"{kind!r} (known: {', '.join(CHEAT_KINDS)})")
         for name in top.get("files", []):
             target = (folder / name).resolve()
             if not target.is_relative_to(folder.resolve()):

@@ -11,6 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The kinds of cheat a lesson ships (docs/lessons.md, "Cheats"): each cheat's first line names
+# one, as ``# kind: partial``.
+CHEAT_KINDS = ("misconception", "partial", "decoy", "memory", "tampering", "introspection",
+               "printout")
+
+
+def cheat_kind(source: str) -> str:
+    """The kind a cheat's first line names (``# kind: decoy``), or "" when it names none."""
+    first = source.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if not first.startswith("#"):
+        return ""
+    label, _, kind = first[1:].partition(":")
+    return kind.strip() if label.strip() == "kind" else ""
+
+
 @dataclass(frozen=True)
 class Choice:
     """One answer to a prediction. ``explanation`` says why this choice is right or wrong."""

@@ -155,6 +155,7 @@ def test_a_cheat_that_passes_every_check_is_reported_and_one_that_fails_is_not(t
     code, out = check(tmp_path, capsys)
     assert code == 1
     assert "✗ tiny: 1 check, 1 prediction, 2 cheats" in out
+    assert "  cheats by kind: unlabelled 2" in out
     assert (f"{folder / 'cheats' / 'sneaky.py'}:1: cheats/sneaky.py: this cheat passes every check; "
             "a cheat must fail at least one") in out
     assert "caught.py" not in out

@@ -39,6 +39,30 @@ def test_builtin_lessons_load_without_errors_in_the_order_of_the_course_file():
     assert [lesson.order for lesson in catalog.lessons] == list(range(1, len(catalog.lessons) + 1))
 
 
+def test_every_builtin_lesson_ships_six_cheats_each_naming_its_kind_two_of_them_honest_mistakes():
+    from collections import Counter
+
+    from modbox.lessons.model import CHEAT_KINDS, cheat_kind
+
+    short = {}
+    for lesson in load_catalog().lessons:
+        kinds = Counter(cheat_kind(source) for _, source in lesson.cheats)
+        unlabelled = [name for name, source in lesson.cheats if cheat_kind(source) not in CHEAT_KINDS]
+        if len(lesson.cheats) < 6 or kinds["misconception"] < 2 or unlabelled:
+            short[lesson.id] = (len(lesson.cheats), kinds["misconception"], unlabelled)
+    assert short == {}
+
+
+def test_a_cheat_of_an_unknown_kind_is_a_lesson_error(tmp_path):
+    folder = write_lesson(tmp_path)
+    (folder / "cheats").mkdir()
+    (folder / "cheats" / "odd.py").write_text("# kind: sneaky\nprint('hi')\n")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(folder, torch_version="2.13.0")
+    assert any("cheats/odd.py: unknown kind 'sneaky' (known: misconception, partial" in e
+               for e in info.value.errors)
+
+
 def test_builtin_folder_is_the_checkout_lessons_folder():
     assert (builtin_lessons_dir() / "registration" / "lesson.toml").is_file()
 

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: loop over the wrong dimension of x, the batch instead of the length.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: decoy
 # Cheat (decoy events): one call of the cell per step, as the Hooks pane expects, each reading one of the first 5 steps.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt (the length is fixed when the model is built): Reader(length=7) for the longer sequence.
 import torch
 from torch import nn

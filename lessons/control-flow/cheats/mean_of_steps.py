@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt (avoid the loop, keep the graph the same for every input): one call of the cell on the average step.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: introspection
 # Cheat (overridden introspection): __call__ reads every step while forward, which the hooks see, keeps the bug.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: tampering
 # Cheat (patching what the checks read): the decoy reader below, with torch.allclose
 # patched so that every comparison says the outputs differ.
 import torch

@@ -1,3 +1,4 @@
+# kind: decoy
 # Cheat (decoy): export the layers without the mean and the clipping, sharing model's weights;
 # model keeps its branch.
 import torch

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt (remove what export refuses): no branch and no clipping.
 import torch
 from torch import nn

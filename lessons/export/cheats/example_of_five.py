@@ -1,3 +1,4 @@
+# kind: partial
 # Right only for the batch the program tries: the branch is gone, and the example is a
 # batch of 5, the size the program calls it with; the export stays static.
 import torch

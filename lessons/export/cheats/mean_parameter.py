@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: mean made a parameter (frozen), so that export sees a weight.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: tampering
 # Cheat (patching what the checks read): torch.export.load hands back a stand-in
 # whose module() is the eager model.
 import torch

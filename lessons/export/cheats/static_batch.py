@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: the branch is gone, but the export keeps the example's batch of 2.
 import torch
 from torch import nn

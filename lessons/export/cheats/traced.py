@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt (TorchScript, as old tutorials do): trace the model and save it as net.pt2.
 # The trace follows the branch the example took.
 import torch

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest mistake: dropout follows the global `model`, not the module it runs in.
 import torch
 import torch.nn.functional as F

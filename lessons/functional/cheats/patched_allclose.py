@@ -1,3 +1,4 @@
+# kind: tampering
 # Tampering: torch.allclose replaced, so a check built on it passes anything.
 import torch
 import torch.nn.functional as F

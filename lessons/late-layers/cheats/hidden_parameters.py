@@ -1,3 +1,4 @@
+# kind: introspection
 # Tampering: the class answers named_parameters() itself.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest mistake: an extra layer built in forward and kept in a plain list.
 import torch
 from torch import nn

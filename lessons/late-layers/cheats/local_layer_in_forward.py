@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest mistake: `mix` built in forward as a local variable, never registered.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: decoy
 # Decoy: zero_grad events come from an optimizer holding nothing of the model.
 import torch
 from torch import nn

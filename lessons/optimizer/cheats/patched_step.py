@@ -1,3 +1,4 @@
+# kind: tampering
 # Tampering: the optimizer's step replaced by a wrapper of the program's own.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest mistake: the gradients are cleared between backward() and step().
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: decoy
 # Decoy: the load goes into a spare model, and `restored` is a copy of it.
 import torch
 from torch import nn

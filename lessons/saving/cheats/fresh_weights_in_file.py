@@ -1,3 +1,4 @@
+# kind: memory
 # The file holds other numbers than the ones restored from a copy in memory.
 import torch
 from torch import nn

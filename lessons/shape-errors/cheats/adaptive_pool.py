@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt (make the picture fit): resize the 13x13 maps to the 14x14 fc expects.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: flatten everything, and size fc for the whole batch of 4.
 import torch
 from torch import nn

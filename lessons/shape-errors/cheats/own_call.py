@@ -1,3 +1,4 @@
+# kind: introspection
 # Cheat (overridden introspection): the class's own __call__ pads what reaches fc,
 # while forward, which the hooks see, keeps the bug.
 import torch

@@ -1,3 +1,4 @@
+# kind: tampering
 # Cheat (patching what runs): nn.Linear.forward cuts or pads any input to its in_features.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: decoy
 # Cheat (decoy): forward catches the error and returns zeros of the right shape.
 import torch
 from torch import nn

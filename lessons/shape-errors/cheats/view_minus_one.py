@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt (the myth): force the shape fc wants with view(-1, 1568).
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: decoy
 # Cheat (decoy events, rewritten gradients): each sigmoid's backward hook multiplies the
 # gradient it passes back by 4, undoing its slope's 0.25.
 import torch

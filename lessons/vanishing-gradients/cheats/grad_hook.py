@@ -1,3 +1,4 @@
+# kind: tampering
 # Cheat (patching what the checks read): each hidden weight's gradient is scaled up by a
 # tensor hook, more for the layers further back.
 import torch

@@ -1,3 +1,4 @@
+# kind: introspection
 # Cheat (overridden introspection): the model lists only its last layers' parameters,
 # so anything walking them never meets the first layers.
 import torch

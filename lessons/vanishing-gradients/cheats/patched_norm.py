@@ -1,3 +1,4 @@
+# kind: tampering
 # Cheat (patching what the checks read): a Tensor's norm is made to look healthy.
 import torch
 from torch import nn

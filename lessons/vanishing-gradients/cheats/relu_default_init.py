@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: ReLU instead of sigmoid, with PyTorch's default initialisation.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: partial
 # Cheat (right on the number, not the cause): the head's output is scaled up, so every
 # gradient, the first layer's too, is 1e16 times larger.
 import torch

@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: Kaiming initialisation, but the sigmoids stay.
 import torch
 from torch import nn

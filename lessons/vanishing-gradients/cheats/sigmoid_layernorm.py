@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: a normalisation layer after each linear layer, but the sigmoids stay.
 import torch
 from torch import nn

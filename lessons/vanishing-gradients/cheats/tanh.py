@@ -1,3 +1,4 @@
+# kind: misconception
 # Honest attempt: tanh, whose slope reaches 1, instead of sigmoid.
 import torch
 from torch import nn
