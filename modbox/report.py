@@ -21,7 +21,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = 1
+SCHEMA = 2  # 2: values and gradients per module, the why-findings, memory estimates
 
 # What went wrong with a run. One name per concept: these strings appear in JSON, the UI,
 # lesson checks (`outcome = "exception"`) and docs.
@@ -51,6 +51,13 @@ FINDING_KINDS = (
     "shared_parameter",
     "lazy_uninitialized",
     "state_dict_prefix",
+    # why the model fails or does not learn (modbox/probe/shapes.py, modbox/probe/diagnose.py)
+    "shape_mismatch",
+    "nan_or_inf",
+    "dead_activation",
+    "vanishing_gradient",
+    "exploding_gradient",
+    "no_gradient",
 )
 
 # Kinds of streamed events.
@@ -136,6 +143,81 @@ class Finding:
 
 
 @dataclass
+class Histogram:
+    """Counts of finite values in equal bins from ``lo`` to ``hi`` (a sample of large tensors)."""
+
+    lo: float
+    hi: float
+    counts: list[int] = field(default_factory=list)
+
+
+@dataclass
+class OutputStats:
+    """Statistics of one forward call's output (its first tensor), over its finite values."""
+
+    call: int  # which call of the module, from 0
+    step: int  # optimizer steps taken before the call
+    numel: int
+    sampled: bool = False  # statistics from an even sample of a large output
+    mean: float | None = None  # None when no value is finite
+    std: float | None = None
+    min: float | None = None
+    max: float | None = None
+    zeros: float = 0.0  # fraction of values that are exactly 0
+    nan: int = 0  # NaN values (counted over the whole output)
+    inf: int = 0  # +Inf and -Inf values
+
+
+@dataclass
+class ModuleValues:
+    """What one module returned over the run: a thinned-out series of its calls."""
+
+    path: str
+    cls: str
+    calls: int  # forward calls in the run
+    outputs: list[OutputStats] = field(default_factory=list)  # at most 64, evenly spaced calls
+    histogram: Histogram | None = None  # of the latest output in ``outputs``
+
+
+@dataclass
+class GradNorm:
+    backward: int  # which backward pass that reached the model, from 0
+    step: int  # optimizer steps taken before it
+    norm: float | None  # L2 norm of the parameter's .grad after the pass; None if not finite
+
+
+@dataclass
+class ParameterValues:
+    name: str
+    grad_norms: list[GradNorm] = field(default_factory=list)  # at most 64, evenly spaced passes
+    histogram: Histogram | None = None  # of the parameter's values at the end of the run
+
+
+@dataclass
+class MemoryPart:
+    """Bytes of one kind of tensor in a training step, split by dtype."""
+
+    what: str  # parameters, gradients, optimizer_state, activations, input
+    bytes: int
+    by_dtype: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class MemoryEstimate:
+    """Memory of one training step (forward, backward, optimizer step) of ``model`` on
+    ``input``, worked out with fake tensors: nothing was allocated."""
+
+    model: str
+    input: str  # the expression the input came from
+    input_shape: list = field(default_factory=list)
+    parts: list[MemoryPart] = field(default_factory=list)  # optimizer_state for ``optimizer``
+    optimizer: str = ""  # the optimizer the state and the peak are for
+    peaks: dict[str, int] = field(default_factory=dict)  # optimizer -> peak bytes of a step
+    peak: int = 0  # peaks[optimizer]
+    error: str = ""  # why there is no estimate
+
+
+@dataclass
 class Model:
     """One top-level nn.Module of the learner's namespace."""
 
@@ -153,6 +235,9 @@ class Model:
     state_dict_keys: list[str] = field(default_factory=list)  # in state_dict() order
     state_dict_shapes: dict[str, list[int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    values: list[ModuleValues] = field(default_factory=list)  # per module that ran
+    grads: list[ParameterValues] = field(default_factory=list)  # per parameter
+    backwards: int = 0  # backward passes that gave the model's parameters gradients
 
 
 @dataclass
@@ -207,6 +292,7 @@ class Report:
     events_total: int = 0  # how many happened
     events_dropped: int = 0  # how many were not kept
     values: list[Value] = field(default_factory=list)  # expressions evaluated after the run
+    memory: MemoryEstimate | None = None  # when the run asked for one (inspect --memory-for)
     sandbox: str = ""  # isolation tier: bwrap, landlock or plain
     timing: Timing = field(default_factory=Timing)
     schema: int = SCHEMA

@@ -26,11 +26,13 @@ from typing import Callable
 from modbox.probe import tree
 from modbox.probe.calls import CallRecorder
 from modbox.probe.describe import describe
+from modbox.probe.diagnose import diagnose
 from modbox.probe.findings import find
 from modbox.probe.index import PathIndex
 from modbox.probe.patches import Patches
 from modbox.probe.session import Session
 from modbox.probe.source import direct_forward_calls
+from modbox.probe.stats import ValueRecorder
 from modbox.probe.values import numel
 
 
@@ -48,6 +50,7 @@ class Probe:
         self.emit = emit
         self._session = Session(filename, emit)
         self._index = PathIndex(self._session)
+        _attach(self._session, self._index)
         if _resident is None:
             self._calls = CallRecorder(self._session, self._index)
             self._patches = Patches(self._session, self._index, self._calls)
@@ -92,6 +95,8 @@ class Probe:
                 try:
                     model, view = describe(name, module, self._session.facts)
                     model["findings"] = find(view, self._session.facts, namespace)
+                    model["findings"] += diagnose(view, self._session)
+                    model.update(self._session.values.for_model(name, module, view.paths))
                 except Exception:  # never lose the run's report over one odd module
                     model = _plain_counts(name, module)
                 models.append(model)
@@ -118,11 +123,17 @@ def install_resident() -> None:
         return
     session = Session("", _drop)
     index = PathIndex(session)
+    _attach(session, index)
     calls = CallRecorder(session, index)
     patches = Patches(session, index, calls)
     patches.patch()
     calls.hook()
     _resident = (calls, patches)
+
+
+def _attach(session: Session, index: PathIndex) -> None:
+    session.index = index
+    session.values = ValueRecorder(session)
 
 
 def _drop(event: dict) -> None:

@@ -290,6 +290,7 @@ class Patches:
     def _after_optimizer_step(self, optimizer, args, kwargs):
         if not self.on:
             return None
+        self.s.steps += 1
         try:
             before = self._before_step.pop(id(optimizer), None)
             if before is None:

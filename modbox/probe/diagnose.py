@@ -1,0 +1,446 @@
+"""Why a model fails or does not learn: findings from what the run did, each at the module at fault.
+
+- ``shape_mismatch``: a forward failed on a shape (see ``shapes``).
+- ``nan_or_inf``: the first module whose output held NaN or Inf although its inputs did not; in
+  the learner's own ``forward``, the operations there that make them.
+- ``dead_activation``: a ReLU whose outputs were all zero in its latest calls; why, from the
+  layer before it.
+- ``vanishing_gradient`` / ``exploding_gradient``: from the output layer back to the input layer,
+  the gradients (relative to the weights) shrink or grow by orders of magnitude.
+- ``no_gradient``: trainable parameters that never got a gradient although backward passes
+  reached the rest of the model: a module never called, run under ``torch.no_grad()``, or cut
+  off by ``.detach()`` / ``.data``.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import math
+
+import torch
+from torch import nn
+
+from modbox.probe import tree
+from modbox.probe.describe import View
+from modbox.probe.findings import _Context, _common_path, _listed
+from modbox.probe.shapes import explain
+
+# A ReLU is dead when at least this fraction of its outputs were exactly 0 in each of its
+# latest DEAD_CALLS calls with statistics. A healthy ReLU passes about half its values (a
+# freshly initialised layer gives zero-mean pre-activations); even a sparse, well-trained one
+# keeps far more than 1% alive, while a ReLU after a bias pushed far below zero, or after a
+# learning rate that sent the weights negative, gives exactly 0 everywhere.
+DEAD_FRACTION = 0.99
+DEAD_CALLS = 3
+DEAD_MIN_VALUES = 32  # fewer values than this in those calls say too little
+_RELUS = (nn.ReLU, nn.ReLU6, nn.Threshold)
+
+# Gradients vanish when, from the output layer back to the input layer, the gradient relative
+# to the weights (||grad|| / ||weight||, which does not depend on a layer's size or fan-in)
+# falls by more than VANISH times; they explode when it grows by more than EXPLODE times.
+# Healthy MLPs, CNNs, LSTMs and transformer encoders (see tests/test_probe_why.py) stay within
+# about 30x either way after a few steps; a 10-layer sigmoid stack is already 1e-4 and a
+# 24-layer one reaches exactly 0, and a 12-layer stack whose weights are 3x too large grows 1e5.
+VANISH = 1e-3
+EXPLODE = 1e3
+# In a plain feed-forward stack, weights that are too large make every layer's gradient huge
+# at once (the growth going back is matched by the activations' growth going forward, so the
+# profile stays flat): gradients over EXPLODE_ABS times the weights they update also explode.
+# With a learning rate as small as 1e-3 one step would then move each weight ten times its own
+# size; healthy models measure below 1.
+EXPLODE_ABS = 1e4
+MIN_LAYERS = 3  # depth to speak of gradients vanishing or exploding across
+
+
+def diagnose(view: View, session) -> list[dict]:
+    ctx = _Context(view, session.facts)
+    found: list[dict] = []
+    for check in (_shape, _nan, _dead, _gradients, _no_gradient):
+        try:
+            check(ctx, session, found)
+        except Exception:  # one check that cannot read this model leaves the others
+            pass
+    return found
+
+
+def _finding(kind: str, path: str, message: str, line: int | None) -> dict:
+    return {"kind": kind, "severity": "warning", "path": path, "message": message, "line": line}
+
+
+def _path(ctx: _Context, module) -> str | None:
+    paths = ctx.view.paths.get(id(module))
+    return paths[0] if paths else None
+
+
+def _who(ctx: _Context, path: str) -> str:
+    return f"`{ctx.where(path)}`"
+
+
+# -- shape_mismatch ---------------------------------------------------------------------
+
+
+def _shape(ctx: _Context, session, found: list) -> None:
+    failure = session.facts.failure
+    if failure is None:
+        return
+    finding = explain(failure, ctx, session.filename)
+    if finding is not None:
+        found.append(finding)
+
+
+# -- nan_or_inf -------------------------------------------------------------------------
+
+# Operations that make NaN or Inf from finite inputs, and how.
+_UNSAFE = {
+    "log": "log of 0 is -inf and of a negative number NaN",
+    "log2": "log of 0 is -inf and of a negative number NaN",
+    "log10": "log of 0 is -inf and of a negative number NaN",
+    "sqrt": "sqrt of a negative number is NaN",
+    "rsqrt": "rsqrt of 0 is inf and of a negative number NaN",
+    "pow": "a fractional power of a negative number is NaN",
+    "exp": "exp overflows to inf above about 88 in float32",
+    "div": "division by 0 gives inf (0/0 NaN)",
+    "true_divide": "division by 0 gives inf (0/0 NaN)",
+    "reciprocal": "1/0 is inf",
+    "acos": "acos outside [-1, 1] is NaN",
+    "asin": "asin outside [-1, 1] is NaN",
+    "atanh": "atanh outside (-1, 1) is NaN or inf",
+}
+
+
+def _nan(ctx: _Context, session, found: list) -> None:
+    origin = session.facts.nan_origin
+    if origin is None:
+        return
+    module = origin["module"]
+    path = _path(ctx, module)
+    if path is None:
+        return
+    who = _who(ctx, path)
+    bad = []
+    if origin["nan"]:
+        bad.append(f"{origin['nan']:,} NaN")
+    if origin["inf"]:
+        bad.append(f"{origin['inf']:,} Inf")
+    what = f"{' and '.join(bad)} of its {origin['numel']:,} output values"
+    when = f"in call {origin['call'] + 1}" + (f", after {origin['step']} optimizer steps" if origin["step"] else "")
+    if origin["bad_params"]:
+        params = _listed([f"{path}.{n}" if path else n for n in origin["bad_params"]])
+        message = (f"{who} output {what} {when} because {params} already held NaN or Inf: an "
+                   f"optimizer step wrote them, so lower the learning rate or clip the gradients "
+                   f"(torch.nn.utils.clip_grad_norm_).")
+        found.append(_finding("nan_or_inf", path, message, origin["line"]))
+        return
+    if origin["bad_inputs"]:
+        message = (f"The input of {who} already held NaN or Inf {when} (its output had {' and '.join(bad)}): "
+                   f"they come from the data or from code before the model; check with "
+                   f"torch.isfinite(x).all().")
+        found.append(_finding("nan_or_inf", path, message, origin["line"]))
+        return
+    ops = _unsafe_ops(module, session.filename)
+    inside = origin["inside"]
+    if inside is not None:
+        child = inside[2]
+        child_who = _who(ctx, child) if _path(ctx, inside[0]) is not None else f"`{inside[3]}`"
+        made = (f"NaN or Inf first appeared inside {who}'s own forward {when}, from finite inputs: "
+                f"its code made them before {child_who}, whose input held them")
+    else:
+        made = f"{who} output {what} {when} from finite inputs and parameters"
+    if ops:
+        listed = "; ".join(f"line {line} `{code}` ({why})" for line, code, why in ops[:3])
+        message = (f"{made}. In its forward: {listed}. Keep the argument in range (e.g. "
+                   f"torch.log(x.clamp_min(1e-8)), or F.log_softmax for the log of a softmax).")
+        found.append(_finding("nan_or_inf", path, message, ops[0][0]))
+        return
+    steps = (" The weights grew with the optimizer steps before: lower the learning rate."
+             if origin["step"] else "")
+    message = (f"{made} ({type(module).__name__}): its values overflow or it divides by zero; "
+               f"scale the inputs down or check its configuration.{steps}")
+    found.append(_finding("nan_or_inf", path, message, ctx.line(path) or origin["line"]))
+
+
+def _unsafe_ops(module, filename: str) -> list[tuple[int, str, str]]:
+    """Calls in the learner's ``forward`` of ``module`` that can make NaN or Inf."""
+    forward = getattr(type(module), "forward", None)
+    code = getattr(forward, "__code__", None)
+    if code is None or code.co_filename != filename:
+        return []
+    tree_ = _function_ast(filename, code.co_firstlineno)
+    if tree_ is None:
+        return []
+    out = []
+    for node in ast.walk(tree_):
+        name = None
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            name = "div"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            name = "pow"
+        if name in _UNSAFE:
+            line = node.lineno
+            out.append((line, linecache.getline(filename, line).strip(), _UNSAFE[name]))
+    out.sort()
+    seen, unique = set(), []
+    for item in out:
+        if item[0] not in seen:
+            seen.add(item[0])
+            unique.append(item)
+    return unique
+
+
+def _function_ast(filename: str, first_line: int):
+    """The function defined at ``first_line`` of the learner's file (decorators included)."""
+    try:
+        source = "".join(linecache.getlines(filename))
+        module = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(module):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            if start == first_line or node.lineno == first_line:
+                return node
+    return None
+
+
+# -- dead_activation --------------------------------------------------------------------
+
+
+def _dead(ctx: _Context, session, found: list) -> None:
+    values = session.values
+    for key, series in values.series.items():
+        module = series.entry[0]
+        if not isinstance(module, _RELUS):
+            continue
+        path = _path(ctx, module)
+        if path is None:
+            continue
+        points = [p for p in series.points if p["mean"] is not None]
+        latest = points[-DEAD_CALLS:]
+        if len(latest) < min(DEAD_CALLS, series.calls) or not latest:
+            continue
+        if sum(p["numel"] for p in latest) < DEAD_MIN_VALUES:
+            continue
+        if not all(p["zeros"] >= DEAD_FRACTION for p in latest):
+            continue
+        share = min(p["zeros"] for p in latest)
+        calls = f"its last {len(latest)} calls" if len(latest) > 1 else "its call"
+        message = (f"{_who(ctx, path)} ({type(module).__name__}) outputs exactly 0 for "
+                   f"{share:.0%} of its values in {calls} (of {series.calls}): its units are dead, "
+                   f"so no gradient flows back through it and the layers before it stop learning. "
+                   f"{_why_dead(ctx, session, series, points)}")
+        found.append(_finding("dead_activation", path, message, ctx.line(path)))
+
+
+def _why_dead(ctx: _Context, session, series, points: list) -> str:
+    before = series.before
+    layer = before[0] if before is not None else None
+    before_path = _path(ctx, layer) if layer is not None else None
+    name = _who(ctx, before_path) if before_path is not None else "The layer before it"
+    alive = [p for p in points if p["zeros"] < DEAD_FRACTION]
+    if alive and alive[0]["call"] < points[-1]["call"]:
+        step = next(p["step"] for p in points if p["call"] > alive[-1]["call"])
+        return (f"It was active until call {alive[-1]['call'] + 1} and dead from optimizer step "
+                f"{step} on: a learning rate too high pushed {name}'s weights or bias negative; "
+                f"lower it (or use nn.LeakyReLU).")
+    bias = getattr(layer, "bias", None) if layer is not None else None
+    outs = session.values.series.get(id(layer)) if layer is not None else None
+    top = max((p["max"] for p in outs.points if p["max"] is not None), default=None) if outs else None
+    seen = f" (its largest output was {top:.3g})" if top is not None else ""
+    if isinstance(bias, torch.Tensor) and bias.numel() and bias.is_floating_point():
+        mean = float(bias.detach().float().mean())
+        if mean < 0:
+            return (f"{name} gives only values <= 0{seen}: its bias averages {mean:.3g}, far "
+                    f"below zero; initialise it near 0 (nn.init.zeros_) or use nn.LeakyReLU.")
+    return (f"{name} gives only values <= 0{seen}: check its initialisation and the scale of its "
+            f"inputs, or use nn.LeakyReLU.")
+
+
+# -- vanishing_gradient / exploding_gradient ---------------------------------------------
+
+
+def layer_profile(ctx: _Context, session) -> tuple[list, int] | None:
+    """The weight layers in the order forward first called them, each with its gradient
+    relative to its weight (||grad|| / ||weight||) in the latest backward pass that gave all
+    of them a norm: ([(path, parameter name, ratio)], pass)."""
+    series = session.values.grads.get(ctx.view.name)
+    if series is None:
+        return None
+    order = {key: i for i, key in enumerate(session.values.series)}
+    layers = []
+    for row in ctx.view.rows:
+        m = row.module
+        if isinstance(m, (nn.Embedding, nn.EmbeddingBag)) or id(m) not in order:
+            continue
+        if _path(ctx, m) != row.path:
+            continue
+        for pname, p in list(m._parameters.items()):
+            if p is None or p.dim() < 2 or not p.requires_grad or p.is_meta:
+                continue
+            name = f"{row.path}.{pname}" if row.path else pname
+            if name in series.norms:
+                layers.append((order[id(m)], row.path, name, p))
+    if len(layers) < MIN_LAYERS:
+        return None
+    layers.sort(key=lambda item: item[0])
+    common = None
+    for _, _, name, _ in layers:
+        passes = {pt["backward"] for pt in series.norms[name]}
+        common = passes if common is None else common & passes
+    if not common:
+        return None
+    last = max(common)
+    profile = []
+    for _, path, name, p in layers:
+        norm = next(pt["norm"] for pt in series.norms[name] if pt["backward"] == last)
+        weight = float(p.detach().double().norm())
+        if not weight or not math.isfinite(weight):
+            return None
+        if norm is None:  # an Inf or NaN gradient
+            norm = math.inf
+        profile.append((path, name, norm / weight))
+    return profile, last
+
+
+def _gradients(ctx: _Context, session, found: list) -> None:
+    result = layer_profile(ctx, session)
+    if result is None:
+        return
+    profile, last = result
+    out_ratio = profile[-1][2]
+    first_path, first_name, first_ratio = profile[0]
+    n = len(profile)
+    where = f"backward pass {last + 1}"
+    if out_ratio == 0:
+        return  # nothing reached the output layer: no_gradient's case, or a zero loss
+    if first_ratio <= out_ratio * VANISH:
+        crossing = _run_from_input(profile, lambda r: r <= out_ratio * VANISH)
+        message = (f"Gradients vanish from the output back to the input: relative to its weights, "
+                   f"`{first_name}` (layer 1 of {n}) gets a gradient {_times(first_ratio, out_ratio)} "
+                   f"the output layer's `{profile[-1][1]}` ({first_ratio:.2g} against "
+                   f"{out_ratio:.2g}, {where}); below 1/{1 / VANISH:.0f} of it from layer "
+                   f"{crossing + 1} (`{profile[crossing][0]}`) down to the input, so those layers "
+                   f"barely learn. Use ReLU (or GELU) instead of sigmoid/tanh with He "
+                   f"initialisation, add normalisation (nn.BatchNorm1d, nn.LayerNorm) or residual "
+                   f"connections.")
+        found.append(_finding("vanishing_gradient", first_path, message, ctx.line(first_path)))
+        return
+    top = max(r for _, _, r in profile)
+    if first_ratio >= out_ratio * EXPLODE or top >= EXPLODE_ABS:
+        if first_ratio >= out_ratio * EXPLODE:
+            crossing = _run_from_input(profile, lambda r: r >= out_ratio * EXPLODE)
+            how = (f"`{first_name}` (layer 1 of {n}) gets a gradient {first_ratio / out_ratio:.2g} "
+                   f"times the output layer's `{profile[-1][1]}` relative to its weights "
+                   f"({first_ratio:.2g} against {out_ratio:.2g}, {where}); over {EXPLODE:.0f}x "
+                   f"from layer {crossing + 1} (`{profile[crossing][0]}`) down to the input")
+        else:
+            crossing = _run_from_input(profile, lambda r: r >= EXPLODE_ABS)
+            how = (f"the gradients are {top:.2g} times the weights they update "
+                   f"(`{first_name}`, layer 1 of {n}: {first_ratio:.2g}; the output layer "
+                   f"`{profile[-1][1]}`: {out_ratio:.2g}; {where}), from layer {crossing + 1} "
+                   f"(`{profile[crossing][0]}`) down to the input, so any usual learning rate "
+                   f"throws the weights far off in one step")
+        message = (f"Gradients explode: {how}. Initialise the weights smaller (the default init or "
+                   f"nn.init.kaiming_normal_), add normalisation, scale the inputs and targets, or "
+                   f"clip the gradients (torch.nn.utils.clip_grad_norm_).")
+        found.append(_finding("exploding_gradient", first_path, message, ctx.line(first_path)))
+
+
+def _run_from_input(profile: list, holds) -> int:
+    """The last layer of the run of layers, from the input layer on, for which ``holds``."""
+    i = 0
+    while i + 1 < len(profile) and holds(profile[i + 1][2]):
+        i += 1
+    return i
+
+
+def _times(small: float, big: float) -> str:
+    if small == 0:
+        return "of exactly 0, nothing of"
+    return f"{big / small:.2g} times smaller than"
+
+
+# -- no_gradient --------------------------------------------------------------------------
+
+_CUTS = ("detach", "detach_", "data", "no_grad", "inference_mode", "set_grad_enabled")
+
+
+def _no_gradient(ctx: _Context, session, found: list) -> None:
+    series = session.values.grads.get(ctx.view.name)
+    if series is None or not series.backwards or not series.missing:
+        return
+    missing = set(series.missing)
+    # the largest modules whose trainable parameters all missed out: one finding each
+    view = ctx.view
+    under: list[list[str]] = []
+    for row in view.rows:
+        names = []
+        for path, sub in tree.unique_modules(row.module):
+            full = f"{row.path}.{path}" if row.path and path else row.path or path
+            for pname, p in list(sub._parameters.items()):
+                if p is not None and p.requires_grad:
+                    names.append(f"{full}.{pname}" if full else pname)
+        under.append(names)
+    chosen: list[int] = []
+    for i, row in enumerate(view.rows):
+        names = under[i]
+        if not names or not all(n in missing for n in names) or row.path == "":
+            continue
+        if any(view.rows[c].path == "" or row.path.startswith(view.rows[c].path + ".") for c in chosen):
+            continue
+        chosen.append(i)
+    covered = {n for i in chosen for n in under[i]}
+    groups = [(view.rows[i].path, view.rows[i].module, under[i]) for i in chosen]
+    rest = sorted(missing - covered)
+    if rest:  # parameters held directly by a module that also has parameters with gradients
+        groups.append((_common_path([n.rpartition(".")[0] for n in rest]), None, rest))
+    calls = session.values.series
+    for path, module, names in groups:
+        who = _who(ctx, path) if path else f"`{ctx.view.name}`"
+        got = (f"got no gradient in any of the {series.backwards} backward "
+               f"pass{'es' if series.backwards > 1 else ''} that reached the rest of "
+               f"`{ctx.view.name}`")
+        params = _listed(names)
+        line = None
+        if module is not None and (id(module) not in calls or not calls[id(module)].calls):
+            why = (f"{who} is never called in forward, so its parameters ({params}) {got}: call it "
+                   f"where it belongs, or remove it.")
+            line = ctx.line(path)
+        elif module is not None and id(module) in session.facts.no_grad_lines and not calls[id(module)].grad_calls:
+            line = session.facts.no_grad_lines[id(module)]
+            why = (f"{who}'s parameters ({params}) {got}: it ran under torch.no_grad() (or "
+                   f"inference_mode) on line {line}, which records nothing to backpropagate; move "
+                   f"the training forward out of it.")
+        else:
+            cuts = _cut_lines(session.filename)
+            if cuts:
+                line = cuts[0][0]
+                listed = "; ".join(f"line {n} `{code}`" for n, code in cuts[:3])
+                why = (f"{who}'s parameters ({params}) {got}: something cut its output from the "
+                       f"loss, most likely {listed}. .detach() and .data give a tensor without "
+                       f"history; use the tensor itself.")
+            else:
+                why = (f"{who}'s parameters ({params}) {got}: its output does not reach the loss "
+                       f"(cut by .detach(), .data or torch.no_grad(), or an unused branch).")
+        found.append(_finding("no_gradient", path, why, line))
+
+
+def _cut_lines(filename: str) -> list[tuple[int, str]]:
+    """Lines of the learner's file that cut the autograd graph, inside a ``forward`` first."""
+    try:
+        module = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return []
+    in_forward: set[int] = set()
+    for node in ast.walk(module):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "forward":
+            in_forward.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    lines = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.Attribute) and node.attr in _CUTS:
+            lines.add(node.lineno)
+    ranked = sorted(lines, key=lambda n: (n not in in_forward, n))
+    return [(n, linecache.getline(filename, n).strip()) for n in ranked]
