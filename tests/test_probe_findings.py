@@ -25,11 +25,19 @@ EXPECTED = {
     "tied_weights.py": [("shared_parameter", "embed")],
     "lazy_layers.py": [("lazy_uninitialized", "0"), ("lazy_uninitialized", "2")],
     "state_dict_prefix.py": [("state_dict_prefix", "")],
+    "shape_mismatch.py": [("shape_mismatch", "fc")],
+    "nan_or_inf.py": [("nan_or_inf", "")],
+    "dead_activation.py": [("dead_activation", "1")],
+    "vanishing_gradient.py": [("vanishing_gradient", "0")],
+    "exploding_gradient.py": [("exploding_gradient", "0")],
+    "no_gradient.py": [("no_gradient", "encoder")],
     "mlp.py": [],
     "cnn.py": [],
     "transformer.py": [],
     "standard_layers.py": [],
 }
+# examples whose program fails, as the mistake they show makes it
+FAILING = {"shape_mismatch.py"}
 
 
 def run_example(name: str, tmp_path, monkeypatch) -> Run:
@@ -47,7 +55,7 @@ def test_every_finding_kind_has_an_example():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_gives_exactly_its_findings(name, tmp_path, monkeypatch):
     r = run_example(name, tmp_path, monkeypatch)
-    assert r.error is None
+    assert (r.error is not None) == (name in FAILING), r.error
     found = [(f.kind, f.path) for m in r.models for f in m.findings]
     assert found == EXPECTED[name]
     source = (EXAMPLES / name).read_text().split("\n")
@@ -337,6 +345,9 @@ def test_example_prints_the_same_with_and_without_the_probe(name, tmp_path, monk
         try:
             with contextlib.redirect_stdout(out):
                 exec(code, {"__name__": "__main__"})
+        except Exception as e:  # the failing examples fail alike with and without the probe
+            assert name in FAILING, e
+            print(f"{type(e).__name__}: {e}", file=out)
         finally:
             probe.uninstall()
         printed.append(out.getvalue())

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from modbox.sandbox import Limits, Sandbox
-from test_probe_findings import EXAMPLES, EXPECTED
+from test_probe_findings import EXAMPLES, EXPECTED, FAILING
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,7 @@ def sandbox():
 def test_example_through_the_sandbox(sandbox, name):
     path = EXAMPLES / name
     report = sandbox.run(path.read_text(), filename=str(path))
-    assert report.ok, report.error
+    assert report.ok == (name not in FAILING), report.error
     assert [(f.kind, f.path) for m in report.models for f in m.findings] == EXPECTED[name]
     assert report.models and report.models[0].name == "model"
 

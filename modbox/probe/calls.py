@@ -48,7 +48,6 @@ class _CompilingFlag:
 # flag costs a third of calling torch.compiler.is_compiling() on the per-call path.
 _compiler = torch.compiler if hasattr(torch.compiler, "_is_compiling_flag") else _CompilingFlag()
 _dtype = dtype_name
-_engine = torch.autograd.Variable._execution_engine
 _COMPILE_WARNING = r"Using `torch\.compile\(module\)` when there are global hooks"
 
 
@@ -73,7 +72,6 @@ class CallRecorder:
         self._last_output = session.facts.last_output
         self._values = session.values
         self._recent: deque = deque(maxlen=_RECENT)  # (entry, output shape) of finished calls
-        self._backward_queued = False
 
     def install(self) -> None:
         self.hook()
@@ -274,9 +272,6 @@ class CallRecorder:
 
         def reached(grads):
             try:
-                if not self._backward_queued:  # read the gradients once the whole pass is done
-                    self._backward_queued = True
-                    _engine.queue_callback(self._backward_finished)
                 if not wired[0]:
                     wired[0] = True
                     self._wire(rest)
@@ -286,13 +281,6 @@ class CallRecorder:
                 pass
 
         return reached
-
-    def _backward_finished(self) -> None:
-        self._backward_queued = False
-        try:
-            self._values.backward_done()
-        except Exception:
-            pass
 
     def _wire(self, items: list) -> None:
         """One pre-hook per node; it fires that node's events newest first, so the consumer of

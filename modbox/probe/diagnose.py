@@ -51,6 +51,11 @@ EXPLODE = 1e3
 # size; healthy models measure below 1.
 EXPLODE_ABS = 1e4
 MIN_LAYERS = 3  # depth to speak of gradients vanishing or exploding across
+# Layers are ordered by their first forward call, which is their depth only in a chain; a model
+# with side branches (one calls several layers on the same input, or whose output ignores some
+# of them) has no such order. So a change counts as vanishing or exploding only when it is a
+# trend: in at least TREND of the steps from one layer to the next, the ratio moves the same way.
+TREND = 0.8
 
 
 def diagnose(view: View, session) -> list[dict]:
@@ -146,7 +151,8 @@ def _nan(ctx: _Context, session, found: list) -> None:
         made = (f"NaN or Inf first appeared inside {who}'s own forward {when}, from finite inputs: "
                 f"its code made them before {child_who}, whose input held them")
     else:
-        made = f"{who} output {what} {when} from finite inputs and parameters"
+        made = (f"{who} ({type(module).__name__}) output {what} {when} from finite inputs and "
+                f"parameters")
     if ops:
         listed = "; ".join(f"line {line} `{code}` ({why})" for line, code, why in ops[:3])
         message = (f"{made}. In its forward: {listed}. Keep the argument in range (e.g. "
@@ -155,7 +161,7 @@ def _nan(ctx: _Context, session, found: list) -> None:
         return
     steps = (" The weights grew with the optimizer steps before: lower the learning rate."
              if origin["step"] else "")
-    message = (f"{made} ({type(module).__name__}): its values overflow or it divides by zero; "
+    message = (f"{made}: its values overflow or it divides by zero; "
                f"scale the inputs down or check its configuration.{steps}")
     found.append(_finding("nan_or_inf", path, message, ctx.line(path) or origin["line"]))
 
@@ -316,7 +322,8 @@ def _gradients(ctx: _Context, session, found: list) -> None:
     where = f"backward pass {last + 1}"
     if out_ratio == 0:
         return  # nothing reached the output layer: no_gradient's case, or a zero loss
-    if first_ratio <= out_ratio * VANISH:
+    rising = sum(a[2] <= b[2] for a, b in zip(profile, profile[1:])) / (n - 1)
+    if first_ratio <= out_ratio * VANISH and rising >= TREND:
         crossing = _run_from_input(profile, lambda r: r <= out_ratio * VANISH)
         message = (f"Gradients vanish from the output back to the input: relative to its weights, "
                    f"`{first_name}` (layer 1 of {n}) gets a gradient {_times(first_ratio, out_ratio)} "
@@ -329,8 +336,9 @@ def _gradients(ctx: _Context, session, found: list) -> None:
         found.append(_finding("vanishing_gradient", first_path, message, ctx.line(first_path)))
         return
     top = max(r for _, _, r in profile)
-    if first_ratio >= out_ratio * EXPLODE or top >= EXPLODE_ABS:
-        if first_ratio >= out_ratio * EXPLODE:
+    grows = first_ratio >= out_ratio * EXPLODE and 1 - rising >= TREND
+    if grows or top >= EXPLODE_ABS:
+        if grows:
             crossing = _run_from_input(profile, lambda r: r >= out_ratio * EXPLODE)
             how = (f"`{first_name}` (layer 1 of {n}) gets a gradient {first_ratio / out_ratio:.2g} "
                    f"times the output layer's `{profile[-1][1]}` relative to its weights "
@@ -400,9 +408,9 @@ def _no_gradient(ctx: _Context, session, found: list) -> None:
     calls = session.values.series
     for path, module, names in groups:
         who = _who(ctx, path) if path else f"`{ctx.view.name}`"
-        got = (f"got no gradient in any of the {series.backwards} backward "
-               f"pass{'es' if series.backwards > 1 else ''} that reached the rest of "
-               f"`{ctx.view.name}`")
+        passes = ("in the backward pass" if series.backwards == 1 else
+                  f"in any of the {series.backwards} backward passes")
+        got = f"got no gradient {passes} that reached the rest of `{ctx.view.name}`"
         params = _listed(names)
         line = None
         if module is not None and (id(module) not in calls or not calls[id(module)].calls):

@@ -8,6 +8,7 @@
   ``hook_removed``.
 - optimizers: the line each was built on, and an ``optimizer_step`` event naming which
   parameters the step changed.
+- ``torch.autograd.backward``: the gradients after each backward pass (``stats``).
 - ``zero_grad`` of optimizers and modules, ``torch.save``, ``torch.load`` and
   ``Module.load_state_dict``, called from the learner's file: an event each (what was saved or
   loaded, the keys a load missed), and the facts findings need (modules saved whole, loads that
@@ -105,6 +106,7 @@ class Patches:
         self._patch(torch.optim.Optimizer, "zero_grad",
                     self._make_zero_grad(torch.optim.Optimizer.zero_grad, "optimizer"))
         self._patch(nn.Module, "load_state_dict", self._make_load_state_dict(nn.Module.load_state_dict))
+        self._patch(torch.autograd, "backward", self._make_backward(torch.autograd.backward))
 
     def unpatch(self) -> None:
         for handle in self._handles:
@@ -332,6 +334,27 @@ class Patches:
         except Exception:
             pass
         return None
+
+    def _make_backward(self, original):
+        """``torch.autograd.backward`` (which ``Tensor.backward`` calls): once a pass is done,
+        the value recorder reads every parameter's gradient."""
+        probe = self
+
+        @functools.wraps(original)
+        def backward(*args, **kwargs):
+            try:
+                result = original(*args, **kwargs)
+            except BaseException as e:
+                _drop_own_frame(e)
+                raise
+            if probe.on and not _compiling():
+                try:
+                    probe.s.values.backward_done()
+                except Exception:
+                    pass
+            return result
+
+        return backward
 
     # -- zero_grad, torch.save, torch.load, load_state_dict ---------------------------------
 

@@ -97,7 +97,7 @@ class _Call:
         where = f"`{self.ctx.where(entry[2])}`" if entry[2] else f"`{self.ctx.view.name}`"
         if out == shape:
             return f" (the output of {where})"
-        return f" ({where} gives {_fmt(out)}, reshaped to {_fmt(shape)})"
+        return f" ({where} gives {_fmt(out)}, flattened to {_fmt(shape)})"
 
     def at(self) -> str:
         if self.line is None:
@@ -123,8 +123,9 @@ def _linear(call: _Call, m: nn.Linear) -> str | None:
     else:
         features = f"{got} features"
     hint = _expected_layout(source, m.in_features) if source is not None else ""
-    return (f"{call.who} was built with in_features={m.in_features} but receives {features} "
-            f"(input {_fmt(x)}{call.producer(x)}): use {build.format(got)}{hint}.")
+    made = call.producer(x) or f" (input {_fmt(x)})"
+    return (f"{call.who} was built with in_features={m.in_features} but receives {features}"
+            f"{made}: use {build.format(got)}{hint}.")
 
 
 def _source_shape(call: _Call, x: list) -> list | None:
@@ -146,8 +147,8 @@ def _expected_layout(source: list, expected: int) -> str:
     if expected % channels == 0:
         side = math.isqrt(expected // channels)
         if side * side == expected // channels and source[2] == source[3]:
-            change = ("padding in the convolutions (e.g. padding=1)" if side > source[2]
-                      else "another pooling step, or a stride")
+            change = ("e.g. padding=1 in the convolutions" if side > source[2]
+                      else "e.g. another pooling step, or a stride")
             return (f", or make the layers before it give {channels}x{side}x{side} instead of "
                     f"{channels}x{source[2]}x{source[3]} ({change})")
     return f", or change the layers before it so that they give {expected} values per sample"
@@ -170,13 +171,14 @@ def _conv(call: _Call, m) -> str | None:
     if channels != m.in_channels:
         rest = m.extra_repr().split(",", 1)[1].strip()
         build = f"nn.{cls}({channels}, {rest})"
-        hint = ""
+        fix = f"use {build}, or give it {m.in_channels}-channel input"
         if len(x) == d + 2 and x[-1] == m.in_channels:
-            hint = (f"; the input looks channels-last, so x.permute(0, {d + 1}, "
-                    f"{', '.join(str(i) for i in range(1, d + 1))}) may be what you want")
+            order = ", ".join(str(i) for i in range(1, d + 1))
+            fix = (f"the channels ({m.in_channels}) are last, as images are often stored: move "
+                   f"them to dimension 1 with x.permute(0, {d + 1}, {order})")
         return (f"{call.who} was built with in_channels={m.in_channels} but its input "
                 f"{_fmt(x)}{call.producer(x)} has {channels} channel{'s' if channels != 1 else ''} "
-                f"(dimension {len(x) - d - 1} of {layout}): use {build}{hint}.")
+                f"(dimension {len(x) - d - 1} of {layout}): {fix}.")
     spatial = x[-d:]
     padding = m.padding if isinstance(m.padding, tuple) else None
     if padding is not None and not isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d,

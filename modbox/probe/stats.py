@@ -10,9 +10,9 @@ are kept (the older half is thinned out). A training loop of any length keeps at
 statistics. Tensors above ``SAMPLE`` elements are sampled with an even stride for the
 statistics (``sampled`` in the point); the NaN/Inf check always reads every element.
 
-Gradients are read once per backward pass, when autograd's engine finishes it (a callback the
-call recorder queues when a backward pass reaches a model's output), with the same thinning
-per model, and the parameters that got no gradient are noted for the ``no_gradient`` finding.
+Gradients are read after each ``backward()`` (``torch.autograd.backward`` is watched), with the
+same thinning per model, and the parameters that got no gradient are noted for the
+``no_gradient`` finding.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class ValueRecorder:
         facts = self.s.facts
         if facts.nan_origin is not None:
             return
+        origin = module
         bad_inputs = not _finite(args)
         made_by = None
         if bad_inputs:
@@ -118,16 +119,15 @@ class ValueRecorder:
                     made_by = outer
                     break
         child = None
-        if bad_inputs and stack:  # NaN in the data: where it entered the model
-            module, entry = stack[0][0], stack[0][1]
-            outer_series = self.series.get(id(module))
-            call = outer_series.calls if outer_series is not None else 0
         if made_by is not None:
             child = entry
             module, entry = made_by[0], made_by[1]
+            bad_inputs = False
+        elif bad_inputs and stack:  # NaN in the data: where it entered the model
+            module, entry = stack[0][0], stack[0][1]
+        if module is not origin:  # a call still in progress: its number is its calls so far
             outer_series = self.series.get(id(module))
             call = outer_series.calls if outer_series is not None else 0
-            bad_inputs = False
         bad_params = []
         for name, p in module.named_parameters(recurse=False):
             if p.is_floating_point() and not p.is_meta and not bool(torch.isfinite(p).all()):
