@@ -15,7 +15,7 @@ from rich.text import Text
 
 from modbox import formatting as fmt
 from modbox.plain_text import strip_escapes
-from modbox.report import Event, Finding, Model, ModuleRow, Report
+from modbox.report import Event, Finding, MemoryEstimate, Model, ModuleRow, Report
 
 MAX_ROWS = 200  # module rows printed per model; --json has them all
 
@@ -33,6 +33,9 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
     if events > 0 and report.events:
         console.print()
         print_events(report, console, events)
+    if report.memory is not None:
+        console.print()
+        print_memory(report.memory, console)
     if report.values:
         console.print()
         console.rule("evaluated after the run", align="left")
@@ -52,6 +55,30 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
             if dropped:
                 console.print(Text(f"... {fmt.count(dropped)} more bytes not shown", style="dim"))
     console.print(Text(f"sandbox: {report.sandbox or 'unknown'}", style="dim"))
+
+
+def print_memory(estimate: MemoryEstimate, console: Console) -> None:
+    console.rule("memory of one training step", align="left")
+    if estimate.error:
+        console.print(Text(f"No estimate for {estimate.input}: {estimate.error}", style="red"))
+        return
+    console.print(Text(f"{estimate.model} on {estimate.input} (shape "
+                       f"{', '.join(str(s) for s in estimate.input_shape)}), worked out with fake "
+                       f"tensors: nothing was allocated", style="dim"))
+    for part in estimate.parts:
+        label = part.what.replace("_", " ")
+        if part.what == "optimizer_state":
+            label += f" ({estimate.optimizer})"
+        dtypes = ", ".join(f"{d} {fmt.size(n)}" for d, n in part.by_dtype.items())
+        line = Text(f"  {label:<34}{fmt.size(part.bytes):>12}")
+        if len(part.by_dtype) > 1:
+            line.append(f"  ({dtypes})", style="dim")
+        console.print(line)
+    for kind, peak in estimate.peaks.items():
+        style = "bold" if kind == estimate.optimizer else ""
+        console.print(Text(f"  {'peak with ' + kind:<34}{fmt.size(peak):>12}", style=style))
+    for note in estimate.notes:
+        console.print(Text(f"  {note}", style="yellow"))
 
 
 def _print_outcome(report: Report, console: Console) -> None:

@@ -80,6 +80,10 @@ EVENT_KINDS = (
 # loads the state_dict into a deep copy of the model with strict=False and gives
 # {"missing": [...], "unexpected": [...]} (the learner's model never changes).
 LOAD_HELPER = "copy_and_load"
+# And estimate_memory(model, "torch.randn(32, 3, 224, 224)") gives a MemoryEstimate's fields for
+# a training step of the model (None: the program's first model) on that input, worked out
+# with fake tensors (modbox/probe/memory.py); `modbox inspect --memory-for` asks for it.
+MEMORY_HELPER = "estimate_memory"
 
 # Python names that JSON spells differently.
 _JSON_NAMES = {"cls": "class"}
@@ -214,6 +218,7 @@ class MemoryEstimate:
     optimizer: str = ""  # the optimizer the state and the peak are for
     peaks: dict[str, int] = field(default_factory=dict)  # optimizer -> peak bytes of a step
     peak: int = 0  # peaks[optimizer]
+    notes: list[str] = field(default_factory=list)  # what the estimate leaves out for this model
     error: str = ""  # why there is no estimate
 
 

@@ -25,6 +25,7 @@ from collections import deque
 import torch
 from torch.nn.modules import module as _module_mod
 
+from modbox.probe import stats as _stats
 from modbox.probe.index import PathIndex
 from modbox.probe.session import Session
 from modbox.probe.values import device_name, dtype_name, first_tensor, shape_of, tensors_in
@@ -186,7 +187,7 @@ class CallRecorder:
             if failure is not None and failure["module"] is module:
                 self.s.facts.failure = None  # it works now: the learner caught and fixed it
             grad = _grad_enabled()
-            if t is not None:
+            if t is not None and _stats.ENABLED:
                 try:
                     self._values.output(module, entry, t, args,
                                         self._recent[-1][0] if self._recent else None, grad, stack)

@@ -25,6 +25,9 @@ from torch.nn.parameter import is_lazy
 from modbox.probe import tree
 from modbox.probe.values import tensors_in
 
+# Whether the call recorder takes statistics at all: bench/bench_sandbox.py switches it off
+# from the learner's code to measure what they cost.
+ENABLED = True
 POINTS = 64  # statistics kept per module (and gradient norms per parameter)
 SAMPLE = 1 << 16  # elements read for the statistics of one output; NaN/Inf checks read all
 HIST_SAMPLE = 4096  # elements of the last output kept for its histogram
@@ -150,6 +153,8 @@ class ValueRecorder:
 
     def backward_done(self) -> None:
         """A backward pass finished: read every parameter's gradient."""
+        if not ENABLED:
+            return
         for model, params in self._parameters():
             grads = [(name, p.grad) for name, p in params if p.requires_grad]
             have = [(name, g) for name, g in grads if g is not None]
