@@ -144,6 +144,9 @@ for step in range(4):
     g_loss.backward()
     opt_g.step()
 """,
+    "unscaled_regression_trained_with_adam": train(
+        "model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))",
+        "x, y = 100 * torch.rand(64, 10), 5000 + 1000 * torch.randn(64, 1)", "F.mse_loss(model(x), y)"),
     "forward_only": "model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))\nprint(model(torch.randn(2, 4)).shape)\n",
 }
 

@@ -46,10 +46,13 @@ VANISH = 1e-3
 EXPLODE = 1e3
 # In a plain feed-forward stack, weights that are too large make every layer's gradient huge
 # at once (the growth going back is matched by the activations' growth going forward, so the
-# profile stays flat): gradients over EXPLODE_ABS times the weights they update also explode.
-# With a learning rate as small as 1e-3 one step would then move each weight ten times its own
-# size; healthy models measure below 1.
-EXPLODE_ABS = 1e4
+# profile stays flat): an input-side layer whose gradient is over EXPLODE_ABS times its weights
+# explodes too. One SGD step with a learning rate of 1e-3 would move each of its weights a
+# thousand times its own size. Healthy models measure below 1 there. Unscaled data is large at
+# the output layer but shrinks on the way back (targets around 5,000 from inputs up to 100:
+# 1e6 at the output, 5e4 at the input layer; Adam still trains it), while weights 2x too large
+# in 16 ReLU layers give 3e8 at the input layer and a recurrent weight too large 2e11.
+EXPLODE_ABS = 1e6
 MIN_LAYERS = 3  # depth to speak of gradients vanishing or exploding across
 # Layers are ordered by their first forward call, which is their depth only in a chain; a model
 # with side branches (one calls several layers on the same input, or whose output ignores some
@@ -337,7 +340,7 @@ def _gradients(ctx: _Context, session, found: list) -> None:
         return
     top = max(r for _, _, r in profile)
     grows = first_ratio >= out_ratio * EXPLODE and 1 - rising >= TREND
-    if grows or top >= EXPLODE_ABS:
+    if grows or first_ratio >= EXPLODE_ABS:
         if grows:
             crossing = _run_from_input(profile, lambda r: r >= out_ratio * EXPLODE)
             how = (f"`{first_name}` (layer 1 of {n}) gets a gradient {first_ratio / out_ratio:.2g} "
@@ -346,7 +349,7 @@ def _gradients(ctx: _Context, session, found: list) -> None:
                    f"from layer {crossing + 1} (`{profile[crossing][0]}`) down to the input")
         else:
             crossing = _run_from_input(profile, lambda r: r >= EXPLODE_ABS)
-            how = (f"the gradients are {top:.2g} times the weights they update "
+            how = (f"the gradients are up to {top:.2g} times the weights they update "
                    f"(`{first_name}`, layer 1 of {n}: {first_ratio:.2g}; the output layer "
                    f"`{profile[-1][1]}`: {out_ratio:.2g}; {where}), from layer {crossing + 1} "
                    f"(`{profile[crossing][0]}`) down to the input, so any usual learning rate "
@@ -420,8 +423,9 @@ def _no_gradient(ctx: _Context, session, found: list) -> None:
         elif module is not None and id(module) in session.facts.no_grad_lines and not calls[id(module)].grad_calls:
             line = session.facts.no_grad_lines[id(module)]
             why = (f"{who}'s parameters ({params}) {got}: it ran under torch.no_grad() (or "
-                   f"inference_mode) on line {line}, which records nothing to backpropagate; move "
-                   f"the training forward out of it.")
+                   f"inference_mode) on line {line}, which records nothing to backpropagate. If it "
+                   f"should learn, move it out of there; if it should stay fixed, say so with "
+                   f"requires_grad_(False) on its parameters.")
         else:
             cuts = _cut_lines(session.filename)
             if cuts:
@@ -429,7 +433,8 @@ def _no_gradient(ctx: _Context, session, found: list) -> None:
                 listed = "; ".join(f"line {n} `{code}`" for n, code in cuts[:3])
                 why = (f"{who}'s parameters ({params}) {got}: something cut its output from the "
                        f"loss, most likely {listed}. .detach() and .data give a tensor without "
-                       f"history; use the tensor itself.")
+                       f"history: use the tensor itself, or, if it should stay fixed, call "
+                       f"requires_grad_(False) on its parameters.")
             else:
                 why = (f"{who}'s parameters ({params}) {got}: its output does not reach the loss "
                        f"(cut by .detach(), .data or torch.no_grad(), or an unused branch).")
