@@ -265,6 +265,20 @@ class Net(nn.Module):
 model = Net()
 model(torch.randn(2, 5, 10))
 """, "attn", ["embed_dim=64", "[2, 5, 32]", "`model.proj`", "nn.MultiheadAttention(32"]),
+    "unflatten_sizes": ("model = nn.Sequential(nn.Linear(4, 9), nn.Unflatten(1, (2, 4)))\nmodel(torch.randn(3, 4))\n",
+                        "1", ["(Unflatten)", "[3, 9]", "the output of `model[0]`", "PyTorch says"]),
+    "reshape_in_forward_other_wording": ("""
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 6)
+
+    def forward(self, x):
+        return self.fc(x).unflatten(1, (4, 4))
+
+model = Net()
+model(torch.randn(2, 4))
+""", "", ["@return self.fc(x).unflatten", "PyTorch says", "x.shape"]),
     "matmul_in_forward": ("""
 class Net(nn.Module):
     def __init__(self):

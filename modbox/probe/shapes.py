@@ -41,10 +41,33 @@ def explain(failure: dict, ctx, filename: str) -> dict | None:
             if message:
                 return _finding(path, message, ctx.line(path) or call.line)
             break
-    message = _from_message(call)
+    message = _from_message(call) or _generic(call, module)
     if message:
         return _finding(path, message, call.line)
     return None
+
+
+# Words PyTorch's messages use when the trouble is a shape; dtype and device errors use none.
+_SHAPE_WORDS = re.compile(r"\b(size|sizes|shape|shapes|dimension|dimensions|dim|channels|features)\b",
+                          re.IGNORECASE)
+
+
+def _generic(call: _Call, module) -> str | None:
+    """A shape error this module has no explanation for: the input, who made it, and PyTorch's
+    own words."""
+    if not isinstance(call.error, (RuntimeError, ValueError, AssertionError, IndexError)):
+        return None
+    if not _SHAPE_WORDS.search(call.text):
+        return None
+    said = call.text.strip().splitlines()[0][:300].rstrip(".")
+    shapes = ", ".join(_fmt(s) for s in call.inputs if isinstance(s, list)) or "its input"
+    first = call.shape()
+    made = call.producer(first) if first else ""
+    if type(module).__module__.startswith("torch."):
+        return (f"{call.who} ({type(module).__name__}) failed on {shapes}{made}: PyTorch says "
+                f"\"{said}\". Compare that with what the layer was built for.")
+    return (f"In {call.who}'s forward{call.at()}, on input {shapes}{made}: PyTorch says \"{said}\". "
+            f"Print the shapes just before that line (x.shape) to see which one is off.")
 
 
 def _finding(path: str, message: str, line: int | None) -> dict:
