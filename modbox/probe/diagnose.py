@@ -386,15 +386,9 @@ def _no_gradient(ctx: _Context, session, found: list) -> None:
     missing = set(series.missing)
     # the largest modules whose trainable parameters all missed out: one finding each
     view = ctx.view
-    under: list[list[str]] = []
-    for row in view.rows:
-        names = []
-        for path, sub in tree.unique_modules(row.module):
-            full = f"{row.path}.{path}" if row.path and path else row.path or path
-            for pname, p in list(sub._parameters.items()):
-                if p is not None and p.requires_grad:
-                    names.append(f"{full}.{pname}" if full else pname)
-        under.append(names)
+    under = [[f"{row.path}.{name}" if row.path else name
+              for name, p in tree.named_parameters(row.module) if p.requires_grad]
+             for row in view.rows]
     chosen: list[int] = []
     for i, row in enumerate(view.rows):
         names = under[i]

@@ -311,17 +311,11 @@ class Patches:
                 if model_name not in touched_models:
                     continue
                 changed, unchanged = [], []
-                seen = set()
-                for path, module in tree.unique_modules(model):
-                    for pname, p in list(module._parameters.items()):
-                        if p is None or id(p) in seen:
-                            continue
-                        seen.add(id(p))
-                        full = f"{path}.{pname}" if path else pname
-                        if id(p) in changed_ids:
-                            changed.append(full)
-                        elif p.requires_grad:
-                            unchanged.append(full)
+                for full, p in tree.named_parameters(model):
+                    if id(p) in changed_ids:
+                        changed.append(full)
+                    elif p.requires_grad:
+                        unchanged.append(full)
                 self.s.emit(
                     {
                         "kind": "optimizer_step",

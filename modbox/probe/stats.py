@@ -193,16 +193,7 @@ class ValueRecorder:
         index = self.s.index
         key = (index.generation, len(self.s.namespace() or ()))
         if self._params[0] != key:
-            found = []
-            for model_name, model in index.models():
-                seen: set[int] = set()
-                params = []
-                for path, module in tree.unique_modules(model):
-                    for pname, p in list(module._parameters.items()):
-                        if p is not None and id(p) not in seen:
-                            seen.add(id(p))
-                            params.append((f"{path}.{pname}" if path else pname, p))
-                found.append((model_name, params))
+            found = [(name, tree.named_parameters(model)) for name, model in index.models()]
             self._params = (key, found)
         return self._params[1]
 
@@ -225,16 +216,10 @@ class ValueRecorder:
             })
         grads = []
         series = self.grads.get(name)
-        seen: set[int] = set()
-        for path, module in tree.unique_modules(model):
-            for pname, p in list(module._parameters.items()):
-                if p is None or id(p) in seen:
-                    continue
-                seen.add(id(p))
-                full = f"{path}.{pname}" if path else pname
-                norms = series.norms.get(full, []) if series is not None else []
-                weights = None if is_lazy(p) or p.is_sparse else _sample(p.detach(), SAMPLE)
-                grads.append({"name": full, "grad_norms": norms, "histogram": histogram(weights)})
+        for full, p in tree.named_parameters(model):
+            norms = series.norms.get(full, []) if series is not None else []
+            weights = None if is_lazy(p) or p.is_sparse else _sample(p.detach(), SAMPLE)
+            grads.append({"name": full, "grad_norms": norms, "histogram": histogram(weights)})
         return {"values": values, "grads": grads,
                 "backwards": series.backwards if series is not None else 0}
 
