@@ -1,6 +1,7 @@
 """Sandbox performance against the targets of the Foundation issue, printed side by side.
 
     python bench/bench_sandbox.py [--runs 100] [--tiers bwrap,landlock,plain] [--other DIR]
+    python bench/bench_sandbox.py --values-only   # only what the probe's statistics cost
 
 Warm runs go through the Python API (Sandbox.run), exactly as the app and `modbox inspect` use
 it, once the zygote has done its warm-up (in its first idle moment after the first run). The
@@ -134,16 +135,19 @@ def warm_runs_in_turns(sb: Sandbox, tier: str, other: Path, runs: int) -> tuple[
 
 def values_overhead(sb: Sandbox, runs: int) -> tuple[list, list, float, float]:
     """Warm runs of the MLP with the statistics and without, in turns of 10 runs each (both see
-    the same load), and one long run of each (the longer of two tries' medians)."""
+    the same load), and the median of three long runs of each, in turns."""
     with_values: list[float] = []
     without: list[float] = []
     for done in range(0, runs, 10):
         k = min(10, runs - done)
         with_values += timed(sb, MLP, k)
         without += timed(sb, WITHOUT_VALUES + MLP, k)
-    long_with = statistics.median(timed(sb, LONG_RUN, 3))
-    long_without = statistics.median(timed(sb, WITHOUT_VALUES + LONG_RUN, 3))
-    return with_values, without, long_with, long_without
+    long_with: list[float] = []
+    long_without: list[float] = []
+    for _ in range(3):
+        long_with += timed(sb, LONG_RUN, 1)
+        long_without += timed(sb, WITHOUT_VALUES + LONG_RUN, 1)
+    return with_values, without, statistics.median(long_with), statistics.median(long_without)
 
 
 def timed(sb: Sandbox, source: str, runs: int) -> list[float]:

@@ -18,6 +18,7 @@ same thinning per model, and the parameters that got no gradient are noted for t
 from __future__ import annotations
 
 import math
+import weakref
 
 import torch
 from torch.nn.parameter import is_lazy
@@ -34,6 +35,10 @@ HIST_SAMPLE = 4096  # elements of the last output kept for its histogram
 HIST_BINS = 24
 _Tensor = torch.Tensor
 _isfinite = math.isfinite
+
+
+def _nothing():
+    return None
 
 
 class Series:
@@ -70,6 +75,7 @@ class ValueRecorder:
         self.series: dict[int, Series] = {}
         self.grads: dict[str, GradSeries] = {}  # model name -> its gradients
         self._params: tuple[int, list] = (-1, [])
+        self._checked = _nothing  # the output checked for NaN last (not kept alive)
 
     # -- forward ------------------------------------------------------------------------
 
@@ -85,13 +91,16 @@ class ValueRecorder:
             series.grad_calls += 1
         if not t.dtype.is_floating_point or t.is_meta or not t.numel():
             return
-        x = t.detach()
         if n % series.stride:
+            if self._checked() is t:  # a container returning its last child's output
+                return
+            self._checked = weakref.ref(t)
             try:
-                if _isfinite(x.sum().item()):
+                if _isfinite(t.detach().sum().item()):
                     return
             except Exception:
                 return
+        x = t.detach()
         point = _stats(x)
         point["call"] = n
         point["step"] = self.s.steps
