@@ -170,6 +170,7 @@ class OutputStats:
     zeros: float = 0.0  # fraction of values that are exactly 0
     nan: int = 0  # NaN values (counted over the whole output)
     inf: int = 0  # +Inf and -Inf values
+    input_zeros: float | None = None  # fraction of exact zeros in the first input (a tensor)
 
 
 @dataclass

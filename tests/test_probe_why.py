@@ -279,6 +279,22 @@ class Net(nn.Module):
 model = Net()
 model(torch.randn(2, 4))
 """, "", ["@return self.fc(x).unflatten", "PyTorch says", "x.shape"]),
+    "lstm_tuple_into_linear": ("""
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+        self.fc = nn.Linear(16, 2)
+
+    def forward(self, x):
+        return self.fc(self.lstm(x))
+
+model = Net()
+model(torch.randn(4, 5, 8))
+""", "fc", ["got a tuple of 2", "`model.lstm` (LSTM) returns (output, (h_n, c_n))", "output, _ = lstm(x)"]),
+    "flatten_lost_the_batch": (CNN_FC.format(flatten="x.view(-1)").replace("8 * 14 * 14", "8 * 13 * 13"), "fc",
+                               ["[5408]", "`model.pool`'s output [4, 8, 13, 13]", "batch of 4", "x.flatten(1)",
+                                "[4, 1352], which it expects"]),
     "matmul_in_forward": ("""
 class Net(nn.Module):
     def __init__(self):
@@ -618,3 +634,32 @@ def test_values_survive_json():
     again = Report.from_json(r.report.to_json())
     assert again.models[0].values == r.model().values
     assert again.models[0].grads == r.model().grads
+
+
+def test_a_loss_made_nan_outside_the_model_is_found_at_the_loss():
+    source = train("model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))",
+                   "x, y = torch.randn(8, 4), torch.zeros(8, 3)",
+                   "-(y * torch.log(model(x) * 0)).sum()", steps=3,
+                   opt="torch.optim.SGD(model.parameters(), lr=0.1)")
+    r = run(source)
+    assert why(r) == [("nan_or_inf", "")]
+    words_in(message(r, "nan_or_inf"), ["loss given to backward()", "@loss.backward()", "F.cross_entropy"], source)
+
+
+def test_relu_applied_in_forward_dead_between_two_layers():
+    r = run("""
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(10, 32)
+        self.fc2 = nn.Linear(32, 1)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+
+model = Net()
+nn.init.constant_(model.fc1.bias, -10.0)
+""" + train("", "x, y = torch.randn(64, 10), torch.randn(64, 1)", "F.mse_loss(model(x), y)"))
+    assert why(r) == [("dead_activation", "fc1")]
+    text = message(r, "dead_activation")
+    assert "`model.fc2` gets only zeros" in text and "bias averages -10" in text

@@ -64,7 +64,7 @@ TREND = 0.8
 def diagnose(view: View, session) -> list[dict]:
     ctx = _Context(view, session.facts)
     found: list[dict] = []
-    for check in (_shape, _nan, _dead, _gradients, _no_gradient):
+    for check in (_shape, _nan, _dead, _dead_inputs, _gradients, _no_gradient):
         try:
             check(ctx, session, found)
         except Exception:  # one check that cannot read this model leaves the others
@@ -119,6 +119,12 @@ _UNSAFE = {
 
 def _nan(ctx: _Context, session, found: list) -> None:
     origin = session.facts.nan_origin
+    loss = session.facts.loss_nan
+    if loss is not None and (origin is None or (origin["step"] > loss["step"]
+                                                and not _outputs_grew(ctx, session, loss["step"]))):
+        # the loss went bad while the outputs were finite and had not blown up: its own code did
+        _loss_nan(ctx, session, loss, found)
+        return
     if origin is None:
         return
     module = origin["module"]
@@ -135,9 +141,14 @@ def _nan(ctx: _Context, session, found: list) -> None:
     when = f"in call {origin['call'] + 1}" + (f", after {origin['step']} optimizer steps" if origin["step"] else "")
     if origin["bad_params"]:
         params = _listed([f"{path}.{n}" if path else n for n in origin["bad_params"]])
+        first = ""
+        if loss is not None and loss["step"] < origin["step"]:
+            at = f" (line {loss['line']})" if loss["line"] else ""
+            first = (f" The loss given to backward(){at} was already NaN or Inf after "
+                     f"{loss['step']} steps, and its gradients spread it into the weights.")
         message = (f"{who} output {what} {when} because {params} already held NaN or Inf: an "
-                   f"optimizer step wrote them, so lower the learning rate or clip the gradients "
-                   f"(torch.nn.utils.clip_grad_norm_).")
+                   f"optimizer step wrote them.{first} Lower the learning rate, scale the inputs "
+                   f"and targets, or clip the gradients (torch.nn.utils.clip_grad_norm_).")
         found.append(_finding("nan_or_inf", path, message, origin["line"]))
         return
     if origin["bad_inputs"]:
@@ -167,6 +178,33 @@ def _nan(ctx: _Context, session, found: list) -> None:
     message = (f"{made}: its values overflow or it divides by zero; "
                f"scale the inputs down or check its configuration.{steps}")
     found.append(_finding("nan_or_inf", path, message, ctx.line(path) or origin["line"]))
+
+
+# The model's outputs grew this many times over the steps before a loss went NaN or Inf: the
+# steps blew them up (a learning rate too high), not the loss's own code.
+GREW = 100.0
+
+
+def _outputs_grew(ctx: _Context, session, step: int) -> bool:
+    series = session.values.series.get(id(ctx.view.model))
+    points = [p for p in series.points if p["max"] is not None and p["step"] <= step] if series else []
+    if len(points) < 2:
+        return False
+    size = [max(abs(p["min"]), abs(p["max"])) for p in points]
+    return size[0] > 0 and size[-1] >= GREW * size[0]
+
+
+def _loss_nan(ctx: _Context, session, loss: dict, found: list) -> None:
+    series = session.values.grads.get(ctx.view.name)
+    if series is None or not series.backwards:
+        return  # the bad loss did not come from this model
+    after = f" after {loss['step']} optimizer steps" if loss["step"] else ""
+    at = f" on line {loss['line']}" if loss["line"] else ""
+    message = (f"The loss given to backward(){at} was NaN or Inf{after}, while every output of "
+               f"`{ctx.view.name}` was finite: the loss computation made it (a log of 0, a division "
+               f"by 0, a softmax's log taken by hand). Use F.cross_entropy or F.log_softmax, or clamp "
+               f"the argument; its gradients would make the weights NaN.")
+    found.append(_finding("nan_or_inf", "", message, loss["line"]))
 
 
 def _unsafe_ops(module, filename: str) -> list[tuple[int, str, str]]:
@@ -242,6 +280,48 @@ def _dead(ctx: _Context, session, found: list) -> None:
                    f"so no gradient flows back through it and the layers before it stop learning. "
                    f"{_why_dead(ctx, session, series, points)}")
         found.append(_finding("dead_activation", path, message, ctx.line(path)))
+
+
+def _dead_inputs(ctx: _Context, session, found: list) -> None:
+    """An activation applied in the learner's forward (F.relu, torch.relu) that zeroes every
+    value between two layers: the layer after it gets only zeros."""
+    values = session.values.series
+    reported = {f["path"] for f in found if f["kind"] == "dead_activation"}
+    for series in values.values():
+        before = series.before
+        if before is None or isinstance(series.entry[0], _RELUS) or isinstance(before[0], _RELUS):
+            continue
+        latest = [p for p in series.points if p.get("input_zeros") is not None][-DEAD_CALLS:]
+        if len(latest) < min(DEAD_CALLS, series.calls) or not latest:
+            continue
+        if not all(p["input_zeros"] >= DEAD_FRACTION for p in latest):
+            continue
+        made = values.get(id(before[0]))
+        if made is None:
+            continue
+        outs = [p for p in made.points if p["max"] is not None][-DEAD_CALLS:]
+        if not outs or any(p["zeros"] >= 0.5 or p["max"] > 0 for p in outs):
+            continue  # zeros it made itself, or values a ReLU would have kept
+        path, after = _path(ctx, before[0]), _path(ctx, series.entry[0])
+        if path is None or after is None or path in reported:
+            continue
+        reported.add(path)
+        top = max(p["max"] for p in outs)
+        message = (f"{_who(ctx, path)} gives only values <= 0 (its largest output was {top:.3g}) and "
+                   f"the activation applied to them before {_who(ctx, after)} (F.relu or torch.relu in "
+                   f"forward) turns every one into 0, so {_who(ctx, after)} gets only zeros and no "
+                   f"gradient flows back. {_bias_hint(before[0])}")
+        found.append(_finding("dead_activation", path, message, ctx.line(path)))
+
+
+def _bias_hint(layer) -> str:
+    bias = getattr(layer, "bias", None)
+    if isinstance(bias, torch.Tensor) and bias.numel() and bias.is_floating_point():
+        mean = float(bias.detach().float().mean())
+        if mean < 0:
+            return (f"Its bias averages {mean:.3g}, far below zero: initialise it near 0 "
+                    f"(nn.init.zeros_) or use F.leaky_relu.")
+    return "Check its initialisation and the scale of its inputs, or use F.leaky_relu."
 
 
 def _why_dead(ctx: _Context, session, series, points: list) -> str:

@@ -21,6 +21,7 @@ exception it raised (the sandbox trims tracebacks to the learner's own frames).
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 
@@ -33,7 +34,7 @@ from modbox.probe import tree
 from modbox.probe.calls import CallRecorder
 from modbox.probe.index import PathIndex
 from modbox.probe.session import Session
-from modbox.probe.values import class_name, numel
+from modbox.probe.values import class_name, numel, tensors_in
 
 _HOOK_METHODS = {
     "register_forward_pre_hook": "forward_pre",
@@ -336,6 +337,8 @@ class Patches:
 
         @functools.wraps(original)
         def backward(*args, **kwargs):
+            if probe.on and probe.s.facts.loss_nan is None and not _compiling():
+                probe._check_loss(args[0] if args else kwargs.get("tensors"))
             try:
                 result = original(*args, **kwargs)
             except BaseException as e:
@@ -349,6 +352,16 @@ class Patches:
             return result
 
         return backward
+
+    def _check_loss(self, tensors) -> None:
+        """Note the first backward() started from a NaN or Inf (a loss gone bad)."""
+        try:
+            for t in tensors_in(tensors):
+                if t.is_floating_point() and not t.is_meta and not math.isfinite(t.detach().sum().item()):
+                    self.s.facts.loss_nan = {"line": self.s.learner_line(), "step": self.s.steps}
+                    return
+        except Exception:
+            pass
 
     # -- zero_grad, torch.save, torch.load, load_state_dict ---------------------------------
 

@@ -26,6 +26,7 @@ class Facts:
     prefixed_loads: dict = field(default_factory=dict)
     failure: dict | None = None  # the call whose forward raised last (see CallRecorder._failed)
     nan_origin: dict | None = None  # the first output with NaN or Inf (see stats.ValueRecorder)
+    loss_nan: dict | None = None  # the first backward() of a NaN or Inf: line, optimizer steps
     no_grad_lines: dict = field(default_factory=dict)  # id(module) -> line it ran without grad
 
 

@@ -87,6 +87,7 @@ class _Call:
         self.inputs = [_plain(s) for s in failure["inputs"]]
         self.dtypes = failure["dtypes"]
         self.args = failure.get("args", ())
+        self.module = failure["module"]
         self.recent = failure["recent"]
         self.line, self.code = _learner_line(self.error, filename)
 
@@ -128,10 +129,50 @@ class _Call:
         return f" (line {self.line}: `{self.code}`)" if self.code else f" (line {self.line})"
 
 
+def _tuple_input(call: _Call, m) -> str | None:
+    """A layer given a recurrent layer's whole ``(output, state)`` tuple."""
+    if not isinstance(call.error, TypeError) or not call.args:
+        return None
+    if not isinstance(call.args[0], (tuple, list)):
+        return None
+    made = ""
+    for entry, out in reversed(call.recent):
+        if isinstance(entry[0], nn.RNNBase):
+            made = (f": `{call.ctx.where(entry[2])}` ({entry[3]}) returns (output, "
+                    f"{'(h_n, c_n)' if entry[3] == 'LSTM' else 'h_n'}), so take its first item: "
+                    f"output, _ = {call.ctx.where(entry[2]).rpartition('.')[2]}(x)")
+            break
+    return (f"{call.who} ({type(m).__name__}) takes a tensor but got a tuple of "
+            f"{len(call.args[0])}{made or ': pass one tensor (index the tuple)'}.")
+
+
+def _batch_lost(call: _Call, x: list) -> str | None:
+    """The input holds the values of a recent output, but its batch dimension was flattened in."""
+    numel = math.prod(x)
+    for entry, out in reversed(call.recent):
+        out = _plain(out)
+        if not isinstance(out, list) or len(out) < 2 or not all(isinstance(d, int) for d in out):
+            continue
+        if math.prod(out) == numel and out[:1] != x[:1]:
+            where = f"`{call.ctx.where(entry[2])}`" if entry[2] else f"`{call.ctx.view.name}`"
+            per = math.prod(out[1:])
+            return (f"{call.who} got {_fmt(x)}: all {numel:,} values of {where}'s output "
+                    f"{_fmt(out)} in one row, so the batch of {out[0]} was flattened away. Keep it: "
+                    f"x.flatten(1) or x.view(x.size(0), -1) gives [{out[0]}, {per}]"
+                    f"{'' if per != getattr(call.module, 'in_features', per) else ', which it expects'}.")
+    return None
+
+
 def _linear(call: _Call, m: nn.Linear) -> str | None:
+    tupled = _tuple_input(call, m)
+    if tupled:
+        return tupled
     x = call.shape()
     if not x or x[-1] == m.in_features:
         return None
+    lost = _batch_lost(call, x)
+    if lost:
+        return lost
     build = f"nn.Linear({{}}, {m.out_features}{'' if m.bias is not None else ', bias=False'})"
     if len(x) > 2 and math.prod(x[1:]) == m.in_features:
         return (f"{call.who} expects {m.in_features} features in the last dimension but got "
@@ -241,6 +282,9 @@ def _batchnorm(call: _Call, m) -> str | None:
 
 
 def _layernorm(call: _Call, m: nn.LayerNorm) -> str | None:
+    tupled = _tuple_input(call, m)
+    if tupled:
+        return tupled
     x = call.shape()
     want = list(m.normalized_shape)
     if x is None or x[-len(want):] == want:

@@ -102,6 +102,7 @@ class ValueRecorder:
                 return
         x = t.detach()
         point = _stats(x)
+        point["input_zeros"] = _input_zeros(args)
         point["call"] = n
         point["step"] = self.s.steps
         if point["nan"] or point["inf"]:
@@ -231,6 +232,15 @@ class ValueRecorder:
             grads.append({"name": full, "grad_norms": norms, "histogram": histogram(weights)})
         return {"values": values, "grads": grads,
                 "backwards": series.backwards if series is not None else 0}
+
+
+def _input_zeros(args) -> float | None:
+    """Fraction of exact zeros in the first input, when it is a floating-point tensor."""
+    a = args[0] if args else None
+    if type(a) is not _Tensor or not a.dtype.is_floating_point or a.is_meta or not a.numel():
+        return None
+    y = _sample(a.detach(), SAMPLE)
+    return 1.0 - torch.count_nonzero(y).item() / y.numel()
 
 
 def _finite(args) -> bool:
