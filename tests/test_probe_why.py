@@ -515,7 +515,7 @@ def test_exploding_gradients_with_weights_far_too_large():
             "for m in model:\n    nn.init.normal_(m.weight, std=0.6)\n"
             "F.mse_loss(model(torch.randn(16, 32)), torch.randn(16, 1)).backward()\n")
     assert why(r) == [("exploding_gradient", "0")]
-    assert "times the weights" in message(r, "exploding_gradient")
+    assert "times the size of its weights" in message(r, "exploding_gradient")
 
 
 @pytest.mark.parametrize("model, data", [
@@ -533,7 +533,7 @@ def test_exploding_gradients_in_other_models(model, data):
             "out.pow(2).mean().backward()\n")
     kinds = why(r)
     assert [k for k, _ in kinds] == ["exploding_gradient"], kinds
-    assert "times the weights" in message(r, "exploding_gradient")
+    assert "times the size of its weights" in message(r, "exploding_gradient")
 
 
 # -- no_gradient ----------------------------------------------------------------------------
@@ -663,3 +663,10 @@ nn.init.constant_(model.fc1.bias, -10.0)
     assert why(r) == [("dead_activation", "fc1")]
     text = message(r, "dead_activation")
     assert "`model.fc2` gets only zeros" in text and "bias averages -10" in text
+
+
+def test_a_zero_initialised_head_is_not_a_vanishing_gradient():
+    r = run(train("model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 5))\n"
+                  "nn.init.zeros_(model[4].weight)\nnn.init.zeros_(model[4].bias)",
+                  "x, y = torch.randn(32, 16), torch.randint(0, 5, (32,))", "F.cross_entropy(model(x), y)"))
+    assert why(r) == []

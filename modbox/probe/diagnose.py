@@ -36,12 +36,12 @@ DEAD_CALLS = 3
 DEAD_MIN_VALUES = 32  # fewer values than this in those calls say too little
 _RELUS = (nn.ReLU, nn.ReLU6, nn.Threshold)
 
-# Gradients vanish when, from the output layer back to the input layer, the gradient relative
-# to the weights (||grad|| / ||weight||, which does not depend on a layer's size or fan-in)
-# falls by more than VANISH times; they explode when it grows by more than EXPLODE times.
-# Healthy MLPs, CNNs, LSTMs and transformer encoders (see tests/test_probe_why.py) stay within
-# about 30x either way after a few steps; a 10-layer sigmoid stack is already 1e-4 and a
-# 24-layer one reaches exactly 0, and a 12-layer stack whose weights are 3x too large grows 1e5.
+# Gradients vanish when, from the output layer back to the input layer, the typical gradient of
+# one weight (||grad|| / sqrt(numel), which does not depend on a layer's size) falls by more
+# than VANISH times; they explode when it grows by more than EXPLODE times. Healthy MLPs, CNNs,
+# ResNets, LSTMs, GRUs and transformers (tests/test_probe_why.py) stay within 20x after a few
+# steps (the input layer gets 0.05x to 0.5x of the output layer's); 12 sigmoid layers already
+# give 1e-5 and 24 reach 1e-21.
 VANISH = 1e-3
 EXPLODE = 1e3
 # In a plain feed-forward stack, weights that are too large make every layer's gradient huge
@@ -352,9 +352,12 @@ def _why_dead(ctx: _Context, session, series, points: list) -> str:
 
 
 def layer_profile(ctx: _Context, session) -> tuple[list, int] | None:
-    """The weight layers in the order forward first called them, each with its gradient
-    relative to its weight (||grad|| / ||weight||) in the latest backward pass that gave all
-    of them a norm: ([(path, parameter name, ratio)], pass)."""
+    """The weight layers (leaf modules' parameters of 2 or more dimensions, embeddings left
+    out) in the order their forward first finished, each with its gradient in the latest
+    backward pass that gave all of them a norm: ([(path, parameter name, rms, ratio)], pass).
+    ``rms`` is ||grad|| / sqrt(numel), the typical size of one weight's gradient; ``ratio`` is
+    ||grad|| / ||weight||, how far one SGD step with learning rate 1 would move the weights
+    (None for weights that are all zero)."""
     series = session.values.grads.get(ctx.view.name)
     if series is None:
         return None
@@ -362,7 +365,7 @@ def layer_profile(ctx: _Context, session) -> tuple[list, int] | None:
     layers = []
     for row in ctx.view.rows:
         m = row.module
-        if isinstance(m, (nn.Embedding, nn.EmbeddingBag)) or id(m) not in order:
+        if isinstance(m, (nn.Embedding, nn.EmbeddingBag)) or id(m) not in order or m._modules:
             continue
         if _path(ctx, m) != row.path:
             continue
@@ -385,12 +388,11 @@ def layer_profile(ctx: _Context, session) -> tuple[list, int] | None:
     profile = []
     for _, path, name, p in layers:
         norm = next(pt["norm"] for pt in series.norms[name] if pt["backward"] == last)
-        weight = float(p.detach().double().norm())
-        if not weight or not math.isfinite(weight):
-            return None
         if norm is None:  # an Inf or NaN gradient
             norm = math.inf
-        profile.append((path, name, norm / weight))
+        weight = float(p.detach().double().norm())
+        ratio = norm / weight if weight and math.isfinite(weight) else None
+        profile.append((path, name, norm / math.sqrt(p.numel()), ratio))
     return profile, last
 
 
@@ -399,45 +401,46 @@ def _gradients(ctx: _Context, session, found: list) -> None:
     if result is None:
         return
     profile, last = result
-    out_ratio = profile[-1][2]
-    first_path, first_name, first_ratio = profile[0]
+    out = profile[-1][2]
+    first_path, first_name, first, first_ratio = profile[0]
     n = len(profile)
     where = f"backward pass {last + 1}"
-    if out_ratio == 0:
-        return  # nothing reached the output layer: no_gradient's case, or a zero loss
+    if out == 0 or not math.isfinite(out):
+        return  # nothing reached the output layer (no_gradient's case, a zero loss), or NaN's
     rising = sum(a[2] <= b[2] for a, b in zip(profile, profile[1:])) / (n - 1)
-    if first_ratio <= out_ratio * VANISH and rising >= TREND:
-        crossing = _run_from_input(profile, lambda r: r <= out_ratio * VANISH)
-        message = (f"Gradients vanish from the output back to the input: relative to its weights, "
-                   f"`{first_name}` (layer 1 of {n}) gets a gradient {_times(first_ratio, out_ratio)} "
-                   f"the output layer's `{profile[-1][1]}` ({first_ratio:.2g} against "
-                   f"{out_ratio:.2g}, {where}); below 1/{1 / VANISH:.0f} of it from layer "
-                   f"{crossing + 1} (`{profile[crossing][0]}`) down to the input, so those layers "
-                   f"barely learn. Use ReLU (or GELU) instead of sigmoid/tanh with He "
-                   f"initialisation, add normalisation (nn.BatchNorm1d, nn.LayerNorm) or residual "
-                   f"connections.")
+    if first <= out * VANISH and rising >= TREND:
+        crossing = _run_from_input(profile, lambda r: r <= out * VANISH)
+        message = (f"Gradients vanish from the output back to the input: `{first_name}` (layer 1 of "
+                   f"{n}) gets a gradient {_times(first, out)} the output layer's "
+                   f"`{profile[-1][1]}` (typical size per weight {first:.2g} against {out:.2g}, "
+                   f"{where}); below 1/{1 / VANISH:.0f} of it from layer {crossing + 1} "
+                   f"(`{profile[crossing][0]}`) down to the input, so those layers barely learn. "
+                   f"Use ReLU (or GELU) instead of sigmoid/tanh with He initialisation, add "
+                   f"normalisation (nn.BatchNorm1d, nn.LayerNorm) or residual connections.")
         found.append(_finding("vanishing_gradient", first_path, message, ctx.line(first_path)))
         return
-    top = max(r for _, _, r in profile)
-    grows = first_ratio >= out_ratio * EXPLODE and 1 - rising >= TREND
-    if grows or first_ratio >= EXPLODE_ABS:
-        if grows:
-            crossing = _run_from_input(profile, lambda r: r >= out_ratio * EXPLODE)
-            how = (f"`{first_name}` (layer 1 of {n}) gets a gradient {first_ratio / out_ratio:.2g} "
-                   f"times the output layer's `{profile[-1][1]}` relative to its weights "
-                   f"({first_ratio:.2g} against {out_ratio:.2g}, {where}); over {EXPLODE:.0f}x "
-                   f"from layer {crossing + 1} (`{profile[crossing][0]}`) down to the input")
-        else:
-            crossing = _run_from_input(profile, lambda r: r >= EXPLODE_ABS)
-            how = (f"the gradients are up to {top:.2g} times the weights they update "
-                   f"(`{first_name}`, layer 1 of {n}: {first_ratio:.2g}; the output layer "
-                   f"`{profile[-1][1]}`: {out_ratio:.2g}; {where}), from layer {crossing + 1} "
-                   f"(`{profile[crossing][0]}`) down to the input, so any usual learning rate "
-                   f"throws the weights far off in one step")
-        message = (f"Gradients explode: {how}. Initialise the weights smaller (the default init or "
-                   f"nn.init.kaiming_normal_), add normalisation, scale the inputs and targets, or "
-                   f"clip the gradients (torch.nn.utils.clip_grad_norm_).")
-        found.append(_finding("exploding_gradient", first_path, message, ctx.line(first_path)))
+    grows = first >= out * EXPLODE and 1 - rising >= TREND
+    huge = first_ratio is not None and first_ratio >= EXPLODE_ABS
+    if not (grows or huge):
+        return
+    if grows:
+        crossing = _run_from_input(profile, lambda r: r >= out * EXPLODE)
+        how = (f"`{first_name}` (layer 1 of {n}) gets a gradient {first / out:.2g} times the "
+               f"output layer's `{profile[-1][1]}` (typical size per weight {first:.2g} against "
+               f"{out:.2g}, {where}); over {EXPLODE:.0f}x from layer {crossing + 1} "
+               f"(`{profile[crossing][0]}`) down to the input")
+    else:
+        crossing = 0
+        while crossing + 1 < n and (profile[crossing + 1][3] or 0) >= EXPLODE_ABS:
+            crossing += 1
+        how = (f"`{first_name}` (layer 1 of {n}) gets a gradient {first_ratio:.2g} times the size "
+               f"of its weights ({where}), and so does every layer up to layer {crossing + 1} "
+               f"(`{profile[crossing][0]}`), so any usual learning rate throws the weights far off "
+               f"in one step")
+    message = (f"Gradients explode: {how}. Initialise the weights smaller (the default init or "
+               f"nn.init.kaiming_normal_), add normalisation, scale the inputs and targets, or "
+               f"clip the gradients (torch.nn.utils.clip_grad_norm_).")
+    found.append(_finding("exploding_gradient", first_path, message, ctx.line(first_path)))
 
 
 def _run_from_input(profile: list, holds) -> int:
