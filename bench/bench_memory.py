@@ -4,7 +4,7 @@ billion parameters, printed side by side.
     python bench/bench_memory.py
 
 The measured peak is what PyTorch's CPU allocator holds at the busiest moment of a steady
-training step (the profiler's memory events), as tests/test_probe_memory.py measures it.
+training step (the profiler's memory events), as tests/probe/test_probe_memory.py measures it.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from modbox.probe.memory import estimate  # noqa: E402
-from test_probe_memory import MODELS, measured_peak  # noqa: E402
+from tests.support.memory import MODELS, measured_peak  # noqa: E402
 
 
 def main() -> None:
