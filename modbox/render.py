@@ -16,7 +16,9 @@ from rich.text import Text
 
 from modbox import formatting as fmt
 from modbox.plain_text import strip_escapes
-from modbox.presentation import event_text, finding_text, ranked_findings, same_object_as, totals
+from modbox.presentation import (
+    event_text, finding_text, memory_heading, memory_lines, ranked_findings, same_object_as, totals,
+)
 from modbox.report import Finding, MemoryEstimate, Model, ModuleRow, Report
 
 MAX_ROWS = 200  # module rows printed per model; --json has them all
@@ -63,24 +65,15 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
 
 def print_memory(estimate: MemoryEstimate, console: Console) -> None:
     console.rule("memory of one training step", align="left")
+    console.print(Text(memory_heading(estimate), style="red" if estimate.error else "dim"))
     if estimate.error:
-        console.print(Text(f"No estimate for {estimate.input}: {estimate.error}", style="red"))
         return
-    console.print(Text(f"{estimate.model} on {estimate.input} (shape "
-                       f"{', '.join(str(s) for s in estimate.input_shape)}), worked out with fake "
-                       f"tensors: nothing was allocated", style="dim"))
-    for part in estimate.parts:
-        label = part.what.replace("_", " ")
-        if part.what == "optimizer_state":
-            label += f" ({estimate.optimizer})"
-        dtypes = ", ".join(f"{d} {fmt.size(n)}" for d, n in part.by_dtype.items())
-        line = Text(f"  {label:<34}{fmt.size(part.bytes):>12}")
-        if len(part.by_dtype) > 1:
-            line.append(f"  ({dtypes})", style="dim")
+    for label, size, detail in memory_lines(estimate):
+        chosen = detail == "*"
+        line = Text(f"  {label:<34}{size:>12}", style="bold" if chosen else "")
+        if detail and not chosen:
+            line.append(f"  ({detail})", style="dim")
         console.print(line)
-    for kind, peak in estimate.peaks.items():
-        style = "bold" if kind == estimate.optimizer else ""
-        console.print(Text(f"  {'peak with ' + kind:<34}{fmt.size(peak):>12}", style=style))
     for note in estimate.notes:
         console.print(Text(f"  {note}", style="yellow"))
 

@@ -60,6 +60,10 @@ FINDING_KINDS = (
     "no_gradient",
 )
 
+# The findings that say why a model fails or does not learn; the panes mark their modules.
+WHY_FINDINGS = ("shape_mismatch", "nan_or_inf", "dead_activation", "vanishing_gradient",
+                "exploding_gradient", "no_gradient")
+
 # Kinds of streamed events.
 EVENT_KINDS = (
     "forward_pre",  # a module's __call__ is about to run forward

@@ -10,43 +10,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
-from modbox.report import Finding, Histogram, Model, ModuleValues, ParameterValues
+from modbox.presentation import faults, number, trend
+from modbox.report import Histogram, Model, ModuleValues, ParameterValues
 
-COLUMNS = ("module", "class", "calls", "mean", "std", "min", "max", "zeros", "NaN/Inf", "std over calls", "grad norm")
-_BLOCKS = "▁▂▃▄▅▆▇█"
-TREND_WIDTH = 16
-WHY_KINDS = ("shape_mismatch", "nan_or_inf", "dead_activation", "vanishing_gradient",
-             "exploding_gradient", "no_gradient")
-
-
-def trend(values: list[float | None], width: int = TREND_WIDTH) -> str:
-    """``▁▂▅█``: the series squeezed into ``width`` blocks, low to high; gaps for missing values."""
-    if not values:
-        return ""
-    if len(values) > width:  # the mean of each of ``width`` equal slices
-        step = len(values) / width
-        slices = [values[int(i * step):max(int((i + 1) * step), int(i * step) + 1)] for i in range(width)]
-        values = [_mean([v for v in s if v is not None]) for s in slices]
-    known = [v for v in values if v is not None]
-    if not known:
-        return " " * len(values)
-    lo, hi = min(known), max(known)
-    span = hi - lo
-    out = []
-    for v in values:
-        if v is None:
-            out.append(" ")
-        else:
-            out.append(_BLOCKS[int((v - lo) / span * (len(_BLOCKS) - 1)) if span else len(_BLOCKS) // 2])
-    return "".join(out)
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def number(v: float | None) -> str:
-    return "--" if v is None else f"{v:.3g}"
+COLUMNS = ("module", "calls", "mean", "std", "min", "max", "zeros", "NaN/Inf", "std trend", "grad norm")
+TREND = 10  # blocks of a row's trend
 
 
 def weight_of(model: Model, path: str) -> ParameterValues | None:
@@ -96,7 +64,7 @@ class ValuesPane(Vertical):
         self.model = model
         order = {row.path: i for i, row in enumerate(model.modules)} if model else {}
         self.rows = sorted(model.values, key=lambda v: order.get(v.path, len(order))) if model else []
-        marks = _marks(model.findings) if model else {}
+        marks = faults(model) if model else {}
         table = self.query_one(DataTable)
         table.clear()
         for v in self.rows:
@@ -105,11 +73,11 @@ class ValuesPane(Vertical):
             weight = weight_of(model, v.path)
             norms = [n.norm for n in weight.grad_norms] if weight else []
             name = Text(f"{model.name}.{v.path}" if v.path else model.name)
+            name.append(f" {v.cls}", style="dim")
             if v.path in marks:
-                name = Text.assemble(("⚠ ", "bold yellow"), name, (f" {marks[v.path]}", "yellow"))
+                name = Text.assemble(("✗ ", "bold red"), name, (f" {marks[v.path]}", "bold red"))
             table.add_row(
                 name,
-                Text(v.cls, style="dim"),
                 Text(f"{v.calls:,}", justify="right"),
                 number(last.mean if last else None),
                 number(last.std if last else None),
@@ -118,8 +86,8 @@ class ValuesPane(Vertical):
                 Text(f"{last.zeros:.0%}" if last else "--",
                      style="yellow" if last and last.zeros >= 0.99 else ""),
                 Text(f"{bad:,}" if last else "--", style="bold red" if bad else ""),
-                Text(trend([p.std for p in v.outputs]), style="green"),
-                Text(f"{number(norms[-1]) if norms else '--'} {trend(norms, 8)}", style="cyan"),
+                Text(trend([p.std for p in v.outputs], TREND), style="green"),
+                Text(f"{number(norms[-1]) if norms else '--'} {trend(norms, TREND)}", style="cyan"),
                 key=v.path,
             )
         self.select(self.rows[0] if self.rows else None)
@@ -150,7 +118,9 @@ class ValuesPane(Vertical):
             Text.assemble((f"gradient norm of {weight.name}", "bold"),
                           f" over {len(weight.grad_norms)} backward passes: "
                           f"{number(norms[0]) if norms else '--'} → {number(norms[-1]) if norms else '--'}")
-            if weight and weight.grad_norms else Text("no gradients: no backward pass reached it", style="dim"))
+            if weight and weight.grad_norms else Text(
+                "no parameters of its own" if weight is None else
+                f"no gradient for {weight.name}: no backward pass reached it", style="dim"))
         self._show_histogram()
 
     def _show_histogram(self) -> None:
@@ -174,12 +144,3 @@ class ValuesPane(Vertical):
         found = next((v for v in self.rows if v.path == path), None)
         if found is not None:
             self.select(found)
-
-
-def _marks(findings: list[Finding]) -> dict[str, str]:
-    """path -> the why-finding kinds at it."""
-    out: dict[str, list[str]] = {}
-    for f in findings:
-        if f.kind in WHY_KINDS:
-            out.setdefault(f.path, []).append(f.kind)
-    return {path: ", ".join(kinds) for path, kinds in out.items()}
