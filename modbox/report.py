@@ -352,11 +352,31 @@ def _type_hints(tp: type) -> dict[str, Any]:
     return typing.get_type_hints(tp)
 
 
+_PLAIN = (int, float, str, bool, type(None))
+
+
+@functools.cache
+def _flat_fields(tp: type) -> tuple[tuple[str, str], ...] | None:
+    """(attribute, JSON key) of a dataclass whose fields all hold plain values (numbers,
+    strings, None), which JSON gives as they are; None for one with nested fields."""
+    hints = _type_hints(tp)
+    for f in dataclasses.fields(tp):
+        hint = hints[f.name]
+        kinds = typing.get_args(hint) if typing.get_origin(hint) in (
+            typing.Union, getattr(__import__("types"), "UnionType", None)) else (hint,)
+        if not all(k in _PLAIN for k in kinds):
+            return None
+    return tuple((f.name, _JSON_NAMES.get(f.name, f.name)) for f in dataclasses.fields(tp))
+
+
 def _from_jsonable(tp: Any, data: Any) -> Any:
     """Build ``tp`` from JSON data, ignoring keys it does not know (newer producers)."""
     if data is None:
         return None
     if dataclasses.is_dataclass(tp):
+        flat = _flat_fields(tp)
+        if flat is not None:  # the statistics: thousands of small records, built directly
+            return tp(**{name: data[key] for name, key in flat if key in data})
         hints = _type_hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):

@@ -299,7 +299,9 @@ def histogram(sample: _Tensor | None) -> dict | None:
             counts = [0] * HIST_BINS
             counts[HIST_BINS // 2] = y.numel()
         else:
-            counts = [int(c) for c in torch.histc(y, bins=HIST_BINS, min=lo, max=hi).tolist()]
+            # bincount of the bin indices: torch.histc takes ~10 ms per call on the CPU
+            index = ((y - lo) * (HIST_BINS / (hi - lo))).long().clamp_(0, HIST_BINS - 1)
+            counts = torch.bincount(index, minlength=HIST_BINS).tolist()
         return {"lo": lo, "hi": hi, "counts": counts}
     except Exception:
         return None

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Sparkline, Static
 from modbox.presentation import faults, number, trend
 from modbox.report import Histogram, Model, ModuleValues, ParameterValues
 
-COLUMNS = ("module", "calls", "mean", "std", "min", "max", "zeros", "NaN/Inf", "std trend", "grad norm")
+COLUMNS = ("module", "calls", "grad norm", "std", "std trend", "zeros", "NaN/Inf", "mean", "min", "max")
 TREND = 10  # blocks of a row's trend
 
 
@@ -79,15 +79,15 @@ class ValuesPane(Vertical):
             table.add_row(
                 name,
                 Text(f"{v.calls:,}", justify="right"),
-                number(last.mean if last else None),
+                Text(f"{number(norms[-1]) if norms else '--'} {trend(norms, TREND)}", style="cyan"),
                 number(last.std if last else None),
-                number(last.min if last else None),
-                number(last.max if last else None),
+                Text(trend([p.std for p in v.outputs], TREND), style="green"),
                 Text(f"{last.zeros:.0%}" if last else "--",
                      style="yellow" if last and last.zeros >= 0.99 else ""),
                 Text(f"{bad:,}" if last else "--", style="bold red" if bad else ""),
-                Text(trend([p.std for p in v.outputs], TREND), style="green"),
-                Text(f"{number(norms[-1]) if norms else '--'} {trend(norms, TREND)}", style="cyan"),
+                number(last.mean if last else None),
+                number(last.min if last else None),
+                number(last.max if last else None),
                 key=v.path,
             )
         self.select(self.rows[0] if self.rows else None)
