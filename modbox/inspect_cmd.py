@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from modbox import render
-from modbox.report import MEMORY_HELPER, MemoryEstimate, Report
+from modbox.report import memory_expression, memory_from
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
 from modbox.source_file import UnreadableFile, read_source
 
@@ -31,28 +31,17 @@ def main(args) -> int:
     evaluate = list(getattr(args, "evaluate", None) or ())
     memory_for = getattr(args, "memory_for", None)
     if memory_for is not None:
-        evaluate.append(f"{MEMORY_HELPER}(None, {memory_for!r})")
+        evaluate.append(memory_expression(memory_for))
     with sandbox:
         report = sandbox.run(source, filename=args.file, evaluate=evaluate)
     if memory_for is not None:
-        report.memory = _memory(report, evaluate[-1], memory_for)
+        report.memory = memory_from(report, memory_for)
+        report.values = [v for v in report.values if v.expr != evaluate[-1]]
     if args.json:
         print(report.to_json(indent=2))
     else:
         render.print_report(report, Console(), events=args.events)
     return 0 if report.ok else 1
-
-
-def _memory(report: Report, expr: str, input_expr: str) -> MemoryEstimate:
-    """The estimate the run's last expression gave, taken out of the evaluated values."""
-    value = report.value(expr)
-    if value is None:
-        return MemoryEstimate(model="", input=input_expr,
-                              error="not worked out: the program did not run to the end")
-    report.values.remove(value)
-    if not value.ok or not isinstance(value.value, dict):
-        return MemoryEstimate(model="", input=input_expr, error=value.repr)
-    return Report.from_dict({"memory": value.value}).memory
 
 
 class _UsageError(Exception):

@@ -89,6 +89,24 @@ LOAD_HELPER = "copy_and_load"
 # with fake tensors (modbox/probe/memory.py); `modbox inspect --memory-for` asks for it.
 MEMORY_HELPER = "estimate_memory"
 
+def memory_expression(input_expr: str, model: str | None = None) -> str:
+    """The expression that asks a run for a memory estimate of ``model`` (None: the first
+    model) on the input ``input_expr`` builds."""
+    return f"{MEMORY_HELPER}({model or 'None'}, {input_expr!r})"
+
+
+def memory_from(report: Report, input_expr: str, model: str | None = None) -> MemoryEstimate:
+    """The estimate a run gave for ``memory_expression(input_expr, model)``, or one whose
+    ``error`` says why there is none."""
+    value = report.value(memory_expression(input_expr, model))
+    if value is None:
+        return MemoryEstimate(model=model or "", input=input_expr,
+                              error="not worked out: the program did not run to the end")
+    if not value.ok or not isinstance(value.value, dict):
+        return MemoryEstimate(model=model or "", input=input_expr, error=value.repr)
+    return _from_jsonable(MemoryEstimate, value.value)
+
+
 # Python names that JSON spells differently.
 _JSON_NAMES = {"cls": "class"}
 

@@ -37,7 +37,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
 
-from modbox.report import WHY_FINDINGS, Event, Model, Report
+from modbox.report import WHY_FINDINGS, Event, Model, Report, memory_expression, memory_from
 from modbox.ui.changes import describe_change
 from modbox.ui.collector import QuietCollector, report_size
 from modbox.ui.engine import Engine
@@ -119,6 +119,7 @@ class Workspace(Vertical):
         self.engine = engine
         self.filename = filename
         self.evaluate = list(evaluate)  # expressions each run answers in Report.values
+        self.memory_for: str | None = None  # the input a memory estimate is asked for
         self.set_reactive(Workspace.live, live)
         self.limits = limits
         self.timeout = timeout
@@ -194,7 +195,12 @@ class Workspace(Vertical):
         newest one, when several were asked for)."""
         self._runs.run(self.source, live=live, filename=self.filename,
                        timeout=self.live_timeout if live else self.timeout, limits=self.limits,
-                       evaluate=self.evaluate)
+                       evaluate=self._expressions())
+
+    def _expressions(self) -> list[str]:
+        if self.memory_for is None:
+            return self.evaluate
+        return [*self.evaluate, memory_expression(self.memory_for, self.selected_model)]
 
     async def run_settled(self) -> None:
         """Return once the last run asked for has its answer, at once when none is in flight:
@@ -268,6 +274,8 @@ class Workspace(Vertical):
             editor.error_line = report.error.line if report.error else None
             if self._runs.streamed and self.good_report is not None:
                 self._dirty.add("hooks")
+            if self.memory_for is not None:  # say why there is no estimate this time
+                self._dirty.add("parameters")
             self._render_pane(self.active_pane)
         self._show_stale(report)
         self.status_line.run_ended(report)
@@ -319,7 +327,10 @@ class Workspace(Vertical):
         if name == "modules":
             self.query_one(ModulesPane).show_model(model)
         elif name == "parameters":
-            self.query_one(ParametersPane).show_model(model)
+            pane = self.query_one(ParametersPane)
+            pane.show_model(model)
+            pane.show_memory(None if self.memory_for is None or self.last_report is None else
+                             memory_from(self.last_report, self.memory_for, self.selected_model))
         elif name == "state_dict":
             self.query_one(StateDictPane).show_model(model)
         elif name == "hooks" and report is not None:
@@ -339,6 +350,12 @@ class Workspace(Vertical):
             self.selected_model = event.value
             self._dirty |= {"modules", "parameters", "state_dict", "values"}
             self._render_pane(self.active_pane)
+
+    @on(ParametersPane.MemoryAsked)
+    def _memory_asked(self, event: ParametersPane.MemoryAsked) -> None:
+        """Each run from now on also works out the memory of a training step on that input."""
+        self.memory_for = event.input or None
+        self.run_now()
 
     @on(EventList.Selected)
     def _event_chosen(self, event: EventList.Selected) -> None:

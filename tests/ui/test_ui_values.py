@@ -84,3 +84,32 @@ def test_a_shape_error_shows_the_shapes_up_to_it_and_marks_the_module_at_fault()
         assert not ws.query_one("#stale-banner").display
 
     drive(app, scenario, settle=False)
+
+
+def test_the_parameters_pane_works_out_the_memory_of_a_training_step():
+    app = ModboxApp()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source((EXAMPLES / "cnn.py").read_text())
+        ws.run_now()
+        await wait_for_report(pilot, timeout=180)
+        ws.show_pane("parameters")
+        field = ws.query_one("#memory-input")
+        field.focus()
+        field.value = "torch.randn(64, 3, 32, 32)"
+        await pilot.press("enter")
+        report = await wait_for_report(pilot, count=2, timeout=180)
+        assert report.ok, report.error
+        shown = ws.query_one("#memory-estimate")
+        await wait_for(pilot, lambda: "peak with" in str(shown.render()), what="the estimate")
+        text = str(shown.render())
+        assert "[64, 3, 32, 32]" in text and "activations" in text and "optimizer state (Adam)" in text
+        field.value = "torch.randn(64, 1, 32, 32)"  # the wrong number of channels
+        await pilot.press("enter")
+        await wait_for_report(pilot, count=3, timeout=180)
+        await wait_for(pilot, lambda: "No estimate" in str(shown.render()), what="the reason")
+        assert "channels" in str(shown.render())
+
+    drive(app, scenario, settle=False)
