@@ -12,8 +12,10 @@ This is the only package besides ``modbox.sandbox``'s worker side that imports t
 
 Parts: ``calls`` (module calls as events), ``patches`` (the torch API the learner calls),
 ``index`` (model and path of a module at event time), ``describe`` (counts, rows, state_dict),
-``findings`` (silent bugs), ``source`` (direct forward calls the run cannot see), ``tree``
-(iterative walks), ``values`` (shapes, dtypes, devices).
+``findings`` (silent bugs), ``stats`` (statistics of outputs and gradients over the run),
+``diagnose`` and ``shapes`` (why a model fails or does not learn), ``memory`` (a training step's
+memory, worked out with fake tensors), ``source`` (direct forward calls the run cannot see),
+``tree`` (iterative walks), ``values`` (shapes, dtypes, devices).
 """
 
 from __future__ import annotations
