@@ -37,7 +37,7 @@ def explain(failure: dict, ctx, filename: str) -> dict | None:
     call = _Call(failure, ctx, path, filename)
     for kind, check in _CHECKS:
         if isinstance(module, kind):
-            message = check(call, module)
+            message = _tuple_input(call, module) or check(call, module)
             if message:
                 return _finding(path, message, ctx.line(path) or call.line)
             break
@@ -164,9 +164,6 @@ def _batch_lost(call: _Call, x: list) -> str | None:
 
 
 def _linear(call: _Call, m: nn.Linear) -> str | None:
-    tupled = _tuple_input(call, m)
-    if tupled:
-        return tupled
     x = call.shape()
     if not x or x[-1] == m.in_features:
         return None
@@ -282,9 +279,6 @@ def _batchnorm(call: _Call, m) -> str | None:
 
 
 def _layernorm(call: _Call, m: nn.LayerNorm) -> str | None:
-    tupled = _tuple_input(call, m)
-    if tupled:
-        return tupled
     x = call.shape()
     want = list(m.normalized_shape)
     if x is None or x[-len(want):] == want:

@@ -670,3 +670,12 @@ def test_a_zero_initialised_head_is_not_a_vanishing_gradient():
                   "nn.init.zeros_(model[4].weight)\nnn.init.zeros_(model[4].bias)",
                   "x, y = torch.randn(32, 16), torch.randint(0, 5, (32,))", "F.cross_entropy(model(x), y)"))
     assert why(r) == []
+
+
+def test_a_recurrent_layers_tuple_given_to_a_layernorm_is_explained_too():
+    r = run("class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.gru = nn.GRU(8, 16)\n        self.norm = nn.LayerNorm(16)\n\n"
+            "    def forward(self, x):\n        return self.norm(self.gru(x))\n\n"
+            "model = Net()\nmodel(torch.randn(5, 3, 8))\n")
+    assert why(r) == [("shape_mismatch", "norm")]
+    assert "`model.gru` (GRU) returns (output, h_n)" in message(r, "shape_mismatch")

@@ -14,6 +14,15 @@ from tests.support.ui import drive, wait_for, wait_for_report
 pytestmark = pytest.mark.slow
 
 
+async def run_example(pilot, app, name: str, count: int = 1):
+    """Put an example in the editor, run it, and return its Report."""
+    ws = app.workspace
+    ws.live = False
+    ws.set_source((EXAMPLES / name).read_text())
+    ws.run_now()
+    return await wait_for_report(pilot, count=count, timeout=180)
+
+
 def cells(table: DataTable) -> list[str]:
     return [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
@@ -23,10 +32,7 @@ def test_values_pane_shows_a_dead_relu_its_trend_and_histograms():
 
     async def scenario(pilot):
         ws = app.workspace
-        ws.live = False
-        ws.set_source((EXAMPLES / "dead_activation.py").read_text())
-        ws.run_now()
-        report = await wait_for_report(pilot, timeout=180)
+        report = await run_example(pilot, app, "dead_activation.py")
         assert report.ok, report.error
         await pilot.press("alt+7")
         pane = ws.query_one(ValuesPane)
@@ -61,10 +67,7 @@ def test_a_shape_error_shows_the_shapes_up_to_it_and_marks_the_module_at_fault()
 
     async def scenario(pilot):
         ws = app.workspace
-        ws.live = False
-        ws.set_source((EXAMPLES / "shape_mismatch.py").read_text())
-        ws.run_now()
-        report = await wait_for_report(pilot, timeout=180)
+        report = await run_example(pilot, app, "shape_mismatch.py")
         assert not report.ok
         ws.show_pane("modules")
         tree = ws.query_one(ModuleTree)
@@ -91,10 +94,7 @@ def test_the_parameters_pane_works_out_the_memory_of_a_training_step():
 
     async def scenario(pilot):
         ws = app.workspace
-        ws.live = False
-        ws.set_source((EXAMPLES / "cnn.py").read_text())
-        ws.run_now()
-        await wait_for_report(pilot, timeout=180)
+        await run_example(pilot, app, "cnn.py")
         ws.show_pane("parameters")
         field = ws.query_one("#memory-input")
         field.focus()
