@@ -76,6 +76,7 @@ class ValueRecorder:
         self.grads: dict[str, GradSeries] = {}  # model name -> its gradients
         self._params: tuple[int, list] = (-1, [])
         self._checked = _nothing  # the output checked for NaN last (not kept alive)
+        self._last: tuple[dict, _Tensor] | None = None  # its statistics and sample, when taken
 
     # -- forward ------------------------------------------------------------------------
 
@@ -91,8 +92,9 @@ class ValueRecorder:
             series.grad_calls += 1
         if not t.dtype.is_floating_point or t.is_meta or not t.numel():
             return
+        same = self._checked() is t  # a container returning its last child's output
         if n % series.stride:
-            if self._checked() is t:  # a container returning its last child's output
+            if same:
                 return
             self._checked = weakref.ref(t)
             try:
@@ -100,14 +102,20 @@ class ValueRecorder:
                     return
             except Exception:
                 return
-        x = t.detach()
-        point = _stats(x)
-        point["input_zeros"] = _input_zeros(args)
-        point["call"] = n
-        point["step"] = self.s.steps
-        if point["nan"] or point["inf"]:
-            self._bad_output(module, entry, n, point, args, stack)
-        series.sample = _sample(x, HIST_SAMPLE)
+        if same and self._last is not None:  # the child's statistics, not worked out again
+            point = dict(self._last[0], call=n, step=self.s.steps, input_zeros=_input_zeros(args))
+            series.sample = self._last[1]
+        else:
+            x = t.detach()
+            point = _stats(x)
+            point["input_zeros"] = _input_zeros(args)
+            point["call"] = n
+            point["step"] = self.s.steps
+            if point["nan"] or point["inf"]:
+                self._bad_output(module, entry, n, point, args, stack)
+            series.sample = _sample(x, HIST_SAMPLE)
+            self._checked = weakref.ref(t)
+            self._last = (point, series.sample)
         if n % series.stride:
             return  # a NaN between kept points: seen above, not kept
         points = series.points
@@ -228,7 +236,8 @@ class ValueRecorder:
         series = self.grads.get(name)
         for full, p in tree.named_parameters(model):
             norms = series.norms.get(full, []) if series is not None else []
-            weights = None if is_lazy(p) or p.is_sparse else _sample(p.detach(), SAMPLE)
+            # weights only: a bias's few values say little as a histogram
+            weights = None if is_lazy(p) or p.is_sparse or p.dim() < 2 else _sample(p.detach(), SAMPLE)
             grads.append({"name": full, "grad_norms": norms, "histogram": histogram(weights)})
         return {"values": values, "grads": grads,
                 "backwards": series.backwards if series is not None else 0}
@@ -290,11 +299,13 @@ def histogram(sample: _Tensor | None) -> dict | None:
     if sample is None or sample.is_meta or not sample.dtype.is_floating_point:
         return None
     try:
-        y = sample.reshape(-1).double()
-        y = y[torch.isfinite(y)]
+        y = sample.reshape(-1).float()
+        if not _isfinite(y.sum().item()):
+            y = y[torch.isfinite(y)]
         if not y.numel():
             return None
-        lo, hi = (v.item() for v in torch.aminmax(y))
+        lo, hi = torch.aminmax(y)
+        lo, hi = lo.item(), hi.item()
         if lo == hi:
             counts = [0] * HIST_BINS
             counts[HIST_BINS // 2] = y.numel()

@@ -609,7 +609,7 @@ def test_statistics_per_call_and_gradient_norms_per_pass_are_kept_thinned_out():
     norms = {g.name: g.grad_norms for g in m.grads}
     assert sorted(norms) == ["0.bias", "0.weight", "2.bias", "2.weight"]
     assert all(POINTS // 2 <= len(v) < POINTS and v[0].norm > 0 for v in norms.values())
-    assert all(g.histogram is not None for g in m.grads)
+    assert [g.name for g in m.grads if g.histogram is not None] == ["0.weight", "2.weight"]
 
 
 def test_statistics_of_a_known_tensor():
