@@ -133,21 +133,26 @@ def warm_runs_in_turns(sb: Sandbox, tier: str, other: Path, runs: int) -> tuple[
         serving.wait(60)
 
 
-def values_overhead(sb: Sandbox, runs: int) -> tuple[list, list, float, float]:
+def values_overhead(sb: Sandbox, runs: int) -> tuple:
     """Warm runs of the MLP with the statistics and without, in turns of 10 runs each (both see
-    the same load), and the median of three long runs of each, in turns."""
+    the same load), the CPU time of each (sandbox + client, in turns too), and the median of
+    three long runs of each, in turns."""
     with_values: list[float] = []
     without: list[float] = []
+    cpu_with = cpu_without = 0.0
     for done in range(0, runs, 10):
         k = min(10, runs - done)
         with_values += timed(sb, MLP, k)
         without += timed(sb, WITHOUT_VALUES + MLP, k)
+        cpu_with += sum(cpu_per_run(sb, k)) * k
+        cpu_without += sum(cpu_per_run(sb, k, WITHOUT_VALUES + MLP)) * k
     long_with: list[float] = []
     long_without: list[float] = []
     for _ in range(3):
         long_with += timed(sb, LONG_RUN, 1)
         long_without += timed(sb, WITHOUT_VALUES + LONG_RUN, 1)
-    return with_values, without, statistics.median(long_with), statistics.median(long_without)
+    return (with_values, without, cpu_with / runs, cpu_without / runs,
+            statistics.median(long_with), statistics.median(long_without))
 
 
 def timed(sb: Sandbox, source: str, runs: int) -> list[float]:
@@ -202,13 +207,13 @@ def events_per_second(sb: Sandbox) -> float:
     return best
 
 
-def cpu_per_run(sb: Sandbox, runs: int) -> tuple[float, float]:
+def cpu_per_run(sb: Sandbox, runs: int, source: str = MLP) -> tuple[float, float]:
     """CPU milliseconds one warm run costs the sandbox's processes and the client: unlike wall
     time, this hardly depends on what else the machine is doing."""
     tree = _processes_below(sb.zygote_pid)
     sandbox_before, client_before = _cpu_ms(tree), time.process_time()
     for _ in range(runs):
-        sb.run(MLP)
+        sb.run(source)
     # Run children are gone by now; their CPU time was added to the zygote's "children" fields.
     sandbox = (_cpu_ms(tree) - sandbox_before) / runs
     return sandbox, (time.process_time() - client_before) * 1000 / runs
@@ -278,7 +283,7 @@ def main() -> None:
             med, p95 = statistics.median(warm), percentile(warm, 0.95)
             sandbox_cpu, client_cpu = cpu_per_run(sb, args.runs)
             rate = events_per_second(sb)
-            with_values, without, long_with, long_without = values_overhead(sb, args.runs)
+            overhead = values_overhead(sb, args.runs)
         ready, restart = ready_and_restart(tier, 3)
         ratio = fresh_med / med
         rows += [
@@ -306,13 +311,15 @@ def main() -> None:
             (f"[{tier}] events child -> client", f"{rate / 1000:.0f}k/s", ">= 300k/s",
              _ok(rate >= 300_000)),
         ]
-        rows += values_rows(tier, with_values, without, long_with, long_without)
+        rows += values_rows(tier, *overhead)
     print_rows(rows, args.runs, load)
 
 
-def values_rows(tier, with_values, without, long_with, long_without) -> list[tuple]:
+def values_rows(tier, with_values, without, cpu_with, cpu_without, long_with, long_without) -> list[tuple]:
     ratio = statistics.median(with_values) / statistics.median(without)
     return [
+        (f"[{tier}] CPU per warm run with / without statistics", f"{cpu_with:.1f}/{cpu_without:.1f} ms",
+         "<= 1.15x", f"{cpu_with / cpu_without:.3f}x (CPU, not wall: less load-dependent)"),
         (f"[{tier}] warm run without statistics, median", f"{statistics.median(without):.1f} ms",
          "(in turns)", ""),
         (f"[{tier}] warm run with statistics, median", f"{statistics.median(with_values):.1f} ms",
