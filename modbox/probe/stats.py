@@ -30,8 +30,12 @@ from modbox.probe.values import tensors_in
 # from the learner's code to measure what they cost.
 ENABLED = True
 POINTS = 64  # statistics kept per module (and gradient norms per parameter)
+# A model of thousands of modules keeps fewer points per module, and histograms for its first
+# MANY modules only, so that its report stays a few MB.
+MANY = 1000
+FEW_POINTS = 16
 SAMPLE = 1 << 16  # elements read for the statistics of one output; NaN/Inf checks read all
-HIST_SAMPLE = 4096  # elements of the last output kept for its histogram
+HIST_SAMPLE = 1024  # elements of the latest output kept for its histogram
 HIST_BINS = 24
 _Tensor = torch.Tensor
 _isfinite = math.isfinite
@@ -104,7 +108,7 @@ class ValueRecorder:
                 return
         if same and self._last is not None:  # the child's statistics, not worked out again
             point = dict(self._last[0], call=n, step=self.s.steps, input_zeros=_input_zeros(args))
-            series.sample = self._last[1]
+            series.sample = self._last[1] if len(self.series) <= MANY else None
         else:
             x = t.detach()
             point = _stats(x)
@@ -113,14 +117,14 @@ class ValueRecorder:
             point["step"] = self.s.steps
             if point["nan"] or point["inf"]:
                 self._bad_output(module, entry, n, point, args, stack)
-            series.sample = _sample(x, HIST_SAMPLE)
+            series.sample = _sample(x, HIST_SAMPLE) if len(self.series) <= MANY else None
             self._checked = weakref.ref(t)
             self._last = (point, series.sample)
         if n % series.stride:
             return  # a NaN between kept points: seen above, not kept
         points = series.points
         points.append(point)
-        if len(points) >= POINTS:
+        if len(points) >= (POINTS if len(self.series) <= MANY else FEW_POINTS):
             series.points = points[::2]
             series.stride *= 2
 

@@ -679,3 +679,16 @@ def test_a_recurrent_layers_tuple_given_to_a_layernorm_is_explained_too():
             "model = Net()\nmodel(torch.randn(5, 3, 8))\n")
     assert why(r) == [("shape_mismatch", "norm")]
     assert "`model.gru` (GRU) returns (output, h_n)" in message(r, "shape_mismatch")
+
+
+@pytest.mark.slow
+def test_a_model_of_thousands_of_modules_keeps_fewer_points_and_histograms():
+    from modbox.probe.stats import FEW_POINTS, MANY
+
+    r = run(f"model = nn.Sequential(*[nn.Tanh() for _ in range({MANY + 200})])\n"
+            "x = torch.randn(4, 8)\nfor _ in range(40):\n    model(x)\n")
+    values = r.model().values
+    assert len(values) == MANY + 201  # every module and the Sequential
+    assert sum(v.histogram is not None for v in values) <= MANY
+    assert all(len(v.outputs) <= FEW_POINTS for v in values[MANY:])
+    assert all(v.calls == 40 for v in values)
