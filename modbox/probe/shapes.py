@@ -89,39 +89,39 @@ class _Call:
         self.args = failure.get("args", ())
         self.module = failure["module"]
         self.recent = failure["recent"]
+        # (call, output shape) of the calls that finished before, newest first, when the output
+        # was one tensor
+        self.made = [(e, out) for e, out in ((e, _plain(o)) for e, o in reversed(self.recent))
+                     if _is_shape(out)]
         self.line, self.code = _learner_line(self.error, filename)
 
     def shape(self, i: int = 0) -> list | None:
         s = self.inputs[i] if i < len(self.inputs) else None
-        return s if isinstance(s, list) and all(isinstance(d, int) for d in s) else None
+        return s if _is_shape(s) else None
 
     def producer(self, shape: list) -> str:
-        """`` (from `model.pool`'s output [4, 8, 13, 13])``, or "" when no call made it."""
+        """`` (the output of `model.pool`)``, or "" when no call made it."""
         numel = math.prod(shape)
         found = None
-        for k in range(len(self.recent) - 1, -1, -1):
-            entry, out = self.recent[k]
-            out = _plain(out)
-            if not isinstance(out, list) or not all(isinstance(d, int) for d in out):
-                continue
+        for k, (entry, out) in enumerate(self.made):
             if out == shape or (math.prod(out) == numel and out[:1] == shape[:1]):
                 found = (entry, out)
                 # the innermost call that made it: a container returns its last child's output
-                while k > 0:
-                    inner, inner_out = self.recent[k - 1]
-                    if _plain(inner_out) == out and inner[2].startswith(f"{entry[2]}." if entry[2] else ""):
-                        k -= 1
-                        found = entry, out = inner, out
-                    else:
+                for inner, inner_out in self.made[k + 1:]:
+                    if inner_out != out or not inner[2].startswith(f"{entry[2]}." if entry[2] else ""):
                         break
+                    found = entry, out = inner, out
                 break
         if found is None or found[0][1] == "":
             return ""
         entry, out = found
-        where = f"`{self.ctx.where(entry[2])}`" if entry[2] else f"`{self.ctx.view.name}`"
         if out == shape:
-            return f" (the output of {where})"
-        return f" ({where} gives {_fmt(out)}, flattened to {_fmt(shape)})"
+            return f" (the output of {self.name_of(entry)})"
+        return f" ({self.name_of(entry)} gives {_fmt(out)}, flattened to {_fmt(shape)})"
+
+    def name_of(self, entry) -> str:
+        """How the learner reaches the module of a call: `model.pool`."""
+        return f"`{self.ctx.where(entry[2])}`" if entry[2] else f"`{self.ctx.view.name}`"
 
     def at(self) -> str:
         if self.line is None:
@@ -138,7 +138,7 @@ def _tuple_input(call: _Call, m) -> str | None:
     made = ""
     for entry, out in reversed(call.recent):
         if isinstance(entry[0], nn.RNNBase):
-            made = (f": `{call.ctx.where(entry[2])}` ({entry[3]}) returns (output, "
+            made = (f": {call.name_of(entry)} ({entry[3]}) returns (output, "
                     f"{'(h_n, c_n)' if entry[3] == 'LSTM' else 'h_n'}), so take its first item: "
                     f"output, _ = {call.ctx.where(entry[2]).rpartition('.')[2]}(x)")
             break
@@ -149,12 +149,9 @@ def _tuple_input(call: _Call, m) -> str | None:
 def _batch_lost(call: _Call, x: list) -> str | None:
     """The input holds the values of a recent output, but its batch dimension was flattened in."""
     numel = math.prod(x)
-    for entry, out in reversed(call.recent):
-        out = _plain(out)
-        if not isinstance(out, list) or len(out) < 2 or not all(isinstance(d, int) for d in out):
-            continue
-        if math.prod(out) == numel and out[:1] != x[:1]:
-            where = f"`{call.ctx.where(entry[2])}`" if entry[2] else f"`{call.ctx.view.name}`"
+    for entry, out in call.made:
+        if len(out) >= 2 and math.prod(out) == numel and out[:1] != x[:1]:
+            where = call.name_of(entry)
             per = math.prod(out[1:])
             return (f"{call.who} got {_fmt(x)}: all {numel:,} values of {where}'s output "
                     f"{_fmt(out)} in one row, so the batch of {out[0]} was flattened away. Keep it: "
@@ -192,11 +189,9 @@ def _linear(call: _Call, m: nn.Linear) -> str | None:
 def _source_shape(call: _Call, x: list) -> list | None:
     """The shape before a flatten: the producer's output with the same number of values."""
     numel = math.prod(x)
-    for entry, out in reversed(call.recent):
-        out = _plain(out)
-        if isinstance(out, list) and all(isinstance(d, int) for d in out) and out[:1] == x[:1]:
-            if math.prod(out) == numel:
-                return out
+    for _, out in call.made:
+        if out[:1] == x[:1] and math.prod(out) == numel:
+            return out
     return x
 
 
@@ -337,7 +332,7 @@ def _rnn(call: _Call, m) -> str | None:
     hidden = call.shape(1)
     if hidden is None and len(call.inputs) > 1 and isinstance(call.inputs[1], list) and call.inputs[1]:
         hidden = _plain(call.inputs[1][0])
-        hidden = hidden if isinstance(hidden, list) and all(isinstance(d, int) for d in hidden) else None
+        hidden = hidden if _is_shape(hidden) else None
     if hidden is not None:
         layers = m.num_layers * (2 if m.bidirectional else 1)
         batch = (x[0] if m.batch_first else x[1]) if len(x) == 3 else None
@@ -452,15 +447,12 @@ def _from_message(call: _Call) -> str | None:
 
 
 def _view_source(call: _Call, size: int):
-    for entry, out in reversed(call.recent):
-        out = _plain(out)
-        if isinstance(out, list) and all(isinstance(d, int) for d in out) and math.prod(out) == size:
-            where = f"`{call.ctx.where(entry[2])}`" if entry[2] else f"`{call.ctx.view.name}`"
-            return where, out
-    for s in call.inputs:
-        s = _plain(s)
-        if isinstance(s, list) and all(isinstance(d, int) for d in s) and math.prod(s) == size:
-            return f"the input of {call.who}", s
+    for entry, out in call.made:
+        if math.prod(out) == size:
+            return call.name_of(entry), out
+    for shape in call.inputs:
+        if _is_shape(shape) and math.prod(shape) == size:
+            return f"the input of {call.who}", shape
     return None
 
 
@@ -475,6 +467,11 @@ def _learner_line(error: BaseException, filename: str) -> tuple[int | None, str]
     if line is None:
         return None, ""
     return line, linecache.getline(filename, line).strip()
+
+
+def _is_shape(value) -> bool:
+    """A plain shape (a list of ints), not nested lists for a tuple of tensors."""
+    return isinstance(value, list) and all(isinstance(d, int) for d in value)
 
 
 def _plain(shape):
