@@ -1,6 +1,7 @@
 """Make the README's screenshots from the real app on the real sandbox, headless.
 
-    python assets/make_screenshots.py      # writes assets/*.svg
+    python assets/make_screenshots.py              # writes assets/*.svg
+    python assets/make_screenshots.py play-values  # only the scenes named
 
 Play mode: each scene opens a template, runs it, shows one pane. Lessons: `modbox learn` with
 prepared progress plays what a learner does (a menu with progress, a prediction answered wrong
@@ -72,6 +73,23 @@ async def play_scene(name: str, template_id: str, pane: str) -> None:
         await save(app, pilot, name)
 
 
+async def values_scene() -> None:
+    """The Values pane on the deep sigmoid stack: gradients that vanish towards the input."""
+    path = Path.cwd() / "vanishing_gradient.py"
+    path.write_text((HERE.parent / "examples" / "vanishing_gradient.py").read_text())
+    app = ModboxApp(file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        ws = app.workspace
+        await until(pilot, lambda: ws.last_report is not None and not ws.running, "the sigmoid stack")
+        ws.show_pane("values")
+        pane = ws.query_one("ValuesPane")
+        table = pane.query_one("DataTable")
+        table.focus()
+        await pilot.press("down")  # the first Linear: the layer whose gradient vanished
+        await until(pilot, lambda: pane.selected is not None and pane.selected.path == "0", "the first layer")
+        await save(app, pilot, "play-values.svg")
+
+
 async def menu_scene() -> None:
     catalog = load_catalog()
     store = ProgressStore()
@@ -132,10 +150,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         scenes = [functools.partial(play_scene, name, t, pane) for name, t, pane, _ in PLAY_SCENES]
-        for scene in scenes + [menu_scene, prediction_scene, task_scene]:
+        only = sys.argv[1:]  # scene names (play-values, lesson-menu, ...) to make only those
+        named = {name.removesuffix(".svg"): scene for name, scene in zip(
+            [n for n, *_ in PLAY_SCENES] + ["play-values", "lesson-menu", "lesson-prediction", "lesson-task"],
+            scenes + [values_scene, menu_scene, prediction_scene, task_scene])}
+        for name, scene in named.items():
+            if only and name not in only:
+                continue
             os.environ["MODBOX_HOME"] = tempfile.mkdtemp(prefix="modbox-shots-", dir=tmp)
             asyncio.run(scene())
-        inspect_shot()
+        if not only or "inspect" in only:
+            inspect_shot()
 
 
 if __name__ == "__main__":

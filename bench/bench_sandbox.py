@@ -1,6 +1,7 @@
 """Sandbox performance against the targets of the Foundation issue, printed side by side.
 
     python bench/bench_sandbox.py [--runs 100] [--tiers bwrap,landlock,plain] [--other DIR]
+    python bench/bench_sandbox.py --values-only   # only what the probe's statistics cost
 
 Warm runs go through the Python API (Sandbox.run), exactly as the app and `modbox inspect` use
 it, once the zygote has done its warm-up (in its first idle moment after the first run). The
@@ -51,6 +52,12 @@ class MLP(nn.Module):
 model = MLP()
 print(model(torch.randn(8, 16)).shape)
 """
+
+# The same program with the probe's statistics switched off, to measure what they cost.
+WITHOUT_VALUES = "import modbox.probe.stats\nmodbox.probe.stats.ENABLED = False\n"
+# A long run: 12,500 forward calls of the MLP, 125,000 events (capped at the default limit).
+LONG_RUN = MLP.replace("print(model(torch.randn(8, 16)).shape)",
+                       "x = torch.randn(8, 16)\nfor _ in range(12_500):\n    model(x)")
 
 EVENTS = 300_000
 EVENT_LOOP = f"""\
@@ -126,6 +133,38 @@ def warm_runs_in_turns(sb: Sandbox, tier: str, other: Path, runs: int) -> tuple[
         serving.wait(60)
 
 
+def values_overhead(sb: Sandbox, runs: int) -> tuple:
+    """Warm runs of the MLP with the statistics and without, in turns of 10 runs each (both see
+    the same load), the CPU time of each (sandbox + client, in turns too), and the median of
+    three long runs of each, in turns."""
+    with_values: list[float] = []
+    without: list[float] = []
+    cpu_with = cpu_without = 0.0
+    for done in range(0, runs, 10):
+        k = min(10, runs - done)
+        with_values += timed(sb, MLP, k)
+        without += timed(sb, WITHOUT_VALUES + MLP, k)
+        cpu_with += sum(cpu_per_run(sb, k)) * k
+        cpu_without += sum(cpu_per_run(sb, k, WITHOUT_VALUES + MLP)) * k
+    long_with: list[float] = []
+    long_without: list[float] = []
+    for _ in range(3):
+        long_with += timed(sb, LONG_RUN, 1)
+        long_without += timed(sb, WITHOUT_VALUES + LONG_RUN, 1)
+    return (with_values, without, cpu_with / runs, cpu_without / runs,
+            statistics.median(long_with), statistics.median(long_without))
+
+
+def timed(sb: Sandbox, source: str, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        report = sb.run(source, limits=Limits(wall=120))
+        times.append((time.perf_counter() - start) * 1000)
+        assert report.ok, report.error
+    return times
+
+
 def fresh_runs(runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -168,13 +207,13 @@ def events_per_second(sb: Sandbox) -> float:
     return best
 
 
-def cpu_per_run(sb: Sandbox, runs: int) -> tuple[float, float]:
+def cpu_per_run(sb: Sandbox, runs: int, source: str = MLP) -> tuple[float, float]:
     """CPU milliseconds one warm run costs the sandbox's processes and the client: unlike wall
     time, this hardly depends on what else the machine is doing."""
     tree = _processes_below(sb.zygote_pid)
     sandbox_before, client_before = _cpu_ms(tree), time.process_time()
     for _ in range(runs):
-        sb.run(MLP)
+        sb.run(source)
     # Run children are gone by now; their CPU time was added to the zygote's "children" fields.
     sandbox = (_cpu_ms(tree) - sandbox_before) / runs
     return sandbox, (time.process_time() - client_before) * 1000 / runs
@@ -213,6 +252,8 @@ def main() -> None:
     parser.add_argument("--tiers", default=",".join(t for t in TIERS if not problems_by_tier()[t]))
     parser.add_argument("--other", type=Path, metavar="DIR",
                         help="also time warm runs of the modbox in this source folder, in turns")
+    parser.add_argument("--values-only", action="store_true",
+                        help="only the cost of the probe's statistics (warm runs with and without)")
     if _SERVE in sys.argv:
         serve_warm(sys.argv[-1])
         return
@@ -221,6 +262,14 @@ def main() -> None:
 
     rows = []
     load = os.getloadavg()[0]
+    if args.values_only:
+        for tier in tiers:
+            with Sandbox(tier=tier) as sb:
+                sb.wait_ready(120)
+                warm_runs(sb, 0)
+                rows += values_rows(tier, *values_overhead(sb, args.runs))
+        print_rows(rows, args.runs, load)
+        return
     fresh = fresh_runs(args.fresh)
     fresh_med = statistics.median(fresh)
     rows.append(("fresh interpreter per run, median", f"{fresh_med:.0f} ms", "(baseline)", ""))
@@ -234,6 +283,7 @@ def main() -> None:
             med, p95 = statistics.median(warm), percentile(warm, 0.95)
             sandbox_cpu, client_cpu = cpu_per_run(sb, args.runs)
             rate = events_per_second(sb)
+            overhead = values_overhead(sb, args.runs)
         ready, restart = ready_and_restart(tier, 3)
         ratio = fresh_med / med
         rows += [
@@ -261,8 +311,27 @@ def main() -> None:
             (f"[{tier}] events child -> client", f"{rate / 1000:.0f}k/s", ">= 300k/s",
              _ok(rate >= 300_000)),
         ]
+        rows += values_rows(tier, *overhead)
+    print_rows(rows, args.runs, load)
+
+
+def values_rows(tier, with_values, without, cpu_with, cpu_without, long_with, long_without) -> list[tuple]:
+    ratio = statistics.median(with_values) / statistics.median(without)
+    return [
+        (f"[{tier}] CPU per warm run with / without statistics", f"{cpu_with:.1f}/{cpu_without:.1f} ms",
+         "<= 1.15x", f"{cpu_with / cpu_without:.3f}x (CPU, not wall: less load-dependent)"),
+        (f"[{tier}] warm run without statistics, median", f"{statistics.median(without):.1f} ms",
+         "(in turns)", ""),
+        (f"[{tier}] warm run with statistics, median", f"{statistics.median(with_values):.1f} ms",
+         "<= 1.15x", f"{ratio:.3f}x of the run without: {_ok(ratio <= 1.15)}"),
+        (f"[{tier}] 125k-event run with / without statistics",
+         f"{long_with:.0f}/{long_without:.0f} ms", "", f"{long_with / long_without:.3f}x"),
+    ]
+
+
+def print_rows(rows: list[tuple], runs: int, load: float) -> None:
     width = max(len(r[0]) for r in rows)
-    print(f"modbox sandbox benchmark: {args.runs} warm runs per tier, load average {load:.2f}, "
+    print(f"modbox sandbox benchmark: {runs} warm runs per tier, load average {load:.2f}, "
           f"{os.cpu_count()} cores")
     print(f"{'measure':<{width}}  {'figure':>10}  {'target':>10}")
     for name, figure, target, verdict in rows:

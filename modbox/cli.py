@@ -135,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Python expression to evaluate in the program's final namespace after it ran "
              "(as a lesson's value check does); repeat for more",
     )
+    inspect.add_argument(
+        "--memory-for", metavar="EXPR",
+        help='the memory of one training step of the first model on this input, worked out '
+             'without allocating it, e.g. "torch.randn(32, 3, 224, 224)"',
+    )
     inspect.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit in seconds")
     inspect.add_argument("--memory", type=int, metavar="MB", help="memory budget in MiB")
     inspect.add_argument(

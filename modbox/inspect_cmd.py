@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from modbox import render
+from modbox.report import memory_expression, memory_from
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
 from modbox.source_file import UnreadableFile, read_source
 
@@ -27,8 +28,15 @@ def main(args) -> int:
         return _usage(str(e))
     except (ValueError, TierUnavailable) as e:
         return _usage(f"{e}. Leave out --sandbox (and MODBOX_SANDBOX) to use the best one here.")
+    evaluate = list(getattr(args, "evaluate", None) or ())
+    memory_for = getattr(args, "memory_for", None)
+    if memory_for is not None:
+        evaluate.append(memory_expression(memory_for))
     with sandbox:
-        report = sandbox.run(source, filename=args.file, evaluate=getattr(args, "evaluate", None) or ())
+        report = sandbox.run(source, filename=args.file, evaluate=evaluate)
+    if memory_for is not None:
+        report.memory = memory_from(report, memory_for)
+        report.values = [v for v in report.values if v.expr != evaluate[-1]]
     if args.json:
         print(report.to_json(indent=2))
     else:

@@ -15,7 +15,7 @@ from typing import Mapping
 from rich.text import Text
 
 from modbox import formatting as fmt
-from modbox.report import Event, Finding, Model, ModuleRow, Report
+from modbox.report import WHY_FINDINGS, Event, Finding, MemoryEstimate, Model, ModuleRow, Report
 
 Styles = Mapping[str, str]
 NO_STYLE: Styles = {}
@@ -74,6 +74,74 @@ def finding_text(model: str, finding: Finding, styles: Styles = NO_STYLE) -> Tex
         text.append(f"  line {finding.line}", style=styles.get("line", ""))
     text.append(f"\n  {finding.message}")
     return text
+
+
+def faults(model: Model) -> dict[str, str]:
+    """path -> the why-findings at that module, ``shape_mismatch, no_gradient``."""
+    out: dict[str, list[str]] = {}
+    for f in model.findings:
+        if f.kind in WHY_FINDINGS:
+            out.setdefault(f.path, []).append(f.kind)
+    return {path: ", ".join(kinds) for path, kinds in out.items()}
+
+
+# ---------------------------------------------------------------------------------- values
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+TREND_WIDTH = 16
+
+
+def number(v: float | None) -> str:
+    """Three significant digits; ``--`` for a value that is not there (not finite)."""
+    return "--" if v is None else f"{v:.3g}"
+
+
+def trend(values: list[float | None], width: int = TREND_WIDTH) -> str:
+    """``▁▂▅█``: the series squeezed into at most ``width`` blocks, low to high (the mean of each
+    of ``width`` equal slices); a blank for a missing value."""
+    if not values:
+        return ""
+    if len(values) > width:
+        step = len(values) / width
+        slices = [values[int(i * step):max(int((i + 1) * step), int(i * step) + 1)] for i in range(width)]
+        values = [_mean([v for v in part if v is not None]) for part in slices]
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    lo, hi = min(known), max(known)
+    top = len(_BLOCKS) - 1
+    return "".join(" " if v is None else _BLOCKS[round((v - lo) / (hi - lo) * top) if hi > lo else top // 2]
+                   for v in values)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+# ---------------------------------------------------------------------------------- memory
+
+
+def memory_lines(estimate: MemoryEstimate) -> list[tuple[str, str, str]]:
+    """(label, size, detail) rows of an estimate: its parts, then the peak with each optimizer
+    (``*`` marks the one it is for); detail splits a part by dtype when it has several."""
+    rows = []
+    for part in estimate.parts:
+        label = part.what.replace("_", " ")
+        if part.what == "optimizer_state":
+            label += f" ({estimate.optimizer})"
+        detail = ", ".join(f"{d} {fmt.size(n)}" for d, n in part.by_dtype.items()) if len(part.by_dtype) > 1 else ""
+        rows.append((label, fmt.size(part.bytes), detail))
+    for kind, peak in estimate.peaks.items():
+        rows.append((f"peak with {kind}", fmt.size(peak), "*" if kind == estimate.optimizer else ""))
+    return rows
+
+
+def memory_heading(estimate: MemoryEstimate) -> str:
+    if estimate.error:
+        return f"No estimate for {estimate.input}: {estimate.error}"
+    shapes = ", ".join(fmt.shape(s) for s in estimate.input_shape)
+    return (f"{estimate.model} on {estimate.input} ({shapes}): one training step, worked out with "
+            f"fake tensors, nothing allocated")
 
 
 # ---------------------------------------------------------------------------------- events

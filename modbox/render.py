@@ -16,8 +16,10 @@ from rich.text import Text
 
 from modbox import formatting as fmt
 from modbox.plain_text import strip_escapes
-from modbox.presentation import event_text, finding_text, ranked_findings, same_object_as, totals
-from modbox.report import Finding, Model, ModuleRow, Report
+from modbox.presentation import (
+    event_text, finding_text, memory_heading, memory_lines, ranked_findings, same_object_as, totals,
+)
+from modbox.report import Finding, MemoryEstimate, Model, ModuleRow, Report
 
 MAX_ROWS = 200  # module rows printed per model; --json has them all
 FINDING_STYLES = {"warning": "bold yellow", "info": "blue", "kind": "bold", "where": "cyan", "line": "dim"}
@@ -37,6 +39,9 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
     if events > 0 and report.events:
         console.print()
         print_events(report, console, events)
+    if report.memory is not None:
+        console.print()
+        print_memory(report.memory, console)
     if report.values:
         console.print()
         console.rule("evaluated after the run", align="left")
@@ -56,6 +61,21 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
             if dropped:
                 console.print(Text(f"... {fmt.count(dropped)} more bytes not shown", style="dim"))
     console.print(Text(f"sandbox: {report.sandbox or 'unknown'}", style="dim"))
+
+
+def print_memory(estimate: MemoryEstimate, console: Console) -> None:
+    console.rule("memory of one training step", align="left")
+    console.print(Text(memory_heading(estimate), style="red" if estimate.error else "dim"))
+    if estimate.error:
+        return
+    for label, size, detail in memory_lines(estimate):
+        chosen = detail == "*"
+        line = Text(f"  {label:<34}{size:>12}", style="bold" if chosen else "")
+        if detail and not chosen:
+            line.append(f"  ({detail})", style="dim")
+        console.print(line)
+    for note in estimate.notes:
+        console.print(Text(f"  {note}", style="yellow"))
 
 
 def _print_outcome(report: Report, console: Console) -> None:

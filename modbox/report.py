@@ -21,7 +21,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = 1
+SCHEMA = 2  # 2: values and gradients per module, the why-findings, memory estimates
 
 # What went wrong with a run. One name per concept: these strings appear in JSON, the UI,
 # lesson checks (`outcome = "exception"`) and docs.
@@ -51,9 +51,20 @@ FINDING_KINDS = (
     "shared_parameter",
     "lazy_uninitialized",
     "state_dict_prefix",
+    # why the model fails or does not learn (modbox/probe/shapes.py, modbox/probe/diagnose.py)
+    "shape_mismatch",
+    "nan_or_inf",
+    "dead_activation",
+    "vanishing_gradient",
+    "exploding_gradient",
+    "no_gradient",
 )
 # Report.tampering holds findings of one more kind, "tampering": what the program changed in
 # torch or builtins, or its classes that describe themselves (see modbox/probe/sealed.py).
+
+# The findings that say why a model fails or does not learn; the panes mark their modules.
+WHY_FINDINGS = ("shape_mismatch", "nan_or_inf", "dead_activation", "vanishing_gradient",
+                "exploding_gradient", "no_gradient")
 
 # Kinds of streamed events.
 EVENT_KINDS = (
@@ -93,6 +104,28 @@ OVERRIDABLE = (
     "__call__", "_call_impl", "_wrapped_call_impl", "train", "eval", "_apply", "zero_grad",
     "register_forward_hook", "register_forward_pre_hook", "get_submodule", "get_parameter",
 )
+# And estimate_memory(model, "torch.randn(32, 3, 224, 224)") gives a MemoryEstimate's fields for
+# a training step of the model (None: the program's first model) on that input, worked out
+# with fake tensors (modbox/probe/memory.py); `modbox inspect --memory-for` asks for it.
+MEMORY_HELPER = "estimate_memory"
+
+def memory_expression(input_expr: str, model: str | None = None) -> str:
+    """The expression that asks a run for a memory estimate of ``model`` (None: the first
+    model) on the input ``input_expr`` builds."""
+    return f"{MEMORY_HELPER}({model or 'None'}, {input_expr!r})"
+
+
+def memory_from(report: Report, input_expr: str, model: str | None = None) -> MemoryEstimate:
+    """The estimate a run gave for ``memory_expression(input_expr, model)``, or one whose
+    ``error`` says why there is none."""
+    value = report.value(memory_expression(input_expr, model))
+    if value is None:
+        return MemoryEstimate(model=model or "", input=input_expr,
+                              error="not worked out: the program did not run to the end")
+    if not value.ok or not isinstance(value.value, dict):
+        return MemoryEstimate(model=model or "", input=input_expr, error=value.repr)
+    return _from_jsonable(MemoryEstimate, value.value)
+
 
 # Python names that JSON spells differently.
 _JSON_NAMES = {"cls": "class"}
@@ -157,6 +190,83 @@ class Finding:
 
 
 @dataclass
+class Histogram:
+    """Counts of finite values in equal bins from ``lo`` to ``hi`` (a sample of large tensors)."""
+
+    lo: float
+    hi: float
+    counts: list[int] = field(default_factory=list)
+
+
+@dataclass
+class OutputStats:
+    """Statistics of one forward call's output (its first tensor), over its finite values."""
+
+    call: int  # which call of the module, from 0
+    step: int  # optimizer steps taken before the call
+    numel: int
+    sampled: bool = False  # statistics from an even sample of a large output
+    mean: float | None = None  # None when no value is finite
+    std: float | None = None
+    min: float | None = None
+    max: float | None = None
+    zeros: float = 0.0  # fraction of values that are exactly 0
+    nan: int = 0  # NaN values (counted over the whole output)
+    inf: int = 0  # +Inf and -Inf values
+    input_zeros: float | None = None  # fraction of exact zeros in the first input (a tensor)
+
+
+@dataclass
+class ModuleValues:
+    """What one module returned over the run: a thinned-out series of its calls."""
+
+    path: str
+    cls: str
+    calls: int  # forward calls in the run
+    outputs: list[OutputStats] = field(default_factory=list)  # at most 64, evenly spaced calls
+    histogram: Histogram | None = None  # of the latest output in ``outputs``
+
+
+@dataclass
+class GradNorm:
+    backward: int  # which backward pass that reached the model, from 0
+    step: int  # optimizer steps taken before it
+    norm: float | None  # L2 norm of the parameter's .grad after the pass; None if not finite
+
+
+@dataclass
+class ParameterValues:
+    name: str
+    grad_norms: list[GradNorm] = field(default_factory=list)  # at most 64, evenly spaced passes
+    histogram: Histogram | None = None  # of the parameter's values at the end of the run
+
+
+@dataclass
+class MemoryPart:
+    """Bytes of one kind of tensor in a training step, split by dtype."""
+
+    what: str  # parameters, gradients, optimizer_state, activations, input
+    bytes: int
+    by_dtype: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class MemoryEstimate:
+    """Memory of one training step (forward, backward, optimizer step) of ``model`` on
+    ``input``, worked out with fake tensors: nothing was allocated."""
+
+    model: str
+    input: str  # the expression the input came from
+    input_shape: list = field(default_factory=list)
+    parts: list[MemoryPart] = field(default_factory=list)  # optimizer_state for ``optimizer``
+    optimizer: str = ""  # the optimizer the state and the peak are for
+    peaks: dict[str, int] = field(default_factory=dict)  # optimizer -> peak bytes of a step
+    peak: int = 0  # peaks[optimizer]
+    notes: list[str] = field(default_factory=list)  # what the estimate leaves out for this model
+    error: str = ""  # why there is no estimate
+
+
+@dataclass
 class Model:
     """One top-level nn.Module of the learner's namespace."""
 
@@ -174,6 +284,9 @@ class Model:
     state_dict_keys: list[str] = field(default_factory=list)  # in state_dict() order
     state_dict_shapes: dict[str, list[int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    values: list[ModuleValues] = field(default_factory=list)  # per module that ran
+    grads: list[ParameterValues] = field(default_factory=list)  # per parameter
+    backwards: int = 0  # backward passes that gave the model's parameters gradients
 
 
 @dataclass
@@ -237,6 +350,7 @@ class Report:
     # id() of each module or optimizer left in a top-level variable, by name: whose events are
     # whose (an events check's `of`)
     objects: dict[str, int] = field(default_factory=dict)
+    memory: MemoryEstimate | None = None  # when the run asked for one (inspect --memory-for)
     sandbox: str = ""  # isolation tier: bwrap, landlock or plain
     timing: Timing = field(default_factory=Timing)
     schema: int = SCHEMA
@@ -286,11 +400,31 @@ def _type_hints(tp: type) -> dict[str, Any]:
     return typing.get_type_hints(tp)
 
 
+_PLAIN = (int, float, str, bool, type(None))
+
+
+@functools.cache
+def _flat_fields(tp: type) -> tuple[tuple[str, str], ...] | None:
+    """(attribute, JSON key) of a dataclass whose fields all hold plain values (numbers,
+    strings, None), which JSON gives as they are; None for one with nested fields."""
+    hints = _type_hints(tp)
+    for f in dataclasses.fields(tp):
+        hint = hints[f.name]
+        kinds = typing.get_args(hint) if typing.get_origin(hint) in (
+            typing.Union, getattr(__import__("types"), "UnionType", None)) else (hint,)
+        if not all(k in _PLAIN for k in kinds):
+            return None
+    return tuple((f.name, _JSON_NAMES.get(f.name, f.name)) for f in dataclasses.fields(tp))
+
+
 def _from_jsonable(tp: Any, data: Any) -> Any:
     """Build ``tp`` from JSON data, ignoring keys it does not know (newer producers)."""
     if data is None:
         return None
     if dataclasses.is_dataclass(tp):
+        flat = _flat_fields(tp)
+        if flat is not None:  # the statistics: thousands of small records, built directly
+            return tp(**{name: data[key] for name, key in flat if key in data})
         hints = _type_hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):

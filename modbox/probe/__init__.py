@@ -12,8 +12,10 @@ This is the only package besides ``modbox.sandbox``'s worker side that imports t
 
 Parts: ``calls`` (module calls as events), ``patches`` (the torch API the learner calls),
 ``index`` (model and path of a module at event time), ``describe`` (counts, rows, state_dict),
-``findings`` (silent bugs), ``source`` (direct forward calls the run cannot see), ``tree``
-(iterative walks), ``values`` (shapes, dtypes, devices).
+``findings`` (silent bugs), ``stats`` (statistics of outputs and gradients over the run),
+``diagnose`` and ``shapes`` (why a model fails or does not learn), ``memory`` (a training step's
+memory, worked out with fake tensors), ``source`` (direct forward calls the run cannot see),
+``tree`` (iterative walks), ``values`` (shapes, dtypes, devices).
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from torch import nn
 from modbox.probe import sealed, tree
 from modbox.probe.calls import CallRecorder
 from modbox.probe.describe import describe
+from modbox.probe.diagnose import diagnose
 from modbox.probe.findings import find
 from modbox.probe.index import PathIndex
 from modbox.probe.patches import Patches
 from modbox.probe.session import Session
 from modbox.probe.source import direct_forward_calls
+from modbox.probe.stats import ValueRecorder
 from modbox.probe.values import numel
 
 
@@ -52,6 +56,7 @@ class Probe:
         self.emit = emit
         self._session = Session(filename, emit)
         self._index = PathIndex(self._session)
+        _attach(self._session, self._index)
         if _resident is None:
             self._calls = CallRecorder(self._session, self._index)
             self._patches = Patches(self._session, self._index, self._calls)
@@ -109,6 +114,8 @@ class Probe:
                     for found in sealed.overrides(tree.unique_modules(module), self.filename):
                         if found not in self.tampering:
                             self.tampering.append(found)
+                    model["findings"] += diagnose(view, self._session)
+                    model.update(self._session.values.for_model(name, module, view.paths))
                 except Exception:  # never lose the run's report over one odd module
                     model = _plain_counts(name, module)
                 models.append(model)
@@ -143,11 +150,17 @@ def install_resident() -> None:
         return
     session = Session("", _drop)
     index = PathIndex(session)
+    _attach(session, index)
     calls = CallRecorder(session, index)
     patches = Patches(session, index, calls)
     patches.patch()
     calls.hook()
     _resident = (calls, patches)
+
+
+def _attach(session: Session, index: PathIndex) -> None:
+    session.index = index
+    session.values = ValueRecorder(session)
 
 
 def _drop(event: dict) -> None:

@@ -20,10 +20,12 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from collections import deque
 
 import torch
 from torch.nn.modules import module as _module_mod
 
+from modbox.probe import stats as _stats
 from modbox.probe.index import PathIndex
 from modbox.probe.session import Session
 from modbox.probe.values import device_name, dtype_name, first_tensor, shape_of, tensors_in
@@ -32,6 +34,7 @@ _MODULE_FILE = _module_mod.__file__
 _Tensor = torch.Tensor
 _now = time.perf_counter_ns
 _grad_enabled = torch.is_grad_enabled
+_RECENT = 32  # finished calls of the current outermost call kept, to find who produced an input
 
 
 class _CompilingFlag:
@@ -63,11 +66,13 @@ class CallRecorder:
         """Report to this run's session from now on."""
         self.s = session
         self.index = index
-        self.stack: list[tuple] = []  # (module, entry, start ns) of calls in progress
+        self.stack: list[tuple] = []  # (module, entry, start ns, args) of calls in progress
         self._pending: list[tuple] = []  # (node, kind, entry, has grads) of the outermost call
         self._last_direct = None
         self._emit = session.emit
         self._last_output = session.facts.last_output
+        self._values = session.values
+        self._recent: deque = deque(maxlen=_RECENT)  # (entry, output shape) of finished calls
 
     def install(self) -> None:
         self.hook()
@@ -99,6 +104,7 @@ class CallRecorder:
         self._last_direct = None
         self._pending = []
         self.stack = []
+        self._recent.clear()
         if self._filter in warnings.filters:
             warnings.filters.remove(self._filter)
             warnings._filters_mutated()
@@ -115,6 +121,7 @@ class CallRecorder:
             stack = self.stack
             if not stack:
                 self._pending = []
+                self._recent.clear()
             if entry[4] and (not stack or id(stack[-1][0]) not in entry[4]):
                 self._check_direct_forward(entry[4])
             if len(args) == 1 and type(args[0]) is _Tensor:
@@ -134,15 +141,17 @@ class CallRecorder:
                             "class": entry[3], "inputs": inputs, "dtype": _dtype(t.dtype),
                             "device": "cpu" if t.is_cpu else device_name(t.device),
                             "grad_enabled": _grad_enabled()})
+            if not _grad_enabled() and id(module) not in self.s.facts.no_grad_lines:
+                self.s.facts.no_grad_lines[id(module)] = self.s.learner_line()
             if self.s.global_hooks:  # PyTorch runs global hooks first, then the module's
                 self._learner_hooks(entry, _module_mod._global_forward_pre_hooks)
             if module._forward_pre_hooks and self.s.hooks:
                 self._learner_hooks(entry, module._forward_pre_hooks)
-            stack.append((module, entry, _now()))
+            stack.append((module, entry, _now(), args))
         except Exception:  # still open the call, so that its forward event pairs up
             stack = self.stack
             if not stack or stack[-1][0] is not module:
-                stack.append((module, (module, "", "", type(module).__name__, ()), _now()))
+                stack.append((module, (module, "", "", type(module).__name__, ()), _now(), args))
         return None
 
     def _post(self, module, args, output):
@@ -157,6 +166,11 @@ class CallRecorder:
             if call is None:
                 return None
             entry = call[1]
+            if output is None:
+                failed = sys.exc_info()[1]
+                if failed is not None:  # forward raised: the innermost call sees it first
+                    self._failed(module, entry, failed, args)
+                    return None
             if type(output) is _Tensor:
                 t = output
                 try:
@@ -169,7 +183,17 @@ class CallRecorder:
                 shape = shape_of(output)
                 outputs = [shape] if isinstance(output, _Tensor) else shape or []
             self._last_output[id(module)] = (entry[3], shape)
+            failure = self.s.facts.failure
+            if failure is not None and failure["module"] is module:
+                self.s.facts.failure = None  # it works now: the learner caught and fixed it
             grad = _grad_enabled()
+            if t is not None and _stats.ENABLED:
+                try:
+                    self._values.output(module, entry, t, args,
+                                        self._recent[-1][0] if self._recent else None, grad, stack)
+                except Exception:  # a tensor the statistics cannot read (nested, sparse, ...)
+                    pass
+            self._recent.append((entry, shape))
             if t is None:
                 self._emit({"kind": "forward", "obj": id(module), "path": entry[2], "model": entry[1],
                             "class": entry[3], "outputs": outputs,
@@ -191,6 +215,22 @@ class CallRecorder:
         except Exception:
             pass
         return None
+
+    def _failed(self, module, entry, error: BaseException, args) -> None:
+        facts = self.s.facts
+        failure = facts.failure
+        if failure is not None and failure["error"] is error:
+            return  # an outer call of the one that raised
+        facts.failure = {
+            "error": error,
+            "module": module,
+            "entry": entry,
+            "args": args,
+            "inputs": [shape_of(a) for a in args],
+            "dtypes": [_dtype(a.dtype) if isinstance(a, _Tensor) else None for a in args],
+            "recent": list(self._recent),
+            "grad_enabled": _grad_enabled(),
+        }
 
     def _note_nodes(self, entry, output: _Tensor, args) -> None:
         out_node = output.grad_fn

@@ -26,14 +26,17 @@ import time
 import torch
 from torch import nn
 
-from modbox.probe import differential, sealed
-from modbox.report import COMPARE_HELPER, FILE_HELPER, LOAD_HELPER, VALUE_HELPER
+from modbox.probe import differential, sealed, tree
+from modbox.report import COMPARE_HELPER, FILE_HELPER, LOAD_HELPER, MEMORY_HELPER, VALUE_HELPER
 
 SECONDS = 2.0  # each expression's time limit (the run's own wall clock still bounds them all)
 # A comparison with the reference runs the lesson's solution and builds and runs both models
 # for every configuration: seconds on a loaded machine (a solution that compiles). The run's own
 # wall clock still bounds it.
 HARNESS_SECONDS = 20.0
+# A memory estimate runs a whole training step on fake tensors: a 1B-parameter model takes a
+# few seconds.
+MEMORY_SECONDS = 30.0
 REPR_CHARS = 200
 MAX_ITEMS = 10_000  # elements of a value sent as data; a bigger value is sent as its repr only
 
@@ -56,6 +59,32 @@ def copy_and_load(model, state_dict) -> dict:
     return {"missing": list(result.missing_keys), "unexpected": list(result.unexpected_keys)}
 
 
+def memory_helper(namespace: dict):
+    """``estimate_memory(model, input_expression, optimizer="Adam")`` for this namespace."""
+
+    def estimate_memory(model, expression: str, optimizer: str | None = None) -> dict:
+        from modbox.probe.memory import estimate, optimizer_kind
+
+        name = next((n for n, m in tree.models_in(namespace) if m is model), None)
+        if model is None:
+            name, model = next(iter(tree.models_in(namespace)), (None, None))
+        if not isinstance(model, nn.Module):
+            raise TypeError("expected an nn.Module, and the program has none" if model is None
+                            else f"expected an nn.Module, got {type(model).__name__}")
+        if optimizer is None:  # the learner's own optimizer for this model, else Adam
+            held = {id(p) for p in model.parameters()}
+            optimizer = next((optimizer_kind(o) for o in namespace.values()
+                              if isinstance(o, torch.optim.Optimizer) and any(
+                                  id(p) in held for g in o.param_groups for p in g["params"])),
+                             "Adam")
+        tree_ = ast.parse(expression, "<input>", "eval")
+        code = compile(tree_, "<input>", "eval", dont_inherit=True)
+        found = estimate(model, lambda: eval(code, sealed.sealed_globals(tree_, namespace)), optimizer)
+        return {"model": name or "", "input": expression, **found}
+
+    return estimate_memory
+
+
 def evaluate(namespace: dict, expressions: list[str], deadline: float | None = None,
              folder: str | None = None) -> list[dict]:
     """One answer per expression, in order. ``deadline`` (``time.monotonic()``) ends them all.
@@ -65,13 +94,15 @@ def evaluate(namespace: dict, expressions: list[str], deadline: float | None = N
         COMPARE_HELPER: functools.partial(differential.compare_with_reference, namespace, folder),
         FILE_HELPER: functools.partial(differential.compare_with_file, namespace, folder),
         VALUE_HELPER: functools.partial(differential.compare_value, namespace, folder),
+        MEMORY_HELPER: memory_helper(namespace),
     }
     out = []
     previous = signal.signal(signal.SIGALRM, _expired)
     try:
         for expr in expressions:
             harness = expr.startswith((COMPARE_HELPER, FILE_HELPER, VALUE_HELPER))
-            limit = HARNESS_SECONDS if harness else SECONDS
+            memory = expr.startswith(MEMORY_HELPER + "(")
+            limit = HARNESS_SECONDS if harness else MEMORY_SECONDS if memory else SECONDS
             left = limit if deadline is None else min(limit, deadline - time.monotonic())
             if left <= 0:
                 out.append(_answer(expr, error="not evaluated: the run used up its time limit"))

@@ -56,10 +56,8 @@ class PathIndex:
         if self._params is None:
             params: dict[int, tuple[str, str]] = {}
             for name, model in models:
-                for path, module in tree.unique_modules(model):
-                    for pname, p in list(module._parameters.items()):
-                        if p is not None and id(p) not in params:
-                            params[id(p)] = (name, f"{path}.{pname}" if path else pname)
+                for full, p in tree.named_parameters(model):
+                    params.setdefault(id(p), (name, full))
             self._params = params
         return self._params
 

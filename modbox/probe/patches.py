@@ -8,6 +8,7 @@
   ``hook_removed``.
 - optimizers: the line each was built on, and an ``optimizer_step`` event naming which
   parameters the step changed.
+- ``torch.autograd.backward``: the gradients after each backward pass (``stats``).
 - ``zero_grad`` of optimizers and modules, ``torch.save``, ``torch.load`` and
   ``Module.load_state_dict``, called from the learner's file: an event each (what was saved or
   loaded, the keys a load missed), and the facts findings need (modules saved whole, loads that
@@ -20,6 +21,7 @@ exception it raised (the sandbox trims tracebacks to the learner's own frames).
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 
@@ -32,7 +34,7 @@ from modbox.probe import tree
 from modbox.probe.calls import CallRecorder
 from modbox.probe.index import PathIndex
 from modbox.probe.session import Session
-from modbox.probe.values import class_name, numel
+from modbox.probe.values import class_name, numel, tensors_in
 
 _HOOK_METHODS = {
     "register_forward_pre_hook": "forward_pre",
@@ -108,6 +110,7 @@ class Patches:
         self._patch(torch.optim.Optimizer, "zero_grad",
                     self._make_zero_grad(torch.optim.Optimizer.zero_grad, "optimizer"))
         self._patch(nn.Module, "load_state_dict", self._make_load_state_dict(nn.Module.load_state_dict))
+        self._patch(torch.autograd, "backward", self._make_backward(torch.autograd.backward))
 
     def unpatch(self) -> None:
         for handle in self._handles:
@@ -306,6 +309,7 @@ class Patches:
     def _after_optimizer_step(self, optimizer, args, kwargs):
         if not self.on:
             return None
+        self.s.steps += 1
         try:
             before = self._before_step.pop(id(optimizer), None)
             if before is None:
@@ -324,17 +328,11 @@ class Patches:
                 if model_name not in touched_models:
                     continue
                 changed, unchanged = [], []
-                seen = set()
-                for path, module in tree.unique_modules(model):
-                    for pname, p in list(module._parameters.items()):
-                        if p is None or id(p) in seen:
-                            continue
-                        seen.add(id(p))
-                        full = f"{path}.{pname}" if path else pname
-                        if id(p) in changed_ids:
-                            changed.append(full)
-                        elif p.requires_grad:
-                            unchanged.append(full)
+                for full, p in tree.named_parameters(model):
+                    if id(p) in changed_ids:
+                        changed.append(full)
+                    elif p.requires_grad:
+                        unchanged.append(full)
                 self.s.emit(
                     {
                         "kind": "optimizer_step",
@@ -348,6 +346,39 @@ class Patches:
         except Exception:
             pass
         return None
+
+    def _make_backward(self, original):
+        """``torch.autograd.backward`` (which ``Tensor.backward`` calls): once a pass is done,
+        the value recorder reads every parameter's gradient."""
+        probe = self
+
+        @functools.wraps(original)
+        def backward(*args, **kwargs):
+            if probe.on and probe.s.facts.loss_nan is None and not _compiling():
+                probe._check_loss(args[0] if args else kwargs.get("tensors"))
+            try:
+                result = original(*args, **kwargs)
+            except BaseException as e:
+                _drop_own_frame(e)
+                raise
+            if probe.on and not _compiling():
+                try:
+                    probe.s.values.backward_done()
+                except Exception:
+                    pass
+            return result
+
+        return backward
+
+    def _check_loss(self, tensors) -> None:
+        """Note the first backward() started from a NaN or Inf (a loss gone bad)."""
+        try:
+            for t in tensors_in(tensors):
+                if t.is_floating_point() and not t.is_meta and not math.isfinite(t.detach().sum().item()):
+                    self.s.facts.loss_nan = {"line": self.s.learner_line(), "step": self.s.steps}
+                    return
+        except Exception:
+            pass
 
     # -- zero_grad, torch.save, torch.load, load_state_dict ---------------------------------
 

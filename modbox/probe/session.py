@@ -26,6 +26,10 @@ class Facts:
     # because every key of the state_dict ("state_dict") or of the module ("model") had a
     # wrapper's prefix and the other's did not
     prefixed_loads: dict = field(default_factory=dict)
+    failure: dict | None = None  # the call whose forward raised last (see CallRecorder._failed)
+    nan_origin: dict | None = None  # the first output with NaN or Inf (see stats.ValueRecorder)
+    loss_nan: dict | None = None  # the first backward() of a NaN or Inf: line, optimizer steps
+    no_grad_lines: dict = field(default_factory=dict)  # id(module) -> line it ran without grad
 
 
 class Session:
@@ -35,6 +39,10 @@ class Session:
         self.facts = Facts()
         self.hooks: dict[int, tuple[str, str, int]] = {}  # learner's hook id -> name, kind, line
         self.global_hooks = 0  # how many of them the learner registered for all modules
+        self.steps = 0  # optimizer steps so far
+        # set by the Probe: the path index and the value recorder of this run
+        self.index = None
+        self.values = None
         self._namespace: dict | None = None
 
     def namespace(self) -> dict | None:

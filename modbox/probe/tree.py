@@ -72,6 +72,18 @@ def unique_modules(root: nn.Module) -> list[tuple[str, nn.Module]]:
     return out
 
 
+def named_parameters(root: nn.Module) -> list[tuple[str, nn.Parameter]]:
+    """``named_parameters()`` without recursion: each tensor once, at its first dotted name."""
+    out = []
+    seen: set[int] = set()
+    for path, module in unique_modules(root):
+        for name, p in list(module._parameters.items()):
+            if p is not None and id(p) not in seen:
+                seen.add(id(p))
+                out.append((f"{path}.{name}" if path else name, p))
+    return out
+
+
 def _children(module: nn.Module):
     modules = getattr(module, "_modules", None)
     if not modules:

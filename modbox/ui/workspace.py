@@ -12,6 +12,7 @@ player embeds one too. Public API:
     ws.limits, ws.timeout     # passed to the sandbox for every run (None: the sandbox's defaults)
     ws.last_report            # the newest Report, failing or not (None before the first)
     ws.good_report            # the newest Report that ran to the end: what the panes show
+    ws.fault_report           # the newest failed Report a why-finding explains (FAULT_PANES show it)
     ws.selected_model         # name of the model shown (``model`` first when there are several)
     ws.show_pane("hooks")     # one of PANES
     ws.status_line            # the StatusLine (``say`` shows a screen's word there)
@@ -36,7 +37,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
 
-from modbox.report import Event, Model, Report
+from modbox.report import WHY_FINDINGS, Event, Model, Report, memory_expression, memory_from
 from modbox.ui.changes import describe_change
 from modbox.ui.collector import QuietCollector, report_size
 from modbox.ui.engine import Engine
@@ -49,11 +50,12 @@ from modbox.ui.widgets.output_pane import OutputPane
 from modbox.ui.widgets.parameters_pane import ParametersPane
 from modbox.ui.widgets.state_dict_pane import StateDictPane
 from modbox.ui.widgets.status_line import StatusLine
+from modbox.ui.widgets.values_pane import ValuesPane
 
 if TYPE_CHECKING:
     from modbox.sandbox.limits import Limits
 
-PANES = ("modules", "parameters", "state_dict", "hooks", "findings", "output")
+PANES = ("modules", "parameters", "state_dict", "hooks", "findings", "output", "values")
 PANE_TITLES = {
     "modules": "Modules",
     "parameters": "Parameters",
@@ -61,7 +63,11 @@ PANE_TITLES = {
     "hooks": "Hooks",
     "findings": "Findings",
     "output": "Output",
+    "values": "Values",
 }
+# Panes that show a failed run's report when it explains the failure (a why-finding): the
+# shapes up to the failure, the module at fault, the values that went wrong.
+FAULT_PANES = {"modules", "findings", "values"}
 
 
 class Workspace(Vertical):
@@ -76,6 +82,7 @@ class Workspace(Vertical):
         Binding("alt+4", "show_pane('hooks')", "Hooks", show=False, id="pane.hooks"),
         Binding("alt+5", "show_pane('findings')", "Findings", show=False, id="pane.findings"),
         Binding("alt+6", "show_pane('output')", "Output", show=False, id="pane.output"),
+        Binding("alt+7", "show_pane('values')", "Values", show=False, id="pane.values"),
         Binding("f4", "focus_editor", "Editor", show=False, id="workspace.editor"),
     ]
 
@@ -112,12 +119,14 @@ class Workspace(Vertical):
         self.engine = engine
         self.filename = filename
         self.evaluate = list(evaluate)  # expressions each run answers in Report.values
+        self.memory_for: str | None = None  # the input a memory estimate is asked for
         self.set_reactive(Workspace.live, live)
         self.limits = limits
         self.timeout = timeout
         self.live_timeout = live_timeout
         self.last_report: Report | None = None
         self.good_report: Report | None = None
+        self.fault_report: Report | None = None  # the latest run, failed with a why-finding
         self.selected_model: str | None = None
         self._initial_source = source
         self._dirty: set[str] = set()
@@ -143,6 +152,8 @@ class Workspace(Vertical):
                         yield FindingsPane()
                     with TabPane(PANE_TITLES["output"], id="output"):
                         yield OutputPane()
+                    with TabPane(PANE_TITLES["values"], id="values"):
+                        yield ValuesPane()
         yield StatusLine(self.engine, id="status-line")
 
     def on_mount(self) -> None:
@@ -184,7 +195,12 @@ class Workspace(Vertical):
         newest one, when several were asked for)."""
         self._runs.run(self.source, live=live, filename=self.filename,
                        timeout=self.live_timeout if live else self.timeout, limits=self.limits,
-                       evaluate=self.evaluate)
+                       evaluate=self._expressions())
+
+    def _expressions(self) -> list[str]:
+        if self.memory_for is None:
+            return self.evaluate
+        return [*self.evaluate, memory_expression(self.memory_for, self.selected_model)]
 
     async def run_settled(self) -> None:
         """Return once the last run asked for has its answer, at once when none is in flight:
@@ -236,6 +252,11 @@ class Workspace(Vertical):
         self.last_report = report
         self.query_one(OutputPane).show_report(report)
         editor = self.editor
+        fault = None if report.ok else report if any(
+            f.kind in WHY_FINDINGS for m in report.models for f in m.findings) else None
+        if fault is not None or self.fault_report is not None:
+            self._dirty |= FAULT_PANES
+        self.fault_report = fault
         if report.ok:
             previous = self.model()
             self.good_report = report
@@ -253,7 +274,9 @@ class Workspace(Vertical):
             editor.error_line = report.error.line if report.error else None
             if self._runs.streamed and self.good_report is not None:
                 self._dirty.add("hooks")
-                self._render_pane(self.active_pane)
+            if self.memory_for is not None:  # say why there is no estimate this time
+                self._dirty.add("parameters")
+            self._render_pane(self.active_pane)
         self._show_stale(report)
         self.status_line.run_ended(report)
         self._collector.follow(report_size(self.good_report or report))
@@ -273,16 +296,22 @@ class Workspace(Vertical):
 
     def _show_stale(self, report: Report) -> None:
         banner = self.query_one("#stale-banner", Static)
-        stale = not report.ok and self.good_report is not None
+        stale = not report.ok and (self.good_report is not None or self.fault_report is not None)
         banner.display = stale
         self.query_one("#panes").set_class(stale, "-stale")
         if stale:
             err = report.error
             where = f" at line {err.line}" if err and err.line else ""
-            banner.update(
-                Text(f"Stale: showing the last good run. The latest run failed ({err.kind if err else 'error'}"
-                     f"{where}); see Output.", style="bold")
-            )
+            if self.fault_report is not None:
+                banner.update(Text(
+                    f"The latest run failed{where}: Modules, Findings and Values show it up to the "
+                    f"failure, with the module at fault marked ✗; the other panes show the last "
+                    f"good run.", style="bold"))
+            else:
+                banner.update(
+                    Text(f"Stale: showing the last good run. The latest run failed ({err.kind if err else 'error'}"
+                         f"{where}); see Output.", style="bold")
+                )
 
     # ------------------------------------------------------------------ panes
 
@@ -292,16 +321,24 @@ class Workspace(Vertical):
             return
         self._dirty.discard(name)
         model, report = self.model(), self.good_report
+        if name in FAULT_PANES and self.fault_report is not None:
+            report = self.fault_report
+            model = report.model(self.selected_model) or report.model()
         if name == "modules":
             self.query_one(ModulesPane).show_model(model)
         elif name == "parameters":
-            self.query_one(ParametersPane).show_model(model)
+            pane = self.query_one(ParametersPane)
+            pane.show_model(model)
+            pane.show_memory(None if self.memory_for is None or self.last_report is None else
+                             memory_from(self.last_report, self.memory_for, self.selected_model))
         elif name == "state_dict":
             self.query_one(StateDictPane).show_model(model)
         elif name == "hooks" and report is not None:
             self.query_one(HooksPane).reset(report.events, report.events_total, report.events_dropped)
         elif name == "findings":
             self.query_one(FindingsPane).show_report(report)
+        elif name == "values":
+            self.query_one(ValuesPane).show_model(model)
 
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -311,8 +348,14 @@ class Workspace(Vertical):
     def _model_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.selected_model:
             self.selected_model = event.value
-            self._dirty |= {"modules", "parameters", "state_dict"}
+            self._dirty |= {"modules", "parameters", "state_dict", "values"}
             self._render_pane(self.active_pane)
+
+    @on(ParametersPane.MemoryAsked)
+    def _memory_asked(self, event: ParametersPane.MemoryAsked) -> None:
+        """Each run from now on also works out the memory of a training step on that input."""
+        self.memory_for = event.input or None
+        self.run_now()
 
     @on(EventList.Selected)
     def _event_chosen(self, event: EventList.Selected) -> None:

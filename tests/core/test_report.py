@@ -5,6 +5,7 @@ from modbox.report import (
     Model,
     ModuleRow,
     ParameterRow,
+    SCHEMA,
     Report,
     Timing,
 )
@@ -46,7 +47,7 @@ def test_report_round_trips_through_json():
 
 def test_json_spells_class_as_class_and_carries_schema():
     data = _sample().to_dict()
-    assert data["schema"] == 1
+    assert data["schema"] == SCHEMA
     assert data["models"][0]["class"] == "Net"
     assert data["models"][0]["modules"][0]["class"] == "Net"
     assert "cls" not in data["models"][0]

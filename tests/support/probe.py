@@ -73,8 +73,16 @@ EXPECTED = {
     "tied_weights.py": [("shared_parameter", "embed")],
     "lazy_layers.py": [("lazy_uninitialized", "0"), ("lazy_uninitialized", "2")],
     "state_dict_prefix.py": [("state_dict_prefix", "")],
+    "shape_mismatch.py": [("shape_mismatch", "fc")],
+    "nan_or_inf.py": [("nan_or_inf", "")],
+    "dead_activation.py": [("dead_activation", "1")],
+    "vanishing_gradient.py": [("vanishing_gradient", "0")],
+    "exploding_gradient.py": [("exploding_gradient", "0")],
+    "no_gradient.py": [("no_gradient", "encoder")],
     "mlp.py": [],
     "cnn.py": [],
     "transformer.py": [],
     "standard_layers.py": [],
 }
+# examples whose program fails, as the mistake they show makes it
+FAILING = {"shape_mismatch.py"}

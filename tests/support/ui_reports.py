@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import math
+
 from modbox.report import (
-    BufferRow, Error, Event, Finding, Model, ModuleRow, ParameterRow, Report, Timing,
+    BufferRow, Error, Event, Finding, GradNorm, Histogram, Model, ModuleRow, ModuleValues,
+    OutputStats, ParameterRow, ParameterValues, Report, Timing,
 )
 
 
@@ -67,6 +70,7 @@ def showcase_report() -> Report:
         BufferRow(name="fc1.scale", shape=[16], dtype="float32", device="cpu", persistent=False),
     ]
     model.buffer_bytes = 64
+    add_values(model)
     model.parameters[0].tied_to = ["head.weight"]
     model.state_dict_keys.append("head.weight")
     model.state_dict_shapes["head.weight"] = [16, 4]
@@ -86,6 +90,45 @@ def showcase_report() -> Report:
         ok=True, models=[model], events=events, events_total=6,
         stdout="torch.Size([2, 3])\n[bold]not markup[/bold] \x1b[31mno colour\x1b[0m\n",
         stderr="a warning on stderr\n", sandbox="bwrap", timing=Timing(run=7.0, total=12.0),
+    )
+
+
+def add_values(model: Model, calls: int = 40) -> None:
+    """Deterministic statistics for every layer of ``model``: outputs that settle over 40 calls,
+    gradient norms that shrink, bell-shaped histograms."""
+    bell = Histogram(lo=-2.0, hi=2.0, counts=[round(100 * math.exp(-((i - 11.5) / 5) ** 2)) for i in range(24)])
+    for k, row in enumerate(model.modules):
+        outputs = [OutputStats(call=c, step=c, numel=32, mean=0.1 * k - 0.02 * c / calls,
+                               std=1.0 + k * 0.2 + 0.5 * math.exp(-c / 8), min=-2.0 - k, max=2.0 + k,
+                               zeros=0.0, nan=0, inf=0) for c in range(0, calls, 2)]
+        model.values.append(ModuleValues(path=row.path, cls=row.cls, calls=calls, outputs=outputs,
+                                         histogram=bell))
+    for j, p in enumerate(model.parameters):
+        norms = [GradNorm(backward=b, step=b, norm=(0.5 + j) * math.exp(-b / 15)) for b in range(0, calls, 2)]
+        model.grads.append(ParameterValues(name=p.name, grad_norms=norms, histogram=bell))
+    model.backwards = calls
+
+
+def shape_error_report() -> Report:
+    """A CNN whose forward failed at ``fc``: the modules before it have their output shapes,
+    ``fc`` has a shape_mismatch finding."""
+    model = mlp_model([("conv", 1, 8), ("down", 8, 8), ("fc", 1568, 10)], findings=[
+        Finding(kind="shape_mismatch", severity="warning", path="fc", line=12,
+                message="`model.fc` was built with in_features=1568 but receives 8x13x13 = 1352 "
+                        "features (`model.down` gives [4, 8, 13, 13], flattened to [4, 1352]): use "
+                        "nn.Linear(1352, 10), or make the layers before it give 8x14x14 instead of "
+                        "8x13x13 (e.g. padding=1 in the convolutions)."),
+    ])
+    model.modules[1].output_shape = [4, 8, 26, 26]
+    model.modules[2].output_shape = [4, 8, 13, 13]
+    model.modules[3].output_shape = None
+    model.modules[0].output_shape = None
+    return Report(
+        ok=False, models=[model], sandbox="bwrap", timing=Timing(run=6.0, total=10.0),
+        error=Error(kind="exception", line=17,
+                    message="RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x1352 and 1568x10)",
+                    traceback='  File "main.py", line 17, in forward\n    return self.fc(x)\n'
+                              "RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x1352 and 1568x10)\n"),
     )
 
 

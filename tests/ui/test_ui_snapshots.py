@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.support.ui import app_state, scripted_app, wait_for
-from tests.support.ui_reports import error_report, showcase_report
+from tests.support.ui_reports import error_report, shape_error_report, showcase_report
 
 
 SOURCE = """\
@@ -87,7 +87,7 @@ def prepared(pane: str, fail_after: bool = False, theme: str = "textual-dark"):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("pane", ["modules", "parameters", "state_dict", "hooks", "findings", "output"])
+@pytest.mark.parametrize("pane", ["modules", "parameters", "state_dict", "hooks", "findings", "output", "values"])
 def test_pane_snapshot(snap_compare, pane):
     app, run_before = prepared(pane)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -95,6 +95,26 @@ def test_pane_snapshot(snap_compare, pane):
 
 def test_failed_run_snapshot_shows_the_stale_panes_and_the_marked_line(snap_compare):
     app, run_before = prepared("modules", fail_after=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_shape_error_snapshot_shows_the_shapes_up_to_the_failure_and_marks_the_module(snap_compare):
+    reports = iter([showcase_report(), shape_error_report()])
+    app, _ = scripted_app(respond=lambda source: next(reports, shape_error_report()))
+
+    async def run_before(pilot):
+        ws = app.workspace
+        await wait_for(pilot, lambda: ws.last_report is not None and not ws.running, what="first run")
+        ws.live = False
+        ws.set_source(SOURCE)
+        ws.run_now()
+        await wait_for(pilot, lambda: ws.last_report is not None and not ws.last_report.ok,
+                       what="the failing run")
+        ws.editor.cursor_blink = False
+        ws.show_pane("modules")
+        await pilot.wait_for_scheduled_animations()
+        await still(pilot)
+
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 

@@ -11,8 +11,8 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from modbox import formatting as fmt
-from modbox.presentation import same_object_as
-from modbox.report import Model, ModuleRow
+from modbox.presentation import faults, same_object_as
+from modbox.report import WHY_FINDINGS, Model, ModuleRow
 
 _TRAINABLE_BADGE = {"all": ("trainable", "green"), "none": ("frozen", "yellow"), "partial": ("partly frozen", "yellow")}
 
@@ -24,8 +24,15 @@ def _parent(path: str) -> str:
     return path.rpartition(".")[0] if path else ""
 
 
-def module_label(row: ModuleRow, name: str | None = None) -> Text:
-    """``name Class  total (own N) badges → output shape``; ``name`` defaults to the last path part."""
+def _ancestors(path: str) -> list[str]:
+    """``a.b.c`` -> ``["", "a", "a.b"]``: the paths above a module."""
+    parts = path.split(".") if path else []
+    return [".".join(parts[:i]) for i in range(len(parts))]
+
+
+def module_label(row: ModuleRow, name: str | None = None, fault: str = "") -> Text:
+    """``name Class  total (own N) badges → output shape``, and ``✗ fault`` for a module a
+    why-finding names; ``name`` defaults to the last path part."""
     name = name or row.path.rpartition(".")[2]
     label = Text.assemble((name, "bold"))
     label.append(f" {row.cls}", style="dim")
@@ -41,6 +48,8 @@ def module_label(row: ModuleRow, name: str | None = None) -> Text:
     if row.output_shape is not None:
         label.append(f" → {fmt.shape(row.output_shape)}", style="magenta")
     label.append(same_object_as(row), style="yellow")
+    if fault:
+        label.append(f"  ✗ {fault}", style="bold red")
     return label
 
 
@@ -53,6 +62,7 @@ class ModuleTree(Tree[ModuleRow]):
         self._children: dict[str, list[ModuleRow]] = {}
         self._filled: set[int] = set()
         self._more: dict[int, tuple[TreeNode[ModuleRow], int]] = {}
+        self._faults: dict[str, str] = {}
 
     def show_model(self, model: Model | None) -> None:
         expanded = self._expanded_paths()
@@ -60,6 +70,7 @@ class ModuleTree(Tree[ModuleRow]):
         self._filled.clear()
         self._more.clear()
         self._children = defaultdict(list)
+        self._faults = faults(model) if model is not None else {}
         if model is None or not model.modules:
             self.root.set_label(Text("no nn.Module in this file yet", style="dim"))
             self.root.data = None
@@ -72,7 +83,7 @@ class ModuleTree(Tree[ModuleRow]):
                 self._children[_parent(row.path)].append(row)
         root_row = root_row or ModuleRow(path="", cls=model.cls, depth=0, own_params=0,
                                          total_params=model.total_params, trainable="all", training=True)
-        self.root.set_label(module_label(root_row, name=model.name))
+        self.root.set_label(module_label(root_row, name=model.name, fault=self._faults.get("", "")))
         self.root.data = root_row
         self._fill(self.root)
         self.root.expand()
@@ -80,6 +91,19 @@ class ModuleTree(Tree[ModuleRow]):
             if node.data is not None and (node.data.path in expanded or len(self.root.children) <= 8):
                 self._fill(node)
                 node.expand()
+        self._open_to_faults()
+
+    def _open_to_faults(self) -> None:
+        """Expand the way down to every module a why-finding names, so its mark is in sight."""
+        wanted = {p for path in self._faults for p in _ancestors(path)}
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.data is None or node.data.path not in wanted:
+                continue
+            self._fill(node)
+            node.expand()
+            stack.extend(node.children)
 
     def _expanded_paths(self) -> set[str]:
         out = set()
@@ -98,10 +122,11 @@ class ModuleTree(Tree[ModuleRow]):
         self._filled.add(node.id)
         rows = self._children.get(node.data.path, ())
         for row in rows[start : start + CHUNK]:
+            label = module_label(row, fault=self._faults.get(row.path, ""))
             if self._children.get(row.path):
-                node.add(module_label(row), data=row)
+                node.add(label, data=row)
             else:
-                node.add_leaf(module_label(row), data=row)
+                node.add_leaf(label, data=row)
         left = len(rows) - start - CHUNK
         if left > 0:
             more = node.add_leaf(Text(f"… {fmt.count(left)} more: press enter to show", style="dim italic"))
@@ -133,7 +158,9 @@ class ModulesPane(Vertical):
     def show_model(self, model: Model | None) -> None:
         self.model = model
         self.query_one(ModuleTree).show_model(model)
-        self._show_detail(model.modules[0] if model and model.modules else None)
+        at_fault = faults(model) if model else {}
+        first = next((r for r in model.modules if r.path in at_fault), None) if at_fault else None
+        self._show_detail(first or (model.modules[0] if model and model.modules else None))
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         event.stop()
@@ -166,4 +193,8 @@ class ModulesPane(Vertical):
                         f"{'':>10}  {b.dtype} {b.device}")
             if not b.persistent:
                 text.append("  not in state_dict", style="yellow")
+        for f in self.model.findings:
+            if f.path == row.path and f.kind in WHY_FINDINGS:
+                text.append(f"\n✗ {f.kind}", style="bold red")
+                text.append(f"  {f.message}")
         detail.update(text)

@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
 
 from modbox import formatting as fmt
 from modbox import presentation
-from modbox.report import Model, ParameterRow
+from modbox.report import MemoryEstimate, Model, ParameterRow
 
 COLUMNS = ("name", "shape", "numel", "dtype", "device", "requires_grad", "grad", "tied to")
 
@@ -55,6 +56,38 @@ class ParametersPane(Vertical):
         table.add_columns(*COLUMNS)
         yield table
         yield Static(id="parameters-totals")
+        yield Input(id="memory-input", placeholder="memory for an input: torch.randn(32, 3, 224, 224) ⏎")
+        yield Static(id="memory-estimate")
+
+    class MemoryAsked(Message):
+        """The learner asked for the memory of a training step on ``input`` ("" for none)."""
+
+        def __init__(self, input_expr: str):
+            super().__init__()
+            self.input = input_expr
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#memory-estimate", Static).update(
+            Text("working it out ..." if event.value.strip() else "", style="dim"))
+        self.post_message(self.MemoryAsked(event.value.strip()))
+
+    def show_memory(self, estimate: MemoryEstimate | None) -> None:
+        """The estimate of the latest run (None: none was asked for)."""
+        shown = self.query_one("#memory-estimate", Static)
+        if estimate is None:
+            shown.update("")
+            return
+        text = Text(presentation.memory_heading(estimate), style="red" if estimate.error else "dim")
+        if not estimate.error:
+            for label, size, detail in presentation.memory_lines(estimate):
+                chosen = detail == "*"
+                text.append(f"\n{label:<34}{size:>12}", style="bold" if chosen else "")
+                if detail and not chosen:
+                    text.append(f"  ({detail})", style="dim")
+            for note in estimate.notes:
+                text.append(f"\n{note}", style="yellow")
+        shown.update(text)
 
     def show_model(self, model: Model | None) -> None:
         self._model_order = list(model.parameters) if model else []
