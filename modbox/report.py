@@ -21,7 +21,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = 2  # 2: values and gradients per module, the why-findings, memory estimates
+SCHEMA = 2  # 2: values and gradients per module, the why-findings, memory estimates, tampering, objects
 
 # What went wrong with a run. One name per concept: these strings appear in JSON, the UI,
 # lesson checks (`outcome = "exception"`) and docs.
