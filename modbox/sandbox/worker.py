@@ -1,7 +1,7 @@
 """The zygote: imports torch once, then forks one run child per request.
 
-Started by the client as ``python -I -m modbox.sandbox.worker SOCKET_FD CLIENT_PID`` (wrapped in
-bwrap for that tier). torch is pinned to one thread before any tensor op: a forked child of a
+Started by the client as ``python -I -m modbox.sandbox.worker SOCKET_FD CLIENT_PID MOUNTS``
+(wrapped in bwrap for that tier; MOUNTS: JSON steps for ``mounts.apply``). torch is pinned to one thread before any tensor op: a forked child of a
 process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
 zygote kills whatever the run left behind (it is the subreaper, or the PID namespace's init)
 before it reports the exit, so that a reported exit means nothing of that run remains.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import gc
+import json
 import os
 import selectors
 import signal
@@ -20,7 +21,7 @@ import sys
 import time
 import warnings
 
-from modbox.sandbox import privileges, protocol
+from modbox.sandbox import mounts, privileges, protocol
 
 SWEEP_S = 2.0
 _MADV_COLLAPSE = 25
@@ -31,6 +32,7 @@ BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at
 def main(argv: list[str]) -> None:
     sock = socket.socket(fileno=int(argv[0]))
     client_pid = int(argv[1])
+    mounts.apply(json.loads(argv[2]))  # before any run child exists: they all inherit it
     in_pid_namespace = os.getpid() == 1
     if not in_pid_namespace:
         privileges.prctl(privileges.PR_SET_PDEATHSIG, signal.SIGKILL)
