@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lessons", metavar="DIR", help="load lessons from DIR instead of the built-in ones"
     )
+    _allow_read(parser)
     parser.set_defaults(handler="modbox.ui.launch:learn", lesson_id=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -65,11 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument(
         "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
     )
+    _allow_read(learn, default=argparse.SUPPRESS)
 
     play = command(
         "play", "modbox.ui.launch:play", "experiment freely in the editor", "modbox play model.py"
     )
     play.add_argument("file", nargs="?", metavar="FILE", help="file to open (created if missing)")
+    _allow_read(play)
 
     inspect = command(
         "inspect",
@@ -92,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument(
         "--events", type=int, default=10, metavar="N", help="how many events to print (default 10)"
     )
+    _allow_read(inspect)
 
     lessons = command(
         "lessons", "modbox.lessons.cli:main", "list lessons, or check a lesson folder",
@@ -102,10 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument(
         "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
     )
+    _allow_read(lessons)
 
     command("doctor", "modbox.sandbox.doctor:main", "check torch, the sandbox and the terminal",
             "modbox doctor")
     return parser
+
+
+def _allow_read(parser: argparse.ArgumentParser, default=None) -> None:
+    parser.add_argument(
+        "--allow-read", action="append", metavar="DIR", dest="allow_read", default=default,
+        help="let the learner's programs read DIR (read-only); repeat for more. The folder of "
+             "the file being run is readable anyway; config.toml's [sandbox] allow_read adds "
+             "folders for good",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

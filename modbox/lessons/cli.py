@@ -25,7 +25,20 @@ def main(args) -> int:
         return 2
     catalog = load_catalog(root)
     if getattr(args, "action", "list") == "check":
-        return check(catalog)
+        from modbox.sandbox.reads import BadReadPath, extra_reads
+
+        try:
+            extra = extra_reads(None, getattr(args, "allow_read", None))
+        except BadReadPath as e:
+            print(f"modbox lessons: {e}", file=sys.stderr)
+            return 2
+
+        def make_sandbox():
+            from modbox.sandbox import Sandbox
+
+            return Sandbox(reads=extra)
+
+        return check(catalog, make_sandbox)
     return show_list(catalog, ProgressStore())
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any, Callable
 
 
-def start_worker() -> Callable[[], Any]:
-    """Start the sandbox's worker now; returns the factory that hands the sandbox to the app.
+def start_worker(reads: list) -> Callable[[], Any]:
+    """Start the sandbox's worker now, letting runs read ``reads`` too; returns the factory
+    that hands the sandbox to the app.
 
     A sandbox that cannot be made here (a bad ``MODBOX_SANDBOX``, say) raises from the factory
     instead, where the app shows why on its status line."""
     try:
         from modbox.sandbox import Sandbox
 
-        sandbox = Sandbox()
+        sandbox = Sandbox(reads=reads)
         sandbox.start()
     except Exception as exc:
         error = exc
@@ -30,11 +31,29 @@ def start_worker() -> Callable[[], Any]:
     return lambda: sandbox
 
 
+def _extra_reads(args, file: str | None) -> list | None:
+    """What the learner's programs may read besides Python and the system; None (after saying
+    why) when an --allow-read folder or config.toml is wrong."""
+    import sys
+
+    from modbox.sandbox.reads import BadReadPath, extra_reads
+
+    try:
+        return extra_reads(file, getattr(args, "allow_read", None))
+    except BadReadPath as e:
+        print(f"modbox: {e}", file=sys.stderr)
+        return None
+
+
 def play(args) -> int:
-    factory = start_worker()
+    file = getattr(args, "file", None)
+    reads = _extra_reads(args, file)
+    if reads is None:
+        return 2
+    factory = start_worker(reads)
     from modbox.ui.app import ModboxApp
 
-    app = ModboxApp(file=getattr(args, "file", None), sandbox_factory=factory)
+    app = ModboxApp(file=file, sandbox_factory=factory)
     app.run()
     return app.return_code or 0
 
@@ -50,7 +69,10 @@ def learn(args) -> int:
               "Give --lessons a folder that holds lesson folders, or leave it out for the "
               "built-in lessons.", file=sys.stderr)
         return 2
-    factory = start_worker()
+    reads = _extra_reads(args, None)
+    if reads is None:
+        return 2
+    factory = start_worker(reads)
     from modbox.lessons.loader import load_catalog
     from modbox.lessons.progress import ProgressStore
     from modbox.ui.learn_app import LearnApp

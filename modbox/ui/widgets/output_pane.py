@@ -13,7 +13,9 @@ from modbox.plain_text import plain
 
 def tier_text(tier: str) -> Text:
     if tier == "plain":
-        return Text("sandbox: plain (reduced isolation)", style="bold yellow")
+        # The plain tier confines neither reads nor the network (modbox doctor measures it).
+        return Text("sandbox: plain (not isolated: your files can be read, the network reached)",
+                    style="bold yellow")
     return Text(f"sandbox: {tier or 'unknown'}", style="dim")
 
 
