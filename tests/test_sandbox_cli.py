@@ -100,6 +100,13 @@ def test_doctor_reports_python_torch_cuda_tier_and_highlighting(capsys):
                  "highlighting", "works"):
         assert word in out, word
     assert "not used:" in out  # why the other tiers were not chosen
+    # What each tier confines, measured by a probe run in it: one row per tier available here
+    from modbox.sandbox.tiers import TIERS, problems_by_tier
+
+    table = out[out.index("what each tier confines, measured"):]
+    assert all(word in table for word in ("reads", "writes", "network", "processes"))
+    for tier in TIERS:
+        assert (f"\n  {tier} " in table) == (not problems_by_tier()[tier]), (tier, table)
 
 
 def _write(path, data: bytes) -> str:

@@ -30,8 +30,6 @@ import pytest
 from conftest import sandbox_require_tier
 from modbox.sandbox import mounts, reads
 
-pytestmark = pytest.mark.slow
-
 # Run by the client as the learner: starts a sandbox the way `modbox inspect FILE` does and runs
 # the program FILE holds. Prints one JSON line: what the program could read, its capabilities.
 CLIENT = textwrap.dedent(
@@ -216,6 +214,7 @@ def _expect_confined(found: dict) -> None:
     assert found["caps"] == {"CapEff": 0, "CapPrm": 0, "CapAmb": 0}, found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
 def test_a_normal_users_program_reads_only_its_own_folder(tier, accounts):
     sandbox_require_tier(tier)
@@ -226,6 +225,7 @@ def test_a_normal_users_program_reads_only_its_own_folder(tier, accounts):
     _expect_confined(found)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
 def test_roots_program_reads_only_its_own_folder(tier, root_learner, accounts):
     sandbox_require_tier(tier)
@@ -235,6 +235,7 @@ def test_roots_program_reads_only_its_own_folder(tier, root_learner, accounts):
     _expect_confined(found)
 
 
+@pytest.mark.slow
 def test_plain_tier_leaks_what_its_warning_says_for_a_normal_user(accounts):
     """The status line says: your files can be read. It must stay true (and not more than that
     need be said: /etc/shadow stays closed by its permissions)."""
@@ -247,6 +248,7 @@ def test_plain_tier_leaks_what_its_warning_says_for_a_normal_user(accounts):
     assert found["caps"] == {"CapEff": 0, "CapPrm": 0, "CapAmb": 0}, found
 
 
+@pytest.mark.slow
 def test_plain_tier_as_root_runs_as_nobody_without_capabilities(root_learner, accounts):
     """Root's learner code is nobody with no capability left: root's own files stay closed, a
     world-readable file elsewhere does not, and the folder of the file stays readable."""
@@ -259,6 +261,7 @@ def test_plain_tier_as_root_runs_as_nobody_without_capabilities(root_learner, ac
     assert found["caps"] == {"CapEff": 0, "CapPrm": 0, "CapAmb": 0}, found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
 def test_this_users_program_reads_only_its_own_folder(tier):
     """Without root, as whoever runs the tests: secrets in a folder of their home."""
@@ -277,6 +280,7 @@ def test_this_users_program_reads_only_its_own_folder(tier):
         shutil.rmtree(top, ignore_errors=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
 def test_allow_read_adds_a_folder_read_only(tier):
     """--allow-read DIR (and config.toml's allow_read) make DIR readable, not writable."""
@@ -309,3 +313,142 @@ def test_allow_read_adds_a_folder_read_only(tier):
     finally:
         shutil.rmtree(shared, ignore_errors=True)
 
+
+
+# -- what the caller adds: the file's folder, --allow-read, config.toml ------------------------
+
+
+@pytest.fixture
+def modbox_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODBOX_HOME", str(tmp_path / "modbox"))
+    return tmp_path / "modbox"
+
+
+def _config(modbox_home: Path, text: str) -> Path:
+    path = modbox_home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_config_allow_read_lists_folders(modbox_home, tmp_path):
+    (tmp_path / "data").mkdir()
+    _config(modbox_home, f'[sandbox]\nallow_read = ["{tmp_path / "data"}"]\n')
+    assert reads.configured_reads() == [(tmp_path / "data").resolve()]
+    assert reads.extra_reads(None, None) == [(tmp_path / "data").resolve()]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[sandbox\n", "could not be read"),
+    ('[sandbox]\nallow_read = "~/data"\n', "must be a list of folder names"),
+    ('[sandbox]\nallow_read = ["/no/such/folder"]\n', "/no/such/folder does not exist"),
+])
+def test_a_bad_config_says_what_is_wrong(modbox_home, text, words):
+    path = _config(modbox_home, text)
+    with pytest.raises(reads.BadReadPath) as e:
+        reads.configured_reads()
+    assert words in str(e.value) and str(path) in str(e.value)
+
+
+def test_no_config_adds_nothing(modbox_home):
+    assert reads.configured_reads() == []
+
+
+def test_the_folder_of_the_file_is_readable_but_never_a_whole_home(tmp_path):
+    script = tmp_path / "project" / "model.py"
+    script.parent.mkdir()
+    script.write_text("")
+    assert reads.script_folder(script) == script.parent.resolve()
+    in_home = Path.home() / "modbox-reads-test-nonexistent.py"
+    assert reads.script_folder(in_home) is None  # only the file, and it does not exist
+    assert reads.script_folder("/etc/hostname") == Path("/etc")
+    assert reads.script_folder("/init-like-file-at-the-root") is None
+
+
+@pytest.mark.parametrize("argv", [
+    ["--allow-read", "D"],
+    ["learn", "--allow-read", "D"],
+    ["play", "x.py", "--allow-read", "D"],
+    ["inspect", "x.py", "--allow-read", "D"],
+    ["lessons", "check", "lessons", "--allow-read", "D"],
+])
+def test_allow_read_is_taken_by_every_command_that_runs_learner_code(argv):
+    from modbox.cli import build_parser
+
+    args = build_parser().parse_args(argv + ["--allow-read", "E"])
+    assert args.allow_read == ["D", "E"]
+
+
+def test_inspect_with_a_missing_allow_read_folder_exits_2(tmp_path, capsys, modbox_home):
+    from modbox.cli import main
+
+    script = tmp_path / "model.py"
+    script.write_text("pass\n")
+    assert main(["inspect", str(script), "--allow-read", str(tmp_path / "gone")]) == 2
+    err = capsys.readouterr().err
+    assert "--allow-read" in err and "gone does not exist" in err
+
+
+@pytest.mark.slow
+def test_inspect_reads_a_folder_from_config_and_its_own_folder(tmp_path, capsys, modbox_home):
+    """End to end through `modbox inspect`: config.toml's allow_read and the file's folder."""
+    from modbox.cli import main
+
+    tier = "bwrap" if not reads_missing("bwrap") else "landlock"
+    sandbox_require_tier(tier)
+    shared = Path(tempfile.mkdtemp(prefix="modbox-shared-"))
+    try:
+        shared.chmod(0o755)
+        (shared / "w.txt").write_text("from config\n")
+        (shared / "w.txt").chmod(0o644)
+        _config(modbox_home, f'[sandbox]\nallow_read = ["{shared}"]\n')
+        project = tmp_path / "project"
+        project.mkdir()
+        project.chmod(0o755)
+        tmp_path.chmod(0o755)
+        (project / "d.txt").write_text("next door\n")
+        (project / "d.txt").chmod(0o644)
+        script = project / "model.py"
+        script.write_text(
+            "import os\n"
+            f"print(open({str(shared / 'w.txt')!r}).read().strip())\n"
+            "print(open(os.path.join(os.path.dirname(__file__), 'd.txt')).read().strip())\n"
+        )
+        assert main(["inspect", str(script), "--sandbox", tier]) == 0, capsys.readouterr()
+        out = capsys.readouterr().out
+        assert "from config" in out and "next door" in out
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def reads_missing(tier: str) -> str:
+    from modbox.sandbox.tiers import problems_by_tier
+
+    return problems_by_tier()[tier]
+
+
+# -- modbox doctor's measurement ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tier", ["bwrap", "landlock", "plain"])
+def test_the_probe_measures_what_each_tier_confines(tier):
+    """The doctor's table comes from this: bwrap and Landlock keep the bait out of reach; the
+    plain tier lets through what its warning says."""
+    from modbox.sandbox import Limits, Sandbox, confinement
+
+    sandbox_require_tier(tier)
+    with Sandbox(tier=tier, limits=Limits(wall=60)) as sb:
+        found = confinement.measure(sb)
+    assert not found.error, found.error
+    cells = found.cells()
+    if tier == "plain":
+        assert "TCP" in cells["network"] and cells["writes"] != "confined", cells
+        assert "others' files" in cells["reads"], cells
+        if os.geteuid() != 0:
+            assert "your files" in cells["reads"] and "signals app" in cells["processes"]
+        return
+    assert cells["reads"] == cells["writes"] == cells["network"] == "confined", cells
+    assert "signals app" not in cells["processes"], cells
+    if tier == "bwrap":
+        assert cells["processes"] == "confined", cells
