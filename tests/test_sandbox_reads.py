@@ -280,39 +280,42 @@ def test_this_users_program_reads_only_its_own_folder(tier):
         shutil.rmtree(top, ignore_errors=True)
 
 
+@pytest.fixture
+def shared_folder():
+    """A folder outside the read set that anyone may read, holding ``shared.txt``."""
+    shared = Path(tempfile.mkdtemp(prefix="modbox-shared-"))
+    shared.chmod(0o755)
+    (shared / "shared.txt").write_text("shared weights\n")
+    (shared / "shared.txt").chmod(0o644)
+    yield shared
+    shutil.rmtree(shared, ignore_errors=True)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
-def test_allow_read_adds_a_folder_read_only(tier):
+def test_allow_read_adds_a_folder_read_only(tier, shared_folder):
     """--allow-read DIR (and config.toml's allow_read) make DIR readable, not writable."""
     sandbox_require_tier(tier)
     from modbox.sandbox import Limits, Sandbox
 
-    shared = Path(tempfile.mkdtemp(prefix="modbox-shared-"))
-    try:
-        shared.chmod(0o755)
-        (shared / "weights.txt").write_text("shared weights\n")
-        (shared / "weights.txt").chmod(0o644)
-        program = textwrap.dedent(
-            f"""
-            print(open({str(shared / 'weights.txt')!r}).read().strip())
-            try:
-                open({str(shared / 'new.txt')!r}, "w").write("x")
-                print("wrote")
-            except OSError:
-                print("read-only")
-            """
-        )
-        with Sandbox(tier=tier, limits=Limits(wall=60), reads=[shared]) as sb:
-            allowed = sb.run(program)
-        with Sandbox(tier=tier, limits=Limits(wall=60)) as sb:
-            denied = sb.run(program)
-        assert allowed.ok and allowed.stdout.split() == ["shared", "weights", "read-only"], allowed
-        assert not denied.ok and denied.error.kind == "exception", denied
-        assert "FileNotFoundError" in denied.error.traceback or "PermissionError" in (
-            denied.error.traceback), denied.error
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
-
+    program = textwrap.dedent(
+        f"""
+        print(open({str(shared_folder / 'shared.txt')!r}).read().strip())
+        try:
+            open({str(shared_folder / 'new.txt')!r}, "w").write("x")
+            print("wrote")
+        except OSError:
+            print("read-only")
+        """
+    )
+    with Sandbox(tier=tier, limits=Limits(wall=60), reads=[shared_folder]) as sb:
+        allowed = sb.run(program)
+    with Sandbox(tier=tier, limits=Limits(wall=60)) as sb:
+        denied = sb.run(program)
+    assert allowed.ok and allowed.stdout.split() == ["shared", "weights", "read-only"], allowed
+    assert not denied.ok and denied.error.kind == "exception", denied
+    assert "FileNotFoundError" in denied.error.traceback or "PermissionError" in (
+        denied.error.traceback), denied.error
 
 
 # -- what the caller adds: the file's folder, --allow-read, config.toml ------------------------
@@ -390,41 +393,30 @@ def test_inspect_with_a_missing_allow_read_folder_exits_2(tmp_path, capsys, modb
 
 
 @pytest.mark.slow
-def test_inspect_reads_a_folder_from_config_and_its_own_folder(tmp_path, capsys, modbox_home):
+def test_inspect_reads_a_folder_from_config_and_its_own_folder(
+    tmp_path, capsys, modbox_home, shared_folder
+):
     """End to end through `modbox inspect`: config.toml's allow_read and the file's folder."""
     from modbox.cli import main
-
-    tier = "bwrap" if not reads_missing("bwrap") else "landlock"
-    sandbox_require_tier(tier)
-    shared = Path(tempfile.mkdtemp(prefix="modbox-shared-"))
-    try:
-        shared.chmod(0o755)
-        (shared / "w.txt").write_text("from config\n")
-        (shared / "w.txt").chmod(0o644)
-        _config(modbox_home, f'[sandbox]\nallow_read = ["{shared}"]\n')
-        project = tmp_path / "project"
-        project.mkdir()
-        project.chmod(0o755)
-        tmp_path.chmod(0o755)
-        (project / "d.txt").write_text("next door\n")
-        (project / "d.txt").chmod(0o644)
-        script = project / "model.py"
-        script.write_text(
-            "import os\n"
-            f"print(open({str(shared / 'w.txt')!r}).read().strip())\n"
-            "print(open(os.path.join(os.path.dirname(__file__), 'd.txt')).read().strip())\n"
-        )
-        assert main(["inspect", str(script), "--sandbox", tier]) == 0, capsys.readouterr()
-        out = capsys.readouterr().out
-        assert "from config" in out and "next door" in out
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
-
-
-def reads_missing(tier: str) -> str:
     from modbox.sandbox.tiers import problems_by_tier
 
-    return problems_by_tier()[tier]
+    tier = "landlock" if problems_by_tier()["bwrap"] else "bwrap"
+    sandbox_require_tier(tier)
+    _config(modbox_home, f'[sandbox]\nallow_read = ["{shared_folder}"]\n')
+    tmp_path.chmod(0o755)  # nobody (root's learner code) must reach the project folder
+    project = tmp_path / "project"
+    project.mkdir(mode=0o755)
+    (project / "d.txt").write_text("next door\n")
+    (project / "d.txt").chmod(0o644)
+    script = project / "model.py"
+    script.write_text(
+        "import os\n"
+        f"print(open({str(shared_folder / 'shared.txt')!r}).read().strip())\n"
+        "print(open(os.path.join(os.path.dirname(__file__), 'd.txt')).read().strip())\n"
+    )
+    assert main(["inspect", str(script), "--sandbox", tier]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "shared weights" in out and "next door" in out
 
 
 # -- modbox doctor's measurement ---------------------------------------------------------------
