@@ -59,7 +59,7 @@ class ReadSet:
     @property
     def read(self) -> list[Path]:
         """Every folder the run reads besides the system ones, outermost first, none nested."""
-        return outermost(self.python + self.extra)
+        return [p for p in outermost(self.python + self.extra) if not under_system(p)]
 
 
 def for_sandbox(extra: list[Path] | tuple[Path, ...] = (), scratch: Path | None = None) -> ReadSet:
@@ -92,7 +92,7 @@ def python_paths() -> list[Path]:
     except (OSError, subprocess.SubprocessError, ValueError):
         entries = sys.path
     found |= {Path(p).resolve() for p in entries if p and Path(p).is_dir()}
-    return [p for p in outermost(sorted(found)) if not under_system(p)]
+    return outermost(sorted(found))
 
 
 def under_system(path: Path) -> bool:
