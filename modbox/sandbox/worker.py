@@ -1,8 +1,9 @@
 """The zygote: imports torch once, then forks one run child per request.
 
 Started by the client as ``python -I -m modbox.sandbox.worker SOCKET_FD CLIENT_PID MOUNTS``
-(wrapped in bwrap for that tier; MOUNTS: JSON steps for ``mounts.apply``). torch is pinned to one thread before any tensor op: a forked child of a
-process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
+(wrapped in bwrap for that tier; MOUNTS: JSON steps for ``mounts.apply``). torch is pinned to
+one thread before any tensor op: a forked child of a process that used the two-thread OpenMP
+pool hangs on its first parallel op. After each run the
 zygote kills whatever the run left behind (it is the subreaper, or the PID namespace's init)
 before it reports the exit, so that a reported exit means nothing of that run remains.
 """
