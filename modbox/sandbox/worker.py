@@ -33,7 +33,12 @@ BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at
 def main(argv: list[str]) -> None:
     sock = socket.socket(fileno=int(argv[0]))
     client_pid = int(argv[1])
-    mounts.apply(json.loads(argv[2]))  # before any run child exists: they all inherit it
+    try:
+        mounts.apply(json.loads(argv[2]))  # before any run child exists: they all inherit it
+    except OSError as e:
+        # Learner code runs as nobody, who could not import from where Python lives.
+        sys.exit(f"modbox zygote: cannot open Python's folders for nobody ({e}); run modbox as "
+                 "a normal user, or install Python where any user may read it")
     in_pid_namespace = os.getpid() == 1
     if not in_pid_namespace:
         privileges.prctl(privileges.PR_SET_PDEATHSIG, signal.SIGKILL)
