@@ -444,3 +444,16 @@ def test_the_probe_measures_what_each_tier_confines(tier):
     assert "signals app" not in cells["processes"], cells
     if tier == "bwrap":
         assert cells["processes"] == "confined", cells
+
+
+def test_a_zygote_that_cannot_open_python_for_nobody_says_so(monkeypatch):
+    """Outside bwrap, root's zygote opens Python's folders for nobody with mounts; when that
+    fails (no right to mount, say) runs fail with a message that says what to do."""
+    from modbox.sandbox import Limits, Sandbox, tiers
+
+    monkeypatch.setattr(tiers, "zygote_mounts",
+                        lambda tier, read_set: [["bind", "/no/such/modbox/folder", "ro"]])
+    with Sandbox(tier="plain", limits=Limits(wall=30)) as sb:
+        report = sb.run("print('never')")
+    assert not report.ok and report.error.kind == "sandbox", report
+    assert "cannot open Python's folders for nobody" in report.error.message, report.error
