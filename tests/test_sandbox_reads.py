@@ -457,3 +457,16 @@ def test_a_zygote_that_cannot_open_python_for_nobody_says_so(monkeypatch):
         report = sb.run("print('never')")
     assert not report.ok and report.error.kind == "sandbox", report
     assert "cannot open Python's folders for nobody" in report.error.message, report.error
+
+
+@pytest.mark.slow
+def test_doctor_says_what_the_plain_tier_in_use_does_not_confine(monkeypatch, capsys):
+    from modbox.cli import main
+
+    monkeypatch.setenv("MODBOX_SANDBOX", "plain")
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["doctor"]) == 0  # a warning, not a problem: plain is what was asked for
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "plain does not confine" in line)
+    assert "network (TCP" in line and "writes (outside scratch)" in line, line
+    assert "others' files" in line, line

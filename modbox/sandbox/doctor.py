@@ -48,15 +48,16 @@ def main(args) -> int:
         rows.append(("sandbox", str(e), False))
     if sandbox is not None:
         with sandbox:
+            if torch_version:
+                measured = _measure_tiers(sandbox)
             rows.append(("sandbox", _tier_line(sandbox), True))
+            leaks = _leaks(measured.get(sandbox.tier))
+            if leaks:
+                rows.append(("", f"{sandbox.tier} does not confine: {leaks}", None))
             for tier, why in sandbox.tier_reasons.items():
                 rows.append((f"  {tier}", f"not used: {why}", True))
             if torch_version:
                 rows.append(_cuda_row(sandbox))
-                measured = _measure_tiers(sandbox)
-            leaks = _leaks(measured.get(sandbox.tier))
-            if leaks:
-                rows.append(("", f"{sandbox.tier} does not confine: {leaks}", None))
     textual_version = _version("textual")
     rows.append(("textual", textual_version or "not installed", bool(textual_version)))
     rows.append(("highlighting", *_highlighting()))
