@@ -13,7 +13,7 @@ from rich.console import Console
 
 from modbox import render
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
-from modbox.sandbox.reads import BadReadPath, extra_reads
+from modbox.sandbox.host.reads import BadReadPath, extra_reads
 from modbox.source_file import UnreadableFile, read_source
 
 USAGE_ERROR = 2

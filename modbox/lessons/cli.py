@@ -25,7 +25,7 @@ def main(args) -> int:
         return 2
     catalog = load_catalog(root)
     if getattr(args, "action", "list") == "check":
-        from modbox.sandbox.reads import BadReadPath, extra_reads
+        from modbox.sandbox.host.reads import BadReadPath, extra_reads
 
         try:
             extra = extra_reads(None, getattr(args, "allow_read", None))

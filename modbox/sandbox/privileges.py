@@ -3,9 +3,13 @@ dropping root to an unprivileged uid, and emptying the capability sets.
 
 No capability survives into learner code. When modbox runs as root, learner code runs as
 ``nobody``; Python and torch may live under a folder only root can enter (``/root/.pyenv``), and
-the tiers make that reachable by mounts instead (bwrap's binds, ``mounts.apply`` elsewhere).
-A user namespace made after the drop hands the process every capability inside it:
+the tiers make that reachable by mounts instead (bwrap's binds, ``child/mounts.apply``
+elsewhere). A user namespace made after the drop hands the process every capability inside it:
 ``drop_capabilities`` takes them away again.
+
+Used by both sides, so it sits above host/ and child/: the app's process picks the unprivileged ids
+and the namespaces a run child enters (host/supervisor.py, host/tiers.py); the zygote and the run
+child call prctl, unshare, drop_root and drop_capabilities (child/zygote.py, child/run_child.py).
 """
 
 from __future__ import annotations

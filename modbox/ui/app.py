@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import events
 from textual.app import SystemCommand
@@ -20,6 +20,9 @@ from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.hooks_pane import EventList
 from modbox.ui.widgets.parameters_pane import ParametersPane
 from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
+
+if TYPE_CHECKING:
+    from modbox.sandbox.host.api import SandboxConnection
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -38,7 +41,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         self,
         file: Path | str | None = None,
         *,
-        sandbox_factory: Callable[[], Any] | None = None,
+        sandbox_factory: Callable[[], SandboxConnection] | None = None,
         theme: str = DARK,
     ):
         super().__init__()

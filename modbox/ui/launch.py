@@ -7,10 +7,13 @@ overlap instead of taking turns.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable, NoReturn
+
+if TYPE_CHECKING:
+    from modbox.sandbox.host.api import SandboxConnection
 
 
-def start_worker(reads: list) -> Callable[[], Any]:
+def start_worker(reads: list) -> Callable[[], SandboxConnection]:
     """Start the sandbox's worker now, letting runs read ``reads`` too; returns the factory
     that hands the sandbox to the app.
 
@@ -24,7 +27,7 @@ def start_worker(reads: list) -> Callable[[], Any]:
     except Exception as exc:
         error = exc
 
-        def failed() -> Any:
+        def failed() -> NoReturn:
             raise error
 
         return failed
@@ -36,7 +39,7 @@ def _extra_reads(args, file: str | None) -> list | None:
     why) when an --allow-read folder or config.toml is wrong."""
     import sys
 
-    from modbox.sandbox.reads import BadReadPath, extra_reads
+    from modbox.sandbox.host.reads import BadReadPath, extra_reads
 
     try:
         return extra_reads(file, getattr(args, "allow_read", None))

@@ -15,7 +15,7 @@ from textual.widgets import Static, TextArea
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.autosave import INTERVAL, DraftWriter, load_draft
 from modbox.ui.engine import Engine
-from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
+from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen
 from modbox.ui.templates import SCRATCH, template

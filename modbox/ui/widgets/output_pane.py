@@ -9,14 +9,11 @@ from textual.widgets import Static
 from modbox.report import Report
 from modbox import formatting as fmt
 from modbox.plain_text import plain
+from modbox.presentation import sandbox_words
 
 
 def tier_text(tier: str) -> Text:
-    if tier == "plain":
-        # The plain tier confines neither reads nor the network (modbox doctor measures it).
-        return Text("sandbox: plain (not isolated: your files can be read, the network reached)",
-                    style="bold yellow")
-    return Text(f"sandbox: {tier or 'unknown'}", style="dim")
+    return Text(sandbox_words(tier), style="bold yellow" if tier == "plain" else "dim")
 
 
 def output_text(report: Report) -> Text:
