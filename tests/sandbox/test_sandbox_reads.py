@@ -7,9 +7,10 @@ itself; it also reports its capability sets. bwrap and Landlock must stop every 
 last, and leave no capability. The plain tier confines nothing: its test pins down exactly what
 leaks (what the status line and ``modbox doctor`` warn about), so that the warning stays true.
 
-As root, the "normal user" is a throwaway account made for the test (CI runs as root). Python may
-live where that user cannot go (pyenv under /root): its client runs in a private mount namespace
-where the Python installation is opened for it, the way the landlock tier opens it for nobody.
+As root (CI runs as root), the "normal user" is a throwaway account made for the test, and so is
+the other user; otherwise it is whoever runs the tests. Python may live where the throwaway user
+cannot go (pyenv under /root): its client runs in a private mount namespace where the Python
+installation is opened for it, the way the landlock tier opens it for nobody.
 """
 
 from __future__ import annotations
@@ -147,25 +148,41 @@ def _userdel(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def accounts():
-    """As root: two throwaway users, the learner and another one whose home holds a
-    world-readable file. Removed afterwards, with whatever they left running."""
-    if os.geteuid() != 0 or shutil.which("useradd") is None:
-        pytest.skip("making throwaway users needs root and useradd")
-    tag = secrets.token_hex(3)
-    names = (f"mbx-learner-{tag}", f"mbx-other-{tag}")
+def other_users_file():
+    """A world-readable file in another user's home: a throwaway user's, made for the test when
+    it runs as root; else a readable ``.profile`` of another user, if there is one."""
+    if os.geteuid() != 0:
+        yield next((p for p in Path("/home").glob("*/.profile")
+                    if p.stat().st_uid != os.getuid() and os.access(p, os.R_OK)), None)
+        return
+    name = f"mbx-other-{secrets.token_hex(3)}"
     try:
-        learner, other = (_useradd(n) for n in names)
-        other_home = Path(other.pw_dir)
-        other_home.chmod(0o755)
-        notes = other_home / "notes.txt"
+        other = _useradd(name)
+        home = Path(other.pw_dir)
+        home.chmod(0o755)
+        notes = home / "notes.txt"
         notes.write_text("another user's notes\n")
         notes.chmod(0o644)
         os.chown(notes, other.pw_uid, other.pw_gid)
-        yield learner, notes
+        yield notes
     finally:
-        for n in names:
-            _userdel(n)
+        _userdel(name)
+
+
+@pytest.fixture(scope="module")
+def learner_account():
+    """As root, the normal user modbox runs as: a throwaway account, removed afterwards with
+    whatever it left running. Otherwise None: the user running the tests is one."""
+    if os.geteuid() != 0:
+        yield None
+        return
+    if shutil.which("useradd") is None:
+        pytest.fail("running the sandbox as a normal user needs useradd when the tests run as root")
+    name = f"mbx-learner-{secrets.token_hex(3)}"
+    try:
+        yield _useradd(name)
+    finally:
+        _userdel(name)
 
 
 def _become(user: pwd.struct_passwd):
@@ -182,12 +199,24 @@ def _become(user: pwd.struct_passwd):
     return preexec
 
 
-def _learner_as(user: pwd.struct_passwd) -> Learner:
+@pytest.fixture
+def normal_learner(learner_account):
+    """(Learner, preexec_fn) of a normal user: the throwaway account as root (its real home),
+    else whoever runs the tests (secrets in a folder of their home, removed afterwards)."""
+    if learner_account is None:
+        top = Path(tempfile.mkdtemp(prefix=".modbox-reads-", dir=Path.home()))
+        try:
+            yield (Learner(top, _client_env(Path.home(), MODBOX_HOME=str(top / "modbox")),
+                           top / "modbox" / "data"), None)
+        finally:
+            shutil.rmtree(top, ignore_errors=True)
+        return
+    user = learner_account
     home = Path(user.pw_dir)
     learner = Learner(home, _client_env(home, USER=user.pw_name, LOGNAME=user.pw_name),
                       home / ".local" / "share" / "modbox")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(home)], check=True)
-    return learner
+    yield learner, _become(user)
 
 
 @pytest.fixture
@@ -217,68 +246,47 @@ def _expect_confined(found: dict) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
-def test_a_normal_users_program_reads_only_its_own_folder(tier, accounts):
+def test_a_normal_users_program_reads_only_its_own_folder(tier, normal_learner, other_users_file):
     sandbox_require_tier(tier)
-    user, other_file = accounts
-    learner = _learner_as(user)
-    found = _run_client(learner, tier, other_file, preexec=_become(user))
-    assert "other_home" in found["read"]
+    learner, preexec = normal_learner
+    found = _run_client(learner, tier, other_users_file, preexec)
+    assert ("other_home" in found["read"]) == (other_users_file is not None)
     _expect_confined(found)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bwrap", "landlock"])
-def test_roots_program_reads_only_its_own_folder(tier, root_learner, accounts):
+def test_roots_program_reads_only_its_own_folder(tier, root_learner, other_users_file):
     sandbox_require_tier(tier)
-    _user, other_file = accounts
-    found = _run_client(root_learner, tier, other_file)
+    found = _run_client(root_learner, tier, other_users_file)
     assert "other_home" in found["read"]
     _expect_confined(found)
 
 
 @pytest.mark.slow
-def test_plain_tier_leaks_what_its_warning_says_for_a_normal_user(accounts):
+def test_plain_tier_leaks_what_its_warning_says_for_a_normal_user(normal_learner,
+                                                                   other_users_file):
     """The status line says: your files can be read. It must stay true (and not more than that
     need be said: /etc/shadow stays closed by its permissions)."""
-    user, other_file = accounts
-    learner = _learner_as(user)
-    found = _run_client(learner, "plain", other_file, preexec=_become(user))
+    learner, preexec = normal_learner
+    found = _run_client(learner, "plain", other_users_file, preexec)
     read = found["read"]
     assert read["next_to_script"] and read["home_private"] and read["progress"], found
-    assert read["other_home"] and read["environ"] and not read["shadow"], found
+    assert read["environ"] and not read["shadow"], found
+    assert other_users_file is None or read["other_home"], found
     assert found["caps"] == {"CapEff": 0, "CapPrm": 0, "CapAmb": 0}, found
 
 
 @pytest.mark.slow
-def test_plain_tier_as_root_runs_as_nobody_without_capabilities(root_learner, accounts):
+def test_plain_tier_as_root_runs_as_nobody_without_capabilities(root_learner, other_users_file):
     """Root's learner code is nobody with no capability left: root's own files stay closed, a
     world-readable file elsewhere does not, and the folder of the file stays readable."""
-    _user, other_file = accounts
-    found = _run_client(root_learner, "plain", other_file)
+    found = _run_client(root_learner, "plain", other_users_file)
     read = found["read"]
     assert read["next_to_script"] == "data next to the script\n", found
     assert not (read["home_private"] or read["progress"] or read["shadow"] or read["environ"])
     assert read["other_home"], found
     assert found["caps"] == {"CapEff": 0, "CapPrm": 0, "CapAmb": 0}, found
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("tier", ["bwrap", "landlock"])
-def test_this_users_program_reads_only_its_own_folder(tier):
-    """Without root, as whoever runs the tests: secrets in a folder of their home."""
-    if os.geteuid() == 0:
-        pytest.skip("the root and throwaway-user tests cover this as root")
-    sandbox_require_tier(tier)
-    top = Path(tempfile.mkdtemp(prefix=".modbox-reads-", dir=Path.home()))
-    try:
-        learner = Learner(top, _client_env(Path.home(), MODBOX_HOME=str(top / "modbox")),
-                          top / "modbox" / "data")
-        other = next((p for p in Path("/home").glob("*/.profile")
-                      if p.stat().st_uid != os.getuid() and os.access(p, os.R_OK)), None)
-        found = _run_client(learner, tier, other)
-        _expect_confined(found)
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.fixture
