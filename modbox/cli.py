@@ -21,6 +21,8 @@ examples:
   modbox inspect model.py         run a file and print what nn.Module registered
   modbox lessons check lessons/   validate a lesson folder
   modbox doctor                   check torch, the sandbox and the terminal
+  modbox progress --json          export your lessons and answers for a teacher
+  modbox serve                    serve modbox to a browser (pip install 'modbox[serve]')
 """
 
 
@@ -64,6 +66,18 @@ def doctor_command(args: argparse.Namespace) -> int | None:
     return main(args)
 
 
+def progress_command(args: argparse.Namespace) -> int | None:
+    from modbox.lessons.export import main
+
+    return main(args)
+
+
+def serve_command(args: argparse.Namespace) -> int | None:
+    from modbox.serve.cli import main
+
+    return main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modbox",
@@ -92,13 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
+    def lessons_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
+        )
+
     learn = command(
         "learn", learn_command, "follow the guided lessons", "modbox learn registration"
     )
     learn.add_argument("lesson_id", nargs="?", metavar="ID", help="lesson to open")
-    learn.add_argument(
-        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
-    )
+    lessons_option(learn)
     _allow_read(learn, default=argparse.SUPPRESS)
 
     play = command(
@@ -136,10 +153,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lessons.add_argument("action", nargs="?", choices=["list", "check"], default="list")
     lessons.add_argument("dir", nargs="?", metavar="DIR", help="lesson folder (for check)")
-    lessons.add_argument(
-        "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
-    )
+    lessons_option(lessons)
     _allow_read(lessons)
+
+    progress = command(
+        "progress", progress_command,
+        "show your progress, or export it for a teacher with --json",
+        "modbox progress --json > progress.json",
+    )
+    progress.add_argument("--json", action="store_true",
+                          help="print lessons, answers and confidence as JSON (docs/classroom.md)")
+    lessons_option(progress)
+
+    serve = command(
+        "serve", serve_command,
+        "serve modbox to a browser: the lesson menu, or learn ID / play FILE (needs modbox[serve])",
+        "modbox serve play model.py --port 8000",
+    )
+    serve.add_argument("app", nargs="*", metavar="[learn ID | play FILE]",
+                       help="what each tab opens (default: the lesson menu)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; "
+                            "0.0.0.0: every network, still with the token)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
+    serve.add_argument("--max-tabs", type=int, default=4, metavar="N",
+                       help="tabs open at once, each a modbox with its own sandbox (default 4)")
+    lessons_option(serve)
+    serve.add_argument("--unix-socket", metavar="PATH",
+                       help="listen on a unix socket, without a token, instead of a port (the "
+                            "JupyterHub launcher uses it; the socket's folder must be yours only)")
 
     command("doctor", doctor_command, "check torch, the sandbox and the terminal", "modbox doctor")
     return parser

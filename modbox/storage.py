@@ -8,9 +8,11 @@ or SIGKILL at any moment leaves either the old file or the new one, never half o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import platformdirs
 
@@ -32,6 +34,29 @@ def data_dir() -> Path:
 def config_dir() -> Path:
     """Settings and key bindings the learner edits."""
     return _root("config")
+
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock; atomic replace still prevents torn files
+    fcntl = None
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold ``path``.lock exclusively (an advisory lock every modbox window takes) while another
+    window's read-change-write of ``path`` could otherwise interleave with this one's."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

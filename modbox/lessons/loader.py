@@ -82,6 +82,14 @@ def builtin_lessons_dir() -> Path:
     return (Path(__file__).parent / "builtin").resolve()
 
 
+def missing_folder(folder: str | None) -> str | None:
+    """Why ``--lessons FOLDER`` cannot be used (it is not a folder), or None."""
+    if folder is None or Path(folder).expanduser().is_dir():
+        return None
+    return (f"the lesson folder {folder} does not exist (or is not a folder). Give --lessons a "
+            "folder that holds lesson folders, or leave it out for the built-in lessons.")
+
+
 def load_catalog(root: Path | str | None = None, torch_version: str | None = None) -> Catalog:
     """Every lesson folder directly under ``root`` (default: the built-in lessons).
 

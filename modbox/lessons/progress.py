@@ -20,7 +20,6 @@ becomes usable again, and another window's changes made meanwhile are kept too.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import errno
 import json
@@ -28,18 +27,12 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from modbox import storage
 
 FORMAT = 1
 HIGH_CONFIDENCE = 3  # confidence is 1 (guessing), 2 (fairly sure) or 3 (certain)
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory lock; atomic replace still prevents torn files
-    fcntl = None
-
 
 @dataclass
 class PredictionRecord:
@@ -250,18 +243,8 @@ class ProgressStore:
             self.problem = None
         self._unusable = None
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if fcntl is None:
-            yield
-            return
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+    def _locked(self):
+        return storage.locked(self.path)
 
     def _read(self) -> dict:
         try:

@@ -3,18 +3,25 @@
 A draft is keyed by the absolute path of the file it belongs to ("scratch" for an unnamed buffer)
 and removed when the file is saved. If modbox is killed, the next launch finds the draft and
 offers the text back.
+
+Several windows may have the same file open (two terminals, two browser tabs). The draft on disk
+is the newest text any of them wrote, and it names its window (process id and start time):
+a window removes the draft only while it is its own (under the draft's lock, so that another
+window's newer draft is never removed by a save), and a window that starts does not offer the
+draft of a window that is still running, whose text is not lost but still being typed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from modbox.storage import atomic_write_text, data_dir
+from modbox.storage import atomic_write_text, data_dir, locked
 
 INTERVAL = 0.5  # seconds: the most typing a crash can lose, plus the write itself
 
@@ -24,6 +31,29 @@ class Draft:
     file: str | None  # the file it belongs to, None for the scratch buffer
     text: str
     saved_at: float
+    window: str | None = None  # "pid:start time" of the window that wrote it
+
+
+def _process_started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), or None when there is none: with
+    the pid, it names one process, even after the pid is used again."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def this_window() -> str:
+    return f"{os.getpid()}:{_process_started(os.getpid())}"
+
+
+def _running_elsewhere(window: str | None) -> bool:
+    """Whether ``window`` is another modbox process that is still running."""
+    if not window or window == this_window():
+        return False
+    pid, _, started = window.partition(":")
+    return pid.isdigit() and started != "None" and _process_started(int(pid)) == started
 
 
 def draft_path(file: Path | None) -> Path:
@@ -34,13 +64,20 @@ def draft_path(file: Path | None) -> Path:
     return data_dir() / "drafts" / f"{key}.json"
 
 
-def load_draft(file: Path | None) -> Draft | None:
-    """The draft left for ``file``, or None (also when it is unreadable: a draft is a bonus)."""
+def _read(file: Path | None) -> Draft | None:
     try:
         data = json.loads(draft_path(file).read_text(encoding="utf-8"))
-        return Draft(file=data.get("file"), text=data["text"], saved_at=float(data.get("saved_at", 0)))
-    except (OSError, ValueError, KeyError, TypeError):
+        return Draft(file=data.get("file"), text=data["text"], saved_at=float(data.get("saved_at", 0)),
+                     window=data.get("window"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def load_draft(file: Path | None) -> Draft | None:
+    """The draft left for ``file`` by a window that is gone, or None (also when it is unreadable:
+    a draft is a bonus)."""
+    draft = _read(file)
+    return None if draft is None or _running_elsewhere(draft.window) else draft
 
 
 class DraftWriter:
@@ -48,6 +85,7 @@ class DraftWriter:
 
     def __init__(self, file: Path | None):
         self.file = file
+        self.window = this_window()
         self._lock = threading.Lock()
         self._written = 0
         self.last_error: str = ""
@@ -60,18 +98,26 @@ class DraftWriter:
                 "file": str(Path(self.file).resolve()) if self.file else None,
                 "text": text,
                 "saved_at": time.time(),
+                "window": self.window,
             }
+            path = draft_path(self.file)
             try:
-                atomic_write_text(draft_path(self.file), json.dumps(payload))
+                with locked(path):
+                    atomic_write_text(path, json.dumps(payload))
                 self._written = version
                 self.last_error = ""
             except OSError as exc:
                 self.last_error = f"autosave failed: {exc.strerror or exc}"
 
     def discard(self) -> None:
+        """Remove the draft unless it is a newer one of another window that is still running."""
         with self._lock:
+            path = draft_path(self.file)
             try:
-                draft_path(self.file).unlink()
+                with locked(path):
+                    draft = _read(self.file)
+                    if draft is None or not _running_elsewhere(draft.window):
+                        path.unlink()
             except FileNotFoundError:
                 pass
             except OSError as exc:

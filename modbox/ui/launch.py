@@ -34,53 +34,57 @@ def start_worker(reads: list) -> Callable[[], SandboxConnection]:
     return lambda: sandbox
 
 
-def _extra_reads(args, file: str | None) -> list | None:
-    """What the learner's programs may read besides Python and the system; None (after saying
-    why) when an --allow-read folder or config.toml is wrong."""
+def worker_reads(args) -> list | None:
+    """What the learner's programs may read besides Python and the system (the folder of the
+    file ``modbox play`` opens, --allow-read, config.toml); None (after saying why) when an
+    --allow-read folder or config.toml is wrong."""
     import sys
 
     from modbox.sandbox.host.reads import BadReadPath, extra_reads
 
     try:
-        return extra_reads(file, getattr(args, "allow_read", None))
+        return extra_reads(getattr(args, "file", None), getattr(args, "allow_read", None))
     except BadReadPath as e:
         print(f"modbox: {e}", file=sys.stderr)
         return None
 
 
-def play(args) -> int:
-    file = getattr(args, "file", None)
-    reads = _extra_reads(args, file)
-    if reads is None:
-        return 2
-    factory = start_worker(reads)
+def play(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -> int:
+    """``sandbox_factory``: a worker started earlier (``modbox serve`` starts it ahead)."""
+    if sandbox_factory is None:
+        reads = worker_reads(args)
+        if reads is None:
+            return 2
+        sandbox_factory = start_worker(reads)
     from modbox.ui.app import ModboxApp
 
-    app = ModboxApp(file=file, sandbox_factory=factory)
+    app = ModboxApp(file=getattr(args, "file", None), sandbox_factory=sandbox_factory)
     app.run()
     return app.return_code or 0
 
 
-def learn(args) -> int:
+def learn(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -> int:
     """``modbox`` and ``modbox learn [ID] [--lessons DIR]``: the lesson menu, or one lesson."""
     import sys
     from pathlib import Path
 
+    from modbox.lessons.loader import missing_folder
+
     folder = getattr(args, "lessons", None)
-    if folder is not None and not Path(folder).expanduser().is_dir():
-        print(f"modbox: the lesson folder {folder} does not exist (or is not a folder). "
-              "Give --lessons a folder that holds lesson folders, or leave it out for the "
-              "built-in lessons.", file=sys.stderr)
+    problem = missing_folder(folder)
+    if problem:
+        print(f"modbox: {problem}", file=sys.stderr)
         return 2
-    reads = _extra_reads(args, None)
-    if reads is None:
-        return 2
-    factory = start_worker(reads)
+    if sandbox_factory is None:
+        reads = worker_reads(args)
+        if reads is None:
+            return 2
+        sandbox_factory = start_worker(reads)
     from modbox.lessons.loader import load_catalog
     from modbox.lessons.progress import ProgressStore
     from modbox.ui.learn_app import LearnApp
 
     catalog = load_catalog(Path(folder).expanduser() if folder else None)
-    app = LearnApp(catalog, ProgressStore(), getattr(args, "lesson_id", None), sandbox_factory=factory)
+    app = LearnApp(catalog, ProgressStore(), getattr(args, "lesson_id", None), sandbox_factory=sandbox_factory)
     app.run()
     return app.return_code or 0

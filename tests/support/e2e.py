@@ -127,14 +127,7 @@ class Terminal:
         return self.wait_for(*texts)
 
     def wait_until(self, condition, what: str, timeout: float = SLOW):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{what}: not true after {timeout:.0f} s; the screen:\n{self.screen()}")
-            time.sleep(0.1)
+        return wait_until(condition, what, timeout, on_fail=lambda: f"the screen:\n{self.screen()}")
 
     # ------------------------------------------------------------------ processes
 
@@ -156,6 +149,19 @@ class Terminal:
             if marked or ours:
                 found.append(f"{pid}: {' '.join(cmd)[:160]}")
         return found
+
+
+def wait_until(condition, what: str, timeout: float = SLOW, on_fail=lambda: ""):
+    """``condition()``'s value once it is true; fails after ``timeout`` with ``what`` and
+    ``on_fail()`` (what the test saw)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not true after {timeout:.0f} s; {on_fail()}")
+        time.sleep(0.1)
 
 
 def all_processes() -> list[tuple[int, list[str]]]:

@@ -15,6 +15,7 @@ import textwrap
 import time
 
 import pytest
+from textual.app import App
 
 from modbox.lessons.progress import ProgressStore
 from modbox.ui.autosave import load_draft
@@ -25,8 +26,25 @@ from tests.support.ui import drive, scripted_app, wait_for
 MODBOX = [sys.executable, "-m", "modbox"]
 
 
+_TOLD: dict[int, list[str]] = {}
+
+
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch):
+    """Every notification an app raised, kept: a notification expires after a few seconds, and a
+    busy machine can take longer than that to reach the test's look."""
+    _TOLD.clear()
+    original = App.notify
+
+    def notify(self, message, *args, **kwargs):
+        _TOLD.setdefault(id(self), []).append(str(message))
+        return original(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify)
+
+
 def told(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return "\n".join(_TOLD.get(id(app), []))
 
 
 def no_space(*_args, **_kwargs):

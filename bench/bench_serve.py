@@ -1,0 +1,135 @@
+"""modbox in a browser against modbox in a terminal: time to first result, side by side.
+
+    python bench/bench_serve.py               # 7 of each, in turns
+    python bench/bench_serve.py --launches 11
+
+Browser: ``modbox serve play model.py`` is already running (as it is when a learner opens the
+link); each launch opens the link with the token in a new tab of headless Chromium (the system's,
+through Playwright) and is timed from the start of the page load until the Modules pane, read from
+the terminal in the page, shows the file's model. The tab is then closed and its processes are
+waited for, so that launches do not overlap.
+Terminal: ``modbox play model.py`` in tmux (160x50), timed from the launch until the Modules pane
+shows the same rows, exactly as bench_ui.py measures it.
+The two alternate, so both see the same load. Target: browser median <= 1.5x the terminal's.
+Also printed: the CPU time Chromium itself used per page load (on this machine it shares the
+cores with the app being timed; a learner's browser runs on the learner's machine), and the
+memory of one tab (the app and its sandbox, resident set sizes added up), the
+figure a course needs to size ``--max-tabs`` and pod limits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_ui import (  # noqa: E402
+    FIRST_RESULT_FILE, FIRST_RESULT_SHOWN, first_result_ms, launch_env, p95, row, say,
+)
+from tests.support.serve import (  # noqa: E402
+    CHROMIUM, Browser, Served, Tab, command_line, descendants, wait_until,
+)
+
+
+def browser_first_result_ms(browser: Browser, served: Served, memory: list[float],
+                            browser_cpu: list[float]) -> float:
+    context = browser.context()
+    tab = Tab(context.new_page(), Path(tempfile.gettempdir()))
+    cpu0 = _chromium_cpu_s()
+    t0 = time.perf_counter()
+    tab.page.goto(served.url, wait_until="commit")
+    while not all(text in tab.screen() for text in FIRST_RESULT_SHOWN):
+        if time.perf_counter() - t0 > 120:
+            raise RuntimeError(f"no result after 120 s:\n{tab.screen()}\n{tab.text()}")
+        time.sleep(0.02)
+    elapsed = (time.perf_counter() - t0) * 1000
+    browser_cpu.append(_chromium_cpu_s() - cpu0)
+    tabs = served.tab_pids()
+    memory.append(sum(_rss_mb(pid) for pid in served.processes(tabs)))
+    context.close()
+    wait_until(lambda: served.processes(tabs) == [], "the closed tab's processes to end", 60)
+    return elapsed
+
+
+def _chromium_cpu_s() -> float:
+    """CPU seconds used so far by the Chromium processes this bench started (they share the
+    machine's cores with the app being timed, as a terminal emulator would)."""
+    total = 0
+    for pid in descendants(os.getpid()):
+        if "chromium" not in command_line(pid):
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--launches", type=int, default=7)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None or CHROMIUM is None:
+        sys.exit("bench_serve needs tmux and chromium (apt-get install tmux chromium)")
+
+    say("Time to first result, modbox play model.py: a browser tab (headless Chromium, page load "
+        "to the Modules pane) and a terminal (tmux 160x50, launch to the Modules pane), in turns")
+    server = f"modbox-bench-{os.getpid()}-serve"
+    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "3600"],
+                   check=True)
+    times: dict[str, list[float]] = {"browser": [], "terminal": []}
+    memory: list[float] = []
+    browser_cpu: list[float] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp, Browser() as browser:
+            home = Path(tmp)
+            (home / "model.py").write_text(FIRST_RESULT_FILE)
+            terminal = [*launch_env(home), sys.executable, "-m", "modbox", "play", "model.py"]
+            with Served("play", "model.py", home=home / "served", cwd=home) as served:
+                # one of each first, not counted: bytecode and page caches warmed
+                first_result_ms(home, server, terminal)
+                browser_first_result_ms(browser, served, [], [])
+                for _ in range(args.launches):
+                    times["terminal"].append(first_result_ms(home, server, terminal))
+                    times["browser"].append(browser_first_result_ms(browser, served, memory,
+                                                                   browser_cpu))
+    finally:
+        subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
+
+    browser_ms, terminal_ms = (statistics.median(times[k]) for k in ("browser", "terminal"))
+    ratio = browser_ms / terminal_ms
+    for label, median in (("terminal", terminal_ms), ("browser", browser_ms)):
+        figure = f"{median:.0f} ms (p95 {p95(times[label]):.0f} ms)"
+        say(f"  {f'{label}, median of {args.launches}':<46} {figure:>24}")
+    row("browser / terminal", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
+    say(f"  {'memory of one tab (app + sandbox), median':<46} {statistics.median(memory):>21.0f} MB")
+    say(f"  {'CPU Chromium used per page load, median':<46} "
+        f"{statistics.median(browser_cpu):>22.2f} s")
+    say(f"  {'cores; load average after':<46} {f'{os.cpu_count()}; {os.getloadavg()[0]:.1f}':>24}")
+
+
+if __name__ == "__main__":
+    main()
