@@ -33,13 +33,13 @@ from pathlib import Path
 from modbox.storage import config_dir
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-ETC = (
+ETC = (  # the four measured, and three that go with them
     "/etc/ld.so.cache",
-    "/etc/ld.so.preload",
+    "/etc/ld.so.preload",  # the loader looks for it in every process it starts
     "/etc/localtime",
     "/etc/nsswitch.conf",
     "/etc/passwd",
-    "/etc/group",
+    "/etc/group",  # read with passwd by the same user lookups (grp, getpass)
     "/etc/alternatives",  # cc, c++ and friends are links through here
 )
 SYS = ("/sys/devices/system/cpu",)
