@@ -20,6 +20,7 @@ examples:
   modbox play model.py            experiment freely with a file
   modbox inspect model.py         run a file and print what nn.Module registered
   modbox lessons check lessons/   validate a lesson folder
+  modbox lessons check --mutants  ... and score its checks against mutants of each solution
   modbox doctor                   check torch, the sandbox and the terminal
   modbox progress --json          export your lessons and answers for a teacher
   modbox serve                    serve modbox to a browser (pip install 'modbox[serve]')
@@ -153,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lessons.add_argument("action", nargs="?", choices=["list", "check"], default="list")
     lessons.add_argument("dir", nargs="?", metavar="DIR", help="lesson folder (for check)")
+    lessons.add_argument(
+        "--mutants", nargs="?", const="", metavar="ID", default=None,
+        help="also run the checks on mutants of each solution.py (or of lesson ID's) and "
+             "report how many they kill",
+    )
+    lessons.add_argument(
+        "--mutant-limit", type=int, default=None, metavar="N",
+        help="at most N mutants per lesson (default: all of them)",
+    )
     lessons_option(lessons)
     _allow_read(lessons)
 

@@ -51,8 +51,10 @@ def totals(model: Model) -> list[str]:
 
 
 def ranked_findings(report: Report) -> list[tuple[str, Finding]]:
-    """(model name, finding) for every model: warnings first, then infos, each by line."""
+    """(model name, finding) for every model, and the run's tampering (about no one model):
+    warnings first, then infos, each by line."""
     found = [(m.name, f) for m in report.models for f in m.findings]
+    found += [("", f) for f in report.tampering]
     return sorted(found, key=lambda mf: (_SEVERITY_ORDER.get(mf[1].severity, 2), mf[1].line or 0))
 
 

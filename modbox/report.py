@@ -52,6 +52,8 @@ FINDING_KINDS = (
     "lazy_uninitialized",
     "state_dict_prefix",
 )
+# Report.tampering holds findings of one more kind, "tampering": what the program changed in
+# torch or builtins, or its classes that describe themselves (see modbox/probe/sealed.py).
 
 # Kinds of streamed events.
 EVENT_KINDS = (
@@ -73,6 +75,24 @@ EVENT_KINDS = (
 # loads the state_dict into a deep copy of the model with strict=False and gives
 # {"missing": [...], "unexpected": [...]} (the learner's model never changes).
 LOAD_HELPER = "copy_and_load"
+# Functions of modbox/probe/differential.py the same way: compare_with_reference(spec) builds
+# the learner's class and the lesson's reference side by side and compares them;
+# compare_with_file(spec) loads a file the run wrote into a fresh reference instance and
+# compares it with a model; compare_value_with_reference(spec) evaluates an expression in the
+# program and in the solution and compares the two. All give {"ok": bool, "message": str}.
+COMPARE_HELPER = "compare_with_reference"
+FILE_HELPER = "compare_with_file"
+VALUE_HELPER = "compare_value_with_reference"
+
+# What a module reports about itself: a learner's class that defines one of these makes the
+# checks read what it chooses to say (a "tampering" finding, unless the lesson allows it).
+OVERRIDABLE = (
+    "named_parameters", "parameters", "named_buffers", "buffers", "named_modules", "modules",
+    "named_children", "children", "state_dict", "_save_to_state_dict", "load_state_dict",
+    "_load_from_state_dict", "__getattr__", "__getattribute__", "__dir__", "__class__",
+    "__call__", "_call_impl", "_wrapped_call_impl", "train", "eval", "_apply", "zero_grad",
+    "register_forward_hook", "register_forward_pre_hook", "get_submodule", "get_parameter",
+)
 
 # Python names that JSON spells differently.
 _JSON_NAMES = {"cls": "class"}
@@ -133,6 +153,7 @@ class Finding:
     path: str  # module path the finding is about ("" for the root)
     message: str  # one plain sentence: what is wrong and the fix
     line: int | None = None  # the learner's source line, when known
+    name: str = ""  # tampering: what was changed (``torch.equal``) or overridden (``state_dict``)
 
 
 @dataclass
@@ -174,6 +195,9 @@ class Event:
     line: int | None = None  # learner's source line, when known
     detail: dict = field(default_factory=dict)  # kind-specific extras (e.g. changed params)
     grad_enabled: bool | None = None  # forward_pre, forward: whether autograd was recording
+    # id() of the module or optimizer the event is about (forward_pre, forward, zero_grad,
+    # optimizer_step, load_state_dict): matched against Report.objects
+    obj: int | None = None
 
 
 @dataclass
@@ -207,6 +231,12 @@ class Report:
     events_total: int = 0  # how many happened
     events_dropped: int = 0  # how many were not kept
     values: list[Value] = field(default_factory=list)  # expressions evaluated after the run
+    # what the program changed in torch or builtins, or its classes that describe themselves
+    # (findings of kind "tampering"): no check can trust such a run
+    tampering: list[Finding] = field(default_factory=list)
+    # id() of each module or optimizer left in a top-level variable, by name: whose events are
+    # whose (an events check's `of`)
+    objects: dict[str, int] = field(default_factory=dict)
     sandbox: str = ""  # isolation tier: bwrap, landlock or plain
     timing: Timing = field(default_factory=Timing)
     schema: int = SCHEMA

@@ -8,11 +8,13 @@ terms. The kinds and their keys are documented for teachers in ``docs/lessons.md
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from modbox.report import ERROR_KINDS, EVENT_KINDS, FINDING_KINDS, LOAD_HELPER, Model, Report
+from modbox.report import (COMPARE_HELPER, ERROR_KINDS, EVENT_KINDS, FILE_HELPER, FINDING_KINDS,
+                           LOAD_HELPER, VALUE_HELPER, Finding, Model, Report)
 
 from modbox.lessons.model import Check
 
@@ -49,6 +51,7 @@ class Kind:
     needs_end: bool = False
     # Expressions the sandbox must evaluate after the run for this check (see ``expressions``).
     asks: Callable[[Check], list[str]] | None = None
+    reference: bool = False  # the check compares with the lesson's solution.py (Check.reference)
 
 
 KINDS: dict[str, Kind] = {}
@@ -67,13 +70,26 @@ def expressions(checks: tuple[Check, ...] | list[Check]) -> list[str]:
     return asked
 
 
-def evaluate(checks: tuple[Check, ...] | list[Check], report: Report) -> list[CheckResult]:
-    """Run every check against ``report``, in the lesson's order."""
-    return [evaluate_one(check, report) for check in checks]
+def evaluate(checks: tuple[Check, ...] | list[Check], report: Report,
+             overrides: tuple[str, ...] = ()) -> list[CheckResult]:
+    """Run every check against ``report``, in the lesson's order. ``overrides``: the methods
+    the lesson lets the learner's classes define (``Lesson.overrides``)."""
+    return [evaluate_one(check, report, overrides) for check in checks]
 
 
-def evaluate_one(check: Check, report: Report) -> CheckResult:
+def tampering(report: Report, overrides: tuple[str, ...] = ()) -> list[Finding]:
+    """What the run changed that checks rely on, less what the lesson allows."""
+    return [f for f in report.tampering if f.name not in overrides]
+
+
+def evaluate_one(check: Check, report: Report, overrides: tuple[str, ...] = ()) -> CheckResult:
     kind = KINDS[check.kind]
+    tampered = tampering(report, overrides)
+    if tampered:
+        message = f"No check can trust this run: {tampered[0].message}"
+        if len(tampered) > 1:
+            message += f" ({len(tampered) - 1} more such change{'s' if len(tampered) > 2 else ''})"
+        return CheckResult(check.id, check.label, False, message, message, evaluated=False)
     if kind.needs_end and not report.ok:
         message = _stopped(report, ", so this cannot be checked until it runs to the end")
         return CheckResult(check.id, check.label, False, message, message, evaluated=False)
@@ -86,10 +102,10 @@ def evaluate_one(check: Check, report: Report) -> CheckResult:
 
 
 def _register(name: str, keys: dict[str, Key], one_of: tuple[str, ...] = (), needs_model=True,
-              asks: Callable[[Check], list[str]] | None = None, needs_end=False):
+              asks: Callable[[Check], list[str]] | None = None, needs_end=False, reference=False):
     def wrap(func: Callable[[Check, Report], tuple[bool, str]]):
         KINDS[name] = Kind(name, keys, func, one_of, needs_model=needs_model, asks=asks,
-                           needs_end=needs_end)
+                           needs_end=needs_end, reference=reference)
         return func
 
     return wrap
@@ -252,19 +268,21 @@ def _finding(check: Check, report: Report) -> tuple[bool, str]:
                       "hook_kind": Key("str"),
                       "field": Key("str", values=("path", "hook")),
                       "match": Key("str", values=("exact", "in_order")),
-                      "grad_enabled": Key("bool"), "detail": Key("table")},
+                      "grad_enabled": Key("bool"), "detail": Key("table"), "of": Key("str")},
            one_of=("sequence", "count", "at_least"), needs_model=False, needs_end=True)
 def _events(check: Check, report: Report) -> tuple[bool, str]:
-    """Events of one kind (e.g. forward, hook, zero_grad), filtered by hook kind, grad mode and
-    detail: their order (by module path or hook name), or how many there were (exactly, or at
-    least)."""
+    """Events of one kind (e.g. forward, hook, zero_grad), filtered by hook kind, grad mode,
+    detail and whose they are (``of``: only the events of the object the program left in that
+    variable): their order (by module path or hook name), or how many there were (exactly, or
+    at least)."""
     o = check.options
     attr = o.get("field", "path")
     detail = o.get("detail", {})
+    owner = report.objects.get(o["of"], _MISSING) if "of" in o else None
     chosen = [
         e for e in report.events
         if e.kind == o["event"] and o.get("hook_kind", e.hook_kind) == e.hook_kind
-        and check.model in (None, e.model)
+        and check.model in (None, e.model) and (owner is None or e.obj == owner)
         and o.get("grad_enabled", e.grad_enabled) == e.grad_enabled
         and all(e.detail.get(k, _MISSING) == v for k, v in detail.items())
     ]
@@ -350,13 +368,30 @@ def _answer(expr: str, report: Report, untried: str | None = None) -> tuple[Any,
     return value, None
 
 
+def _value_expression(check: Check) -> str:
+    """What the run evaluates for a value check: the expression itself, or, with
+    ``equals_solution``, a comparison of its value in the program and in the solution."""
+    o = check.options
+    if not o.get("equals_solution"):
+        return o["expr"]
+    spec = {"expr": o["expr"], "reference": check.reference}
+    if "tolerance" in o:
+        spec["tolerance"] = o["tolerance"]
+    return _helper_call(VALUE_HELPER, spec)
+
+
 @_register("value", {"expr": Key("str", required=True), "equals": Key("any"),
-                     "tolerance": Key("number")},
-           needs_model=False, asks=lambda check: [check.options["expr"]], needs_end=True)
+                     "equals_solution": Key("bool"), "tolerance": Key("number")},
+           needs_model=False, asks=lambda check: [_value_expression(check)], needs_end=True,
+           reference=True)
 def _value(check: Check, report: Report) -> tuple[bool, str]:
     """A Python expression evaluated in the program's final namespace: equal to ``equals``
-    (floats within ``tolerance``), or truthy without ``equals``."""
+    (floats within ``tolerance``), to the same expression in the lesson's solution
+    (``equals_solution``), or truthy without either."""
     o = check.options
+    if o.get("equals_solution"):
+        return _harness_answer(_value_expression(check), report,
+                               f"`{o['expr']}` was not compared with the solution in this run")
     value, why = _answer(o["expr"], report)
     if value is None:
         return False, why
@@ -409,3 +444,57 @@ def _load(check: Check, report: Report) -> tuple[bool, str]:
     ok = all(sorted(o[k]) == sorted(seen) for k, seen in (("missing", missing),
                                                           ("unexpected", unexpected)) if k in o)
     return ok, f"missing keys {_names(missing)}, unexpected keys {_names(unexpected)}"
+
+
+# ------------------------------------------------------------------ against the reference
+
+COMPARABLE = ("structure", "outputs", "grads", "buffers", "events", "state", "result")
+
+
+def _helper_call(helper: str, spec: dict) -> str:
+    return f"{helper}({json.dumps(spec, sort_keys=True)!r})"
+
+
+def _differential_expression(check: Check) -> str:
+    spec = dict(check.options, reference=check.reference)
+    if check.model:
+        spec["name"] = check.model
+    return _helper_call(COMPARE_HELPER, spec)
+
+
+def _file_expression(check: Check) -> str:
+    return _helper_call(FILE_HELPER, dict(check.options, reference=check.reference,
+                                          model=check.model or "model"))
+
+
+def _harness_answer(expr: str, report: Report, untried: str) -> tuple[bool, str]:
+    value, why = _answer(expr, report, untried)
+    if value is None:
+        return False, why
+    if not value.ok:
+        return False, value.repr
+    data = value.value if isinstance(value.value, dict) else {}
+    return data.get("ok") is True, str(data.get("message", value.repr))
+
+
+@_register("differential", {"class": Key("str"), "configs": Key("any"),
+                            "input": Key("str"), "call": Key("str"), "compare": Key("strings"),
+                            "tolerance": Key("number")},
+           needs_model=False, asks=lambda check: [_differential_expression(check)],
+           needs_end=True, reference=True)
+def _differential(check: Check, report: Report) -> tuple[bool, str]:
+    """The learner's class built beside the reference's for each configuration: structure,
+    outputs, gradients, buffers and the modules that ran; or, with ``call``, a training loop
+    run on both and the state it leaves (see modbox/probe/differential.py)."""
+    return _harness_answer(_differential_expression(check), report,
+                           "the comparison with the reference was not run")
+
+
+@_register("file", {"file": Key("str", required=True), "class": Key("str", required=True),
+                    "config": Key("table"), "key": Key("str"), "tolerance": Key("number")},
+           needs_model=False, asks=lambda check: [_file_expression(check)], needs_end=True,
+           reference=True)
+def _file(check: Check, report: Report) -> tuple[bool, str]:
+    """A file the run wrote, loaded into a fresh instance of the reference class, compared
+    with the model the check names."""
+    return _harness_answer(_file_expression(check), report, "the file was not checked")

@@ -6,11 +6,13 @@ Exit codes: 0 all good, 1 problems found, 2 usage errors (e.g. DIR is not a fold
 from __future__ import annotations
 
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 from modbox.lessons.leaks import answer_leaks
 from modbox.lessons.loader import builtin_lessons_dir, load_catalog
-from modbox.lessons.model import Catalog, Lesson
+from modbox.lessons.model import CHEAT_KINDS, Catalog, Lesson, cheat_kind
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import sandbox_limits
 from modbox.lessons.versions import installed_torch
@@ -25,6 +27,12 @@ def main(args) -> int:
         return 2
     catalog = load_catalog(root)
     if getattr(args, "action", "list") == "check":
+        mutants = getattr(args, "mutants", None)
+        if mutants and catalog.get(mutants) is None:
+            print(f"modbox lessons: no lesson {mutants!r} in {root}. Give the id of one of its "
+                  f"lessons after --mutants, or none to try every lesson's mutants.",
+                  file=sys.stderr)
+            return 2
         from modbox.sandbox.host.reads import BadReadPath, extra_reads
 
         try:
@@ -33,12 +41,8 @@ def main(args) -> int:
             print(f"modbox lessons: {e}", file=sys.stderr)
             return 2
 
-        def make_sandbox():
-            from modbox.sandbox import Sandbox
-
-            return Sandbox(reads=extra)
-
-        return check(catalog, make_sandbox)
+        return check(catalog, mutants=mutants, mutant_limit=getattr(args, "mutant_limit", None),
+                     reads=extra)
     return show_list(catalog, ProgressStore())
 
 
@@ -67,12 +71,18 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
     return 0
 
 
-def check(catalog: Catalog, make_sandbox=None) -> int:
+def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
+          mutant_limit: int | None = None, reads: list = ()) -> int:
     """Validate every lesson; run the runnable ones in the sandbox. Prints each problem, and a
     warning for each sentence that gives a prediction's answer away (they fail the check too).
 
+    ``mutants``: None, or "" for every lesson, or one lesson's id: also run the checks on
+    mutants of the solution (at most ``mutant_limit`` per lesson), print the score, and count
+    each survivor the lesson does not list as equivalent as a problem.
+
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
-    evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
+    evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``, whose runs may also read
+    ``reads`` (--allow-read and config.toml's folders).
     """
     print(f"checking {_counted(len(catalog.lessons) + len(catalog.broken), 'lesson')} in {catalog.root} "
           f"(torch {installed_torch() or 'not installed'})")
@@ -83,7 +93,7 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
             print(f"  {error}")
         problems += len(broken.errors)
     runnable = [lesson for lesson in catalog.lessons if not lesson.torch_problem]
-    leaks = {lesson.id: answer_leaks(lesson) for lesson in catalog.lessons}
+    leaks = {lesson.id: answer_leaks(lesson, catalog) for lesson in catalog.lessons}
     for lesson in catalog.lessons:
         if lesson.torch_problem:
             print(f"- {lesson.id}: not run ({lesson.torch_problem})")
@@ -91,22 +101,72 @@ def check(catalog: Catalog, make_sandbox=None) -> int:
     if runnable:
         from modbox.lessons.verify import verify_lesson
 
+        warm = make_sandbox is None
         if make_sandbox is None:
-            from modbox.sandbox import Sandbox as make_sandbox
+            from modbox.sandbox import Sandbox
+
+            def make_sandbox():
+                return Sandbox(reads=reads)
         with make_sandbox() as sandbox:
+            if warm:
+                _let_it_warm(sandbox)
             for lesson in runnable:
                 found = verify_lesson(lesson, _runner(sandbox))
+                score = None
+                if mutants is not None and mutants in ("", lesson.id):
+                    from modbox.lessons.verify import score_mutants
+
+                    score = score_mutants(lesson, _runner(sandbox), mutant_limit)
+                    found += _survivors(lesson, score)
                 mark = "✗" if found or leaks[lesson.id] else "✓"
                 parts = [_counted(len(lesson.checks), "check"),
                          _counted(len(lesson.predictions), "prediction")]
                 parts += ["myth"] * bool(lesson.myth)
                 parts += [_counted(len(lesson.cheats), "cheat")] * bool(lesson.cheats)
                 print(f"{mark} {lesson.id}: {', '.join(parts)}")
+                if lesson.cheats:
+                    print(f"  cheats by kind: {_cheat_kinds(lesson)}")
+                if score is not None:
+                    print(f"  {_score_line(score)}")
                 for problem in found:
                     print(f"  {problem}")
                 problems += len(found) + _warn(leaks[lesson.id])
     print("all lessons are good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0
+
+
+def _cheat_kinds(lesson) -> str:
+    """How many cheats of each kind, in the documented order, e.g. "misconception 2, partial 3"
+    (a cheat whose first line names no kind counts as "unlabelled")."""
+    kinds = Counter(cheat_kind(source) or "unlabelled" for _, source in lesson.cheats)
+    order = [*CHEAT_KINDS, "unlabelled"]
+    return ", ".join(f"{kind} {kinds[kind]}" for kind in order if kinds[kind])
+
+
+def _score_line(score) -> str:
+    """How many mutants the lesson's checks kill, e.g. "mutants: 25/28 killed, 3 listed as
+    equivalent, 0 unexplained"."""
+    of = f" of {score.derived}" if score.tried < score.derived else ""
+    equivalent = f", {len(score.equivalent)} listed as equivalent" if score.equivalent else ""
+    return (f"mutants: {score.killed}/{score.tried}{of} killed{equivalent}, "
+            f"{len(score.survivors)} unexplained")
+
+
+def _survivors(lesson: Lesson, score) -> list[str]:
+    from modbox.lessons.verify import stale_problem, survivor_problem
+
+    return ([survivor_problem(lesson, mutant) for mutant in score.survivors]
+            + [stale_problem(lesson, name) for name in score.stale])
+
+
+def _let_it_warm(sandbox) -> None:
+    """One run, then the idle moment the sandbox waits for before it imports what a first
+    optimizer needs (seconds, see modbox/sandbox/child/zygote.py). Runs back to back never leave it
+    one, and every run would pay that import itself."""
+    from modbox.sandbox.child.zygote import IDLE_BEFORE_WARM_S
+
+    sandbox.run("pass", filename="main.py")
+    time.sleep(IDLE_BEFORE_WARM_S * 2)
 
 
 def _warn(warnings: list[str]) -> int:

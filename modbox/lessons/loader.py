@@ -7,6 +7,8 @@ described for teachers in ``docs/lessons.md``; this module is its single source 
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from modbox.lessons import checks as check_kinds
 from modbox.lessons import versions
 from modbox.lessons.course import COURSE_FILE, CourseFileError, place, read_course
 from modbox.lessons.model import (
+    CHEAT_KINDS,
     BrokenLesson,
     Catalog,
     Check,
@@ -31,8 +34,10 @@ from modbox.lessons.model import (
     Myth,
     Prediction,
     Step,
+    cheat_kind,
 )
 from modbox.lessons.toml_lines import key_lines, line_of
+from modbox.report import OVERRIDABLE
 
 LESSON_FILE = "lesson.toml"
 MIN_CHOICES = 3  # per prediction
@@ -45,10 +50,16 @@ TOP = {
     "objectives": ("strings", True), "steps": ("tables", True), "checks": ("tables", True),
     "hints": ("strings", True), "summary": ("str", False), "requires": ("strings", False),
     "predictions": ("tables", False), "myth": ("table", False), "limits": ("table", False),
-    "files": ("strings", False),
+    "files": ("strings", False), "overrides": ("strings", False),
+    "equivalent_mutants": ("tables", False),
 }
 # Keys a lesson.toml once had, now said once for the whole course in course.toml.
 MOVED_TO_COURSE = ("order", "group")
+CONFIG = {"args": ("any", False), "kwargs": ("table", False), "build": ("str", False),
+          "dtype": ("str", False), "train": ("bool", False)}
+OWNED_EVENTS = ("forward_pre", "forward", "zero_grad", "optimizer_step", "load_state_dict")
+DTYPES = ("float32", "float64", "float16", "bfloat16")
+EQUIVALENT_MUTANT = {"mutant": ("str", True), "why": ("str", True)}
 STEP = {"id": ("str", True), "title": ("str", True), "text": ("str", True),
         "prediction": ("str", False), "task": ("str", False), "myth": ("bool", False)}
 PREDICTION = {"id": ("str", True), "question": ("str", True), "observe": ("str", True),
@@ -263,8 +274,25 @@ class _Validator:
         limits = self.limits(top["limits"]) if "limits" in top else Limits()
         starter = self.source(folder, "starter.py")
         solution = self.source(folder, "solution.py")
+        checks = tuple(dataclasses.replace(c, reference=solution)
+                       if check_kinds.KINDS[c.kind].reference else c for c in checks)
+        overrides = tuple(top.get("overrides", []))
+        for name in overrides:
+            if name not in OVERRIDABLE:
+                self.error(("overrides",), f"{name!r} is not a method checks read "
+                                           f"(known: {', '.join(OVERRIDABLE)})")
+        equivalent = []
+        for i, item in enumerate(top.get("equivalent_mutants", [])):
+            m = self.table(item, ("equivalent_mutants", i), EQUIVALENT_MUTANT)
+            self.not_empty(m, ("mutant", "why"), ("equivalent_mutants", i))
+            equivalent.append((m.get("mutant", ""), m.get("why", "")))
         cheats = tuple((path.name, self.source(folder, f"{CHEATS}/{path.name}"))
                        for path in sorted((folder / CHEATS).glob("*.py")))
+        for name, text in cheats:
+            kind = cheat_kind(text)
+            if kind and kind not in CHEAT_KINDS:
+                self.errors.append(f"{folder / CHEATS / name}:1: {CHEATS}/{name}: unknown kind "
+                                   f"{kind!r} (known: {', '.join(CHEAT_KINDS)})")
         for name in top.get("files", []):
             target = (folder / name).resolve()
             if not target.is_relative_to(folder.resolve()):
@@ -280,6 +308,7 @@ class _Validator:
             summary=top.get("summary", ""), requires=tuple(top.get("requires", [])),
             predictions=tuple(predictions.values()), myth=myth, limits=limits,
             files=tuple(top.get("files", [])), cheats=cheats, torch_problem=torch_problem,
+            overrides=overrides, equivalent_mutants=tuple(equivalent),
         )
 
     def source(self, folder: Path, name: str) -> str:
@@ -389,10 +418,49 @@ class _Validator:
                     self.expression(c[k], path + (k,))
             if kind.name == "load" and "model" in c:
                 self.expression(c["model"], path + ("model",))
+            if kind.name == "events" and "of" in c and c["event"] not in OWNED_EVENTS:
+                self.error(path + ("of",), f"`of` names whose events count; {c['event']} events "
+                                           f"belong to no object (events with an owner: "
+                                           f"{', '.join(OWNED_EVENTS)})")
+            if kind.name == "differential":
+                self.differential(c, path)
+            if kind.name == "value" and c.get("equals_solution") and "equals" in c:
+                self.error(path + ("equals_solution",), "a value equals either `equals` or the "
+                                                        "solution's value, not both")
+            if kind.name == "file" and "config" in c:
+                self.config(c["config"], path + ("config",))
             options = {k: v for k, v in c.items() if k not in CHECK_COMMON}
             out.append(Check(c.get("id", ""), kind.name, c.get("label", ""), c.get("fail", ""),
                              c.get("model"), options))
         return tuple(out)
+
+    def differential(self, c: dict, path: tuple) -> None:
+        if "configs" in c and "class" not in c:
+            self.error(path + ("configs",), "configurations build a `class`: name it, or remove "
+                                            "`configs` to compare the model the program leaves")
+        for k in ("input", "call"):
+            if isinstance(c.get(k), str):
+                self.expression(c[k], path + (k,))
+        for word in c.get("compare", []):
+            if word not in check_kinds.COMPARABLE:
+                self.error(path + ("compare",), f"{word!r} is not one of: "
+                                                f"{', '.join(check_kinds.COMPARABLE)}")
+        configs = c.get("configs", [])
+        if not isinstance(configs, list) or not all(isinstance(x, dict) for x in configs):
+            self.error(path + ("configs",), "must be a list of tables, e.g. "
+                                            "[{ kwargs = { hidden = 7 } }, { dtype = \"float64\" }]")
+            return
+        for i, config in enumerate(configs):
+            self.config(config, path + ("configs", i))
+
+    def config(self, config: dict, path: tuple) -> None:
+        """One way to build a class: ``args``, ``kwargs``, ``dtype``, ``train``."""
+        self.table(config, path, CONFIG)
+        if isinstance(config.get("build"), str):
+            self.expression(config["build"], path + ("build",))
+        dtype = config.get("dtype")
+        if isinstance(dtype, str) and dtype.removeprefix("torch.") not in DTYPES:
+            self.error(path + ("dtype",), f"{dtype!r} is not one of: {', '.join(DTYPES)}")
 
     def expression(self, text: str, path: tuple) -> None:
         try:

@@ -11,6 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The kinds of cheat a lesson ships (docs/lessons.md, "Cheats"): each cheat's first line names
+# one, as ``# kind: partial``.
+CHEAT_KINDS = ("misconception", "partial", "decoy", "memory", "tampering", "introspection",
+               "printout")
+
+
+def cheat_kind(source: str) -> str:
+    """The kind a cheat's first line names (``# kind: decoy``), or "" when it names none."""
+    first = source.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if not first.startswith("#"):
+        return ""
+    label, _, kind = first[1:].partition(":")
+    return kind.strip() if label.strip() == "kind" else ""
+
+
 @dataclass(frozen=True)
 class Choice:
     """One answer to a prediction. ``explanation`` says why this choice is right or wrong."""
@@ -66,6 +81,7 @@ class Check:
     fail: str  # shown when it fails; "{actual}" is replaced by what the run showed
     model: str | None = None  # variable name of the model to look at; None: the first model
     options: dict[str, Any] = field(default_factory=dict)
+    reference: str = ""  # the lesson's solution.py, for the kinds that compare with it
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,11 @@ class Lesson:
     # title of the group (the menu section) the lesson is listed under.
     order: int = 0
     group: str = ""
+    # what the learner's classes may define themselves (e.g. "state_dict") when that is the
+    # lesson's point; any other such method makes the run untrustworthy (a tampering finding)
+    overrides: tuple[str, ...] = ()
+    # mutants of solution.py the checks cannot tell from it: (mutant, why it changes nothing)
+    equivalent_mutants: tuple[tuple[str, str], ...] = ()
 
     def prediction(self, prediction_id: str) -> Prediction | None:
         return next((p for p in self.predictions if p.id == prediction_id), None)

@@ -19,11 +19,15 @@ Parts: ``calls`` (module calls as events), ``patches`` (the torch API the learne
 from __future__ import annotations
 
 import gc
+import linecache
 from typing import Callable
 
 # Imported here rather than per run, so that a zygote that imports the probe before forking
 # hands every run child these modules ready to use.
-from modbox.probe import tree
+import torch
+from torch import nn
+
+from modbox.probe import sealed, tree
 from modbox.probe.calls import CallRecorder
 from modbox.probe.describe import describe
 from modbox.probe.findings import find
@@ -54,6 +58,10 @@ class Probe:
         else:
             self._calls, self._patches = _resident
         self._installed = False
+        self._watch: sealed.Watch | None = None
+        # ``tampering`` findings (dicts shaped like ``modbox.report.Finding``): what the program
+        # changed in torch or builtins, and its classes that describe themselves
+        self.tampering: list[dict] = []
 
     def install(self) -> None:
         if self._installed:
@@ -62,16 +70,22 @@ class Probe:
         if _resident is None:
             self._patches.install()
             self._calls.install()
-            return
-        self._calls.bind(self._session, self._index)
-        self._patches.bind(self._session, self._index, self._calls)
-        self._patches.on = True
-        self._calls.switch_on()
+        else:
+            self._calls.bind(self._session, self._index)
+            self._patches.bind(self._session, self._index, self._calls)
+            self._patches.on = True
+            self._calls.switch_on()
+        self._watch = sealed.Watch()  # after the probe's own patches: they are not the learner's
 
     def uninstall(self) -> None:
         if not self._installed:
             return
         self._installed = False
+        # before unpatching, which would look like a change
+        source = "".join(linecache.getlines(self.filename))
+        changes = self._watch.changes(source, self.filename)
+        if changes:
+            self.tampering += sealed.tampering(changes, source, self.filename)
         if _resident is None:
             self._calls.uninstall()
             self._patches.uninstall()
@@ -92,6 +106,9 @@ class Probe:
                 try:
                     model, view = describe(name, module, self._session.facts)
                     model["findings"] = find(view, self._session.facts, namespace)
+                    for found in sealed.overrides(tree.unique_modules(module), self.filename):
+                        if found not in self.tampering:
+                            self.tampering.append(found)
                 except Exception:  # never lose the run's report over one odd module
                     model = _plain_counts(name, module)
                 models.append(model)
@@ -99,6 +116,14 @@ class Probe:
             if collecting:
                 gc.enable()
         return models
+
+
+    def objects(self, namespace: dict) -> dict[str, int]:
+        """id() of each module and optimizer in a top-level variable: events carry the id of
+        the object they are about, so a check can count only the task's own objects."""
+        return {name: id(value) for name, value in list(namespace.items())
+                if isinstance(value, (nn.Module, torch.optim.Optimizer))
+                and isinstance(name, str) and not name.startswith("__")}
 
 
 _resident: tuple[CallRecorder, Patches] | None = None

@@ -127,10 +127,10 @@ class CallRecorder:
                 t = first_tensor(args)
                 inputs = [shape_of(a) for a in args]
             if t is None:
-                self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
+                self._emit({"kind": "forward_pre", "obj": id(module), "path": entry[2], "model": entry[1],
                             "class": entry[3], "inputs": inputs, "grad_enabled": _grad_enabled()})
             else:
-                self._emit({"kind": "forward_pre", "path": entry[2], "model": entry[1],
+                self._emit({"kind": "forward_pre", "obj": id(module), "path": entry[2], "model": entry[1],
                             "class": entry[3], "inputs": inputs, "dtype": _dtype(t.dtype),
                             "device": "cpu" if t.is_cpu else device_name(t.device),
                             "grad_enabled": _grad_enabled()})
@@ -171,11 +171,11 @@ class CallRecorder:
             self._last_output[id(module)] = (entry[3], shape)
             grad = _grad_enabled()
             if t is None:
-                self._emit({"kind": "forward", "path": entry[2], "model": entry[1],
+                self._emit({"kind": "forward", "obj": id(module), "path": entry[2], "model": entry[1],
                             "class": entry[3], "outputs": outputs,
                             "duration_us": (end - call[2]) / 1000, "grad_enabled": grad})
             else:
-                self._emit({"kind": "forward", "path": entry[2], "model": entry[1],
+                self._emit({"kind": "forward", "obj": id(module), "path": entry[2], "model": entry[1],
                             "class": entry[3], "outputs": outputs,
                             "duration_us": (end - call[2]) / 1000, "dtype": _dtype(t.dtype),
                             "device": "cpu" if t.is_cpu else device_name(t.device),

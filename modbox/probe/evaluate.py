@@ -1,9 +1,9 @@
 """Expressions a lesson's checks ask about, evaluated in the program's final namespace.
 
 After the learner's program ran to the end (and the probe is uninstalled and the models are
-inspected, so nothing here adds events or findings), each expression is evaluated with the
-program's globals, where ``torch`` and ``nn`` are importable names even if the program did not
-import them. Each expression gets its own ``try``: one that raises never hides the others. Each
+inspected, so nothing here adds events or findings), each expression is evaluated sealed: its
+builtins, ``torch``, ``nn``, ``F`` and ``math`` are modbox's own, captured before the program
+ran (see ``sealed``), and every other name it reads is the program's global of that name. Each expression gets its own ``try``: one that raises never hides the others. Each
 answer is a dict shaped like ``modbox.report.Value``: the value as JSON data when it is plain
 (numbers, strings, booleans, None, lists and string-keyed dicts of them, small tensors as
 lists), and a short ``repr`` or the exception it raised.
@@ -14,8 +14,10 @@ check can neither flood the Output pane nor hang the run.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
+import functools
 import io
 import math
 import signal
@@ -24,15 +26,21 @@ import time
 import torch
 from torch import nn
 
-from modbox.report import LOAD_HELPER
+from modbox.probe import differential, sealed
+from modbox.report import COMPARE_HELPER, FILE_HELPER, LOAD_HELPER, VALUE_HELPER
 
 SECONDS = 2.0  # each expression's time limit (the run's own wall clock still bounds them all)
+# A comparison with the reference runs the lesson's solution and builds and runs both models
+# for every configuration: seconds on a loaded machine (a solution that compiles). The run's own
+# wall clock still bounds it.
+HARNESS_SECONDS = 20.0
 REPR_CHARS = 200
 MAX_ITEMS = 10_000  # elements of a value sent as data; a bigger value is sent as its repr only
 
 
-class _TimeLimit(Exception):
-    pass
+class _TimeLimit(BaseException):
+    """Not an Exception: the harness's ``except Exception`` (a learner's class may raise
+    anything) lets it through to the expression's own handler."""
 
 
 def _expired(signum, frame):
@@ -44,20 +52,27 @@ def copy_and_load(model, state_dict) -> dict:
     ``model`` so that the learner's model never changes. Raises what loading raises."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"expected an nn.Module to load into, got {type(model).__name__}")
-    result = copy.deepcopy(model).load_state_dict(state_dict, strict=False)
+    result = sealed.load_state_dict(copy.deepcopy(model), state_dict, strict=False)
     return {"missing": list(result.missing_keys), "unexpected": list(result.unexpected_keys)}
 
 
-def evaluate(namespace: dict, expressions: list[str], deadline: float | None = None) -> list[dict]:
-    """One answer per expression, in order. ``deadline`` (``time.monotonic()``) ends them all."""
-    namespace.setdefault("torch", torch)
-    namespace.setdefault("nn", nn)
-    helpers = {LOAD_HELPER: copy_and_load}
+def evaluate(namespace: dict, expressions: list[str], deadline: float | None = None,
+             folder: str | None = None) -> list[dict]:
+    """One answer per expression, in order. ``deadline`` (``time.monotonic()``) ends them all.
+    ``folder``: the run's own folder, where the files it wrote are."""
+    helpers = {
+        LOAD_HELPER: copy_and_load,
+        COMPARE_HELPER: functools.partial(differential.compare_with_reference, namespace, folder),
+        FILE_HELPER: functools.partial(differential.compare_with_file, namespace, folder),
+        VALUE_HELPER: functools.partial(differential.compare_value, namespace, folder),
+    }
     out = []
     previous = signal.signal(signal.SIGALRM, _expired)
     try:
         for expr in expressions:
-            left = SECONDS if deadline is None else min(SECONDS, deadline - time.monotonic())
+            harness = expr.startswith((COMPARE_HELPER, FILE_HELPER, VALUE_HELPER))
+            limit = HARNESS_SECONDS if harness else SECONDS
+            left = limit if deadline is None else min(limit, deadline - time.monotonic())
             if left <= 0:
                 out.append(_answer(expr, error="not evaluated: the run used up its time limit"))
                 continue
@@ -71,11 +86,12 @@ def evaluate(namespace: dict, expressions: list[str], deadline: float | None = N
 def _one(expr: str, namespace: dict, helpers: dict, seconds: float) -> dict:
     sink = _Discard()
     try:
-        code = compile(expr, "<check>", "eval", dont_inherit=True)
+        tree = ast.parse(expr, "<check>", "eval")
+        code = compile(tree, "<check>", "eval", dont_inherit=True)
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             signal.setitimer(signal.ITIMER_REAL, seconds)
             try:
-                value = eval(code, namespace, dict(helpers))
+                value = eval(code, sealed.sealed_globals(tree, namespace), dict(helpers))
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except _TimeLimit:

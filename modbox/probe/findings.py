@@ -228,20 +228,39 @@ def _direct_forward(ctx: _Context, found: list) -> None:
 
 
 def _created_in_forward(ctx: _Context, found: list) -> None:
-    for (parent, name), (line, cls) in ctx.facts.created_in_forward.items():
+    """Modules with parameters or buffers built while a forward pass ran: registered ones by
+    their path; the others (a local variable, a plain list) on the module whose forward built
+    them, at the line that built them. A layer without state (``nn.ReLU()(x)``) learns nothing,
+    so building it there loses nothing."""
+    created = ctx.facts.created_in_forward
+    registered_lines = {line for line, _ in created.values()}
+    for (parent, name), (line, cls) in created.items():
         paths = ctx.view.paths.get(parent)
         if paths is None:
             continue
         path = f"{paths[0]}.{name}" if paths[0] else name
-        found.append(
-            _finding(
-                "module_created_in_forward",
-                path,
-                f"`{ctx.where(path)}` ({cls}) is created inside forward(), so it gets new random "
-                "weights on every call and never learns: create it once in __init__.",
-                line,
-            )
-        )
+        found.append(_built_finding(path, f"`{ctx.where(path)}` ({cls}) is created", line))
+    for owner, built in ctx.facts.built_in_forward.items():
+        paths = ctx.view.paths.get(owner)
+        if paths is None:
+            continue
+        for line, module in built:
+            if line in registered_lines or not _has_state(module):
+                continue
+            found.append(_built_finding(
+                paths[0], f"`{ctx.where(paths[0])}` builds a new {class_name(module)} (line {line})",
+                line))
+            break
+
+
+def _built_finding(path: str, what: str, line: int | None) -> dict:
+    return _finding("module_created_in_forward", path,
+                    f"{what} inside forward(), so it gets new random weights on every call and "
+                    "never learns: create it once in __init__.", line)
+
+
+def _has_state(module: nn.Module) -> bool:
+    return any(sub._parameters or sub._buffers for _, sub in tree.unique_modules(module))
 
 
 def _optimizers(ctx: _Context, namespace: dict, found: list) -> None:

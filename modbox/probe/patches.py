@@ -50,6 +50,7 @@ _GLOBAL_HOOK_FUNCTIONS = {
 }
 _SNAPSHOT_LIMIT = 50_000_000  # elements copied to compare values across an optimizer step
 _KEYS_SHOWN = 50  # state_dict keys kept in an event's detail
+_BUILT_KEPT = 20  # modules built during one module's forward calls, kept for findings
 # What a wrapper (DataParallel/DistributedDataParallel, torch.compile) puts before every key.
 WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 
@@ -89,6 +90,7 @@ class Patches:
             _optim_mod.register_optimizer_step_post_hook(self._after_optimizer_step),
         ]
         self._patch(nn.Module, "__setattr__", self._make_setattr(nn.Module.__setattr__))
+        self._patch(nn.Module, "__init__", self._make_module_init(nn.Module.__init__))
         for method, kind in _HOOK_METHODS.items():
             self._patch(nn.Module, method, self._make_hook_register(getattr(nn.Module, method), kind))
         for function, kind in _GLOBAL_HOOK_FUNCTIONS.items():
@@ -179,6 +181,36 @@ class Patches:
             return original(self, name, value)
 
         return __setattr__
+
+    def _make_module_init(self, original):
+        """A module built while a forward pass runs, from the learner's file, whatever it is
+        assigned to (a local, a list, an attribute): ``module_created_in_forward`` at the line
+        that built it, on the module whose forward was running."""
+        probe = self
+
+        @functools.wraps(original)
+        def __init__(self, *args, **kwargs):
+            if probe.on and probe.calls.stack and not _compiling():
+                try:
+                    probe._built_in_forward(self)
+                except Exception:
+                    pass
+            return original(self, *args, **kwargs)
+
+        return __init__
+
+    def _built_in_forward(self, module) -> None:
+        frame = sys._getframe(2)
+        # past the __init__ chain of the module being built (Net.__init__ -> Module.__init__)
+        while frame is not None and frame.f_code.co_name == "__init__" and (
+                frame.f_locals.get("self") is module):
+            frame = frame.f_back
+        if frame is None or frame.f_code.co_filename != self.s.filename:
+            return
+        owner = self.calls.stack[-1][0]
+        built = self.s.facts.built_in_forward.setdefault(id(owner), [])
+        if len(built) < _BUILT_KEPT:
+            built.append((frame.f_lineno, module))
 
     # -- the learner's hooks ------------------------------------------------------------
 
@@ -306,6 +338,7 @@ class Patches:
                 self.s.emit(
                     {
                         "kind": "optimizer_step",
+                        "obj": id(optimizer),
                         "model": model_name,
                         "class": type(optimizer).__name__,
                         "line": line,
@@ -363,14 +396,14 @@ class Patches:
         detail = {"by": by, "set_to_none": bool(set_to_none)}
         if by == "module":
             entry = self.index.entry(owner)
-            self.s.emit({"kind": "zero_grad", "path": entry[2], "model": entry[1],
+            self.s.emit({"kind": "zero_grad", "obj": id(owner), "path": entry[2], "model": entry[1],
                          "class": entry[3], "line": line, "detail": detail})
             return
         names = self.index.parameter_names()
         held = {id(p) for group in owner.param_groups for p in group["params"]}
         models = sorted({names[i][0] for i in held if i in names}) or [""]
         for model in models:
-            self.s.emit({"kind": "zero_grad", "model": model, "class": type(owner).__name__,
+            self.s.emit({"kind": "zero_grad", "obj": id(owner), "model": model, "class": type(owner).__name__,
                          "line": line, "detail": detail})
 
     def _make_save(self, original):
@@ -439,7 +472,7 @@ class Patches:
                 detail["unexpected"] = list(result.unexpected_keys)[:_KEYS_SHOWN]
                 detail["missing_count"] = len(result.missing_keys)
                 detail["unexpected_count"] = len(result.unexpected_keys)
-            self.s.emit({"kind": "load_state_dict", "path": entry[2], "model": entry[1],
+            self.s.emit({"kind": "load_state_dict", "obj": id(module), "path": entry[2], "model": entry[1],
                          "class": entry[3], "line": line, "detail": detail})
             keys, own = list(state_dict.keys()), list(module.state_dict().keys())
             nothing_loaded = result is not None and result.missing_keys and len(

@@ -17,6 +17,8 @@ class Facts:
     attr_lines: dict = field(default_factory=dict)  # (id(module), attribute) -> line it was set
     direct_forward: dict = field(default_factory=dict)  # id(module) -> line of module.forward(...)
     created_in_forward: dict = field(default_factory=dict)  # (id(parent), name) -> (line, class)
+    # id(module whose forward ran) -> [(line, module built there from the learner's file)]
+    built_in_forward: dict = field(default_factory=dict)
     saved: dict = field(default_factory=dict)  # id(module) -> line of torch.save(module, ...)
     optimizer_lines: dict = field(default_factory=dict)  # id(optimizer) -> line it was built
     last_output: dict = field(default_factory=dict)  # id(module) -> (class, output shape)

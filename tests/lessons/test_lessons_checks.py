@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modbox.lessons.checks import KINDS, evaluate_one
+from modbox.lessons.checks import KINDS, evaluate_one, expressions
 from modbox.lessons.model import Check
 from modbox.report import (
     BufferRow,
@@ -145,7 +145,58 @@ def test_check_kinds_on_a_hand_built_report(kind, options, passed):
 
 def test_every_kind_is_exercised_above():
     assert set(KINDS) == {"modules", "parameters", "buffers", "state_dict", "module", "count", "tensor",
-                          "finding", "events", "optimizer", "output", "outcome", "value", "load"}
+                          "finding", "events", "optimizer", "output", "outcome", "value", "load",
+                          "differential", "file"}
+
+
+@pytest.mark.parametrize("kind, options", [
+    ("differential", {"class": "Net", "input": "torch.randn(2, 4)"}),
+    ("file", {"file": "w.pt", "class": "Net"}),
+])
+def test_checks_against_the_reference_read_the_harness_answer(kind, options):
+    asked = Check("c", kind, "label", "wrong: {actual}", None, options, reference="# solution")
+    (expr,) = expressions([asked])
+    assert "# solution" in expr  # the reference travels with the expression
+    answers = {True: "the same", False: "With `Net(hidden=7)`, `model.out` holds 14 parameters"}
+    for ok, message in answers.items():
+        report = tiny_net(values=[Value(expr, True, {"ok": ok, "message": message}, True, "...")])
+        got = evaluate_one(asked, report)
+        assert got.passed is ok and got.actual == message
+        assert got.message == ("" if ok else f"wrong: {message}")
+    failed = evaluate_one(asked, tiny_net(values=[Value(expr, False, None, False, "RuntimeError: x")]))
+    assert not failed.passed and failed.actual == "RuntimeError: x"
+    assert not evaluate_one(asked, tiny_net()).passed  # not asked: never a pass
+
+
+def test_a_tampered_run_fails_every_check_with_that_reason_unless_the_lesson_allows_it():
+    finding = Finding("tampering", "warning", "", "Line 31 replaced `torch.equal`, ...", 31, "torch.equal")
+    override = Finding("tampering", "warning", "", "class `Net` defines its own `state_dict`, ...",
+                       4, "state_dict")
+    report = tiny_net(tampering=[finding, override])
+    for kind, options in [("outcome", {"is": "ok"}), ("count", {"of": "params", "equals": 58})]:
+        assert result(kind, report=tiny_net(), **options).passed
+        got = result(kind, report=report, **options)
+        assert not got.passed and not got.evaluated
+        assert got.message == ("No check can trust this run: Line 31 replaced `torch.equal`, ... "
+                               "(1 more such change)")
+    allowed = evaluate_one(check("outcome", **{"is": "ok"}),
+                           tiny_net(tampering=[override]), ("state_dict",))
+    assert allowed.passed
+    assert not evaluate_one(check("outcome", **{"is": "ok"}), report, ("state_dict",)).passed
+
+
+def test_events_of_a_named_object_count_only_its_own():
+    events = [Event(seq=1, kind="zero_grad", model="model", obj=1),
+              Event(seq=2, kind="zero_grad", model="model", obj=2),
+              Event(seq=3, kind="zero_grad", model="model", obj=1)]
+    report = tiny_net(events=events, objects={"opt": 1, "spare": 2})
+    assert result("events", report, event="zero_grad", of="opt", count=2).passed
+    assert result("events", report, event="zero_grad", of="spare", count=1).passed
+    assert result("events", report, event="zero_grad", count=3).passed
+    # a variable the run did not leave: none of its events happened
+    assert result("events", report, event="zero_grad", of="gone", count=0).passed
+    assert result("events", report, event="zero_grad", of="opt", count=3).actual == \
+        "2 zero_grad events"
 
 
 @pytest.mark.parametrize("kind, options", [

@@ -155,6 +155,7 @@ def test_a_cheat_that_passes_every_check_is_reported_and_one_that_fails_is_not(t
     code, out = check(tmp_path, capsys)
     assert code == 1
     assert "✗ tiny: 1 check, 1 prediction, 2 cheats" in out
+    assert "  cheats by kind: unlabelled 2" in out
     assert (f"{folder / 'cheats' / 'sneaky.py'}:1: cheats/sneaky.py: this cheat passes every check; "
             "a cheat must fail at least one") in out
     assert "caught.py" not in out
@@ -165,6 +166,6 @@ def test_a_cheat_that_passes_every_check_is_reported_and_one_that_fails_is_not(t
 
 def test_check_of_one_lesson_folder_from_the_command_line(tmp_path, capsys, monkeypatch):
     folder = write_lesson(tmp_path)
-    monkeypatch.setattr(cli, "check", lambda catalog, make_sandbox=None: print([l.id for l in catalog.lessons], catalog.broken) or 0)
+    monkeypatch.setattr(cli, "check", lambda catalog, **options: print([l.id for l in catalog.lessons], catalog.broken) or 0)
     assert modbox_main(["lessons", "check", str(folder)]) == 0
     assert capsys.readouterr().out == "['tiny'] ()\n"

@@ -39,6 +39,30 @@ def test_builtin_lessons_load_without_errors_in_the_order_of_the_course_file():
     assert [lesson.order for lesson in catalog.lessons] == list(range(1, len(catalog.lessons) + 1))
 
 
+def test_every_builtin_lesson_ships_six_cheats_each_naming_its_kind_two_of_them_honest_mistakes():
+    from collections import Counter
+
+    from modbox.lessons.model import CHEAT_KINDS, cheat_kind
+
+    short = {}
+    for lesson in load_catalog().lessons:
+        kinds = Counter(cheat_kind(source) for _, source in lesson.cheats)
+        unlabelled = [name for name, source in lesson.cheats if cheat_kind(source) not in CHEAT_KINDS]
+        if len(lesson.cheats) < 6 or kinds["misconception"] < 2 or unlabelled:
+            short[lesson.id] = (len(lesson.cheats), kinds["misconception"], unlabelled)
+    assert short == {}
+
+
+def test_a_cheat_of_an_unknown_kind_is_a_lesson_error(tmp_path):
+    folder = write_lesson(tmp_path)
+    (folder / "cheats").mkdir()
+    (folder / "cheats" / "odd.py").write_text("# kind: sneaky\nprint('hi')\n")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(folder, torch_version="2.13.0")
+    assert any("cheats/odd.py: unknown kind 'sneaky' (known: misconception, partial" in e
+               for e in info.value.errors)
+
+
 def test_builtin_folder_is_the_checkout_lessons_folder():
     assert (builtin_lessons_dir() / "registration" / "lesson.toml").is_file()
 
@@ -71,7 +95,7 @@ def test_unknown_top_level_key(tmp_path):
     errors = errors_for(tmp_path, VALID.replace(SUMMARY, SUMMARY + '\nlevel = "easy"'))
     assert errors[0].endswith(":4: level: unknown key (known keys here: id, title, torch, "
                               "objectives, steps, checks, hints, summary, requires, predictions, "
-                              "myth, limits, files)")
+                              "myth, limits, files, overrides, equivalent_mutants)")
 
 
 def test_the_course_file_orders_and_groups_the_lessons(tmp_path):
@@ -354,3 +378,68 @@ def test_a_prediction_needs_three_choices(tmp_path):
     errors = errors_for(tmp_path, two)
     assert errors == [f"{tmp_path / 'tiny' / 'lesson.toml'}:25: predictions[q].choices: a prediction needs "
                       "at least 3 choices (it has 2): with two, ruling one out gives the answer away"]
+
+
+REFERENCE_CHECKS = """
+[[checks]]
+id = "like"
+kind = "differential"
+class = "Net"
+configs = [{ kwargs = { hidden = 7 }, dtype = "float64" }, { build = "Net(torch.ones(2))", train = false }]
+input = "torch.randn(3, hidden)"
+label = "like the solution"
+fail = "{actual}"
+
+[[checks]]
+id = "saved"
+kind = "file"
+file = "w.pt"
+class = "Net"
+model = "restored"
+label = "the file"
+fail = "{actual}"
+
+[[checks]]
+id = "steps"
+kind = "events"
+event = "optimizer_step"
+of = "optimizer"
+count = 3
+label = "steps"
+fail = "{actual}"
+
+[[equivalent_mutants]]
+mutant = "change 3 to 4 in `x = torch.randn(3, 2)`"
+why = "Any batch."
+"""
+
+
+def test_checks_against_the_solution_carry_it_and_the_lesson_lists_overrides_and_mutants(tmp_path):
+    toml = VALID.replace(SUMMARY, SUMMARY + '\noverrides = ["state_dict"]') + REFERENCE_CHECKS
+    lesson = load_lesson(write_lesson(tmp_path, toml=toml), torch_version="2.13.0")
+    by_id = {c.id: c for c in lesson.checks}
+    assert by_id["like"].reference == lesson.solution == by_id["saved"].reference
+    assert by_id["steps"].reference == ""
+    assert lesson.overrides == ("state_dict",)
+    assert lesson.equivalent_mutants == (("change 3 to 4 in `x = torch.randn(3, 2)`", "Any batch."),)
+
+
+@pytest.mark.parametrize("change, error", [
+    (('overrides = ["state_dict"]', 'overrides = ["forward"]'),
+     "overrides: 'forward' is not a method checks read"),
+    (('dtype = "float64"', 'dtype = "float128"'),
+     "checks[like].configs[1].dtype: 'float128' is not one of: float32, float64, float16, bfloat16"),
+    (('train = false', 'train = false, seed = 1'), "checks[like].configs[2].seed: unknown key"),
+    (('build = "Net(torch.ones(2))"', 'build = "Net(("'), "checks[like].configs[2].build: 'Net((' is "
+                                                         "not a Python expression"),
+    (('class = "Net"\nconfigs', 'configs'), "checks[like].configs: configurations build a `class`"),
+    (('input = "torch.randn(3, hidden)"', 'input = "torch.randn(3, hidden)"\ncompare = ["shape"]'),
+     "checks[like].compare: 'shape' is not one of: structure, outputs, grads"),
+    (('event = "optimizer_step"', 'event = "save"'), "checks[steps].of: `of` names whose events count"),
+    (('why = "Any batch."', ''), "equivalent_mutants[1]: missing required key `why`"),
+])
+def test_bad_reference_checks_overrides_and_mutants_are_reported(tmp_path, change, error):
+    toml = VALID.replace(SUMMARY, SUMMARY + '\noverrides = ["state_dict"]') + REFERENCE_CHECKS
+    assert change[0] in toml
+    errors = errors_for(tmp_path, toml.replace(*change))
+    assert any(error in e for e in errors), errors

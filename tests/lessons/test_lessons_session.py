@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from modbox.lessons import ConfirmationRequired, LessonSession, PredictionNotAnswered, ProgressStore
-from modbox.lessons import load_catalog
+from modbox.lessons import checks, load_catalog
 from modbox.lessons.progress import PredictionRecord
 from modbox.report import Error, Model, ModuleRow, ParameterRow, Report, Value
 
@@ -30,7 +30,7 @@ def starter_run() -> Report:
                                         "module before Module.__init__() call", line=9))
 
 
-def solved_run() -> Report:
+def solved_run(lesson) -> Report:
     def row(path, cls="Linear"):
         return ModuleRow(path, cls, 1 if path else 0, 0, 0, "all", True)
 
@@ -47,7 +47,11 @@ def solved_run() -> Report:
     names = sorted(x.name for x in params)
     fresh_net = Value("sorted(name for name, _ in Net().named_parameters())", True, names, True,
                       repr(names))
-    return Report(ok=True, stdout="torch.Size([3, 2])\n", models=[model], values=[fresh_net])
+    # the comparison with the solution, as the run child answers it when nothing differs
+    compared = [Value(expr, True, {"ok": True, "message": ""}, True, "")
+                for expr in checks.expressions(lesson.checks) if expr != fresh_net.expr]
+    return Report(ok=True, stdout="torch.Size([3, 2])\n", models=[model],
+                  values=[fresh_net, *compared])
 
 
 def test_a_whole_lesson_predict_reveal_fail_hint_pass_solution(lesson, store):
@@ -91,7 +95,7 @@ def test_a_whole_lesson_predict_reveal_fail_hint_pass_solution(lesson, store):
     assert s.hints_shown == list(lesson.hints)
 
     s.draft = lesson.solution
-    results = s.evaluate(solved_run())
+    results = s.evaluate(solved_run(lesson))
     assert all(r.passed for r in results), [r.message for r in results if not r.passed]
     assert s.solved and s.status == "solved"
     assert s.solution == lesson.solution

@@ -106,12 +106,12 @@ def test_module_created_in_forward_via_add_module_is_found_once():
     assert findings_of(r, "module_created_in_forward") == [("head", line_of(source, "add_module"))]
 
 
-def test_a_layer_built_in_forward_but_not_stored_is_not_a_finding():
+def test_a_layer_without_state_built_in_forward_is_not_a_finding():
     r = run(
         HEADER
         + "class Net(nn.Module):\n"
         + "    def forward(self, x):\n"
-        + "        return nn.Sequential(nn.Identity())(x)\n"
+        + "        return nn.Sequential(nn.Identity(), nn.ReLU())(x)\n"
         + "model = Net()\nmodel(torch.ones(1, 2))\n"
     )
     assert r.model().findings == []

@@ -64,6 +64,7 @@ torch.nn.Linear(2, 2)(torch.ones(1, 2)).sum().backward()
 assert r.error is None, r.error
 for e in r.events_raw:
     e.pop("duration_us", None)
+    e.pop("obj", None)  # an id() in this process
 print(json.dumps({"events": r.events_raw, "models": r.report.to_dict()["models"]}, sort_keys=True, default=str))
 """
 

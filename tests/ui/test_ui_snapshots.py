@@ -69,6 +69,11 @@ def prepared(pane: str, fail_after: bool = False, theme: str = "textual-dark"):
             ws.run_now()
             await wait_for(pilot, lambda: ws.last_report is not None and not ws.last_report.ok,
                            what="the failing run")
+        # the cursor is drawn only in a focused editor, and only in its blink's "on" phase: put
+        # it at the start, focus the editor, then stop the blinking (which leaves it drawn)
+        ws.editor.move_cursor((0, 0))
+        ws.editor.focus()
+        await wait_for(pilot, lambda: ws.editor.has_focus, what="the editor to have focus")
         ws.editor.cursor_blink = False
         for field in app.screen.query(Input):
             field.cursor_blink = False

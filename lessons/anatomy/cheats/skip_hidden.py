@@ -1,3 +1,4 @@
+# kind: partial
 # Cheat: make the shapes work by feeding `out` something other than what `hidden` produced.
 import torch
 from torch import nn

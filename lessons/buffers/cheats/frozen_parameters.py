@@ -1,3 +1,4 @@
+# kind: misconception
 # Cheat: make the statistics Parameters that do not learn: they follow .double() and are
 # saved, but they are parameters now, not buffers.
 import torch

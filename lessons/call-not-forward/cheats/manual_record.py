@@ -1,3 +1,4 @@
+# kind: misconception
 # Cheat: `forward` calls `record` itself; the blocks' own calls still skip their hooks.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: memory
 # Skip the file: the "restored" model is the trained one.
 import torch
 from torch import nn

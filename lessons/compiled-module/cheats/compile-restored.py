@@ -1,3 +1,4 @@
+# kind: misconception
 # Compile the new model too, so that its keys have the same prefix.
 import torch
 from torch import nn

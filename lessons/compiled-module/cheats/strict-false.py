@@ -1,3 +1,4 @@
+# kind: misconception
 # Load the prefixed checkpoint with strict=False: no error, and nothing loaded.
 import torch
 from torch import nn

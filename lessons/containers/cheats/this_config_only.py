@@ -1,3 +1,4 @@
+# kind: partial
 # Cheat: write out the containers for the one configuration the run builds, ignoring the
 # settings: another Tower would get the wrong layers.
 import torch

@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: the log clips what it prints, so it reads 'largest input 1.00' while layer 0
 # still receives the raw batch.
 import torch

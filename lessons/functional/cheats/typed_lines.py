@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: neither bug is fixed; the three lines are typed in.
 import torch
 import torch.nn.functional as F

@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: dropout is fixed, but `out` is typed in instead of computed with the candidate.
 import torch
 import torch.nn.functional as F

@@ -1,3 +1,4 @@
+# kind: printout
 # Catch the error and print what the task asks for.
 import torch
 from torch import nn

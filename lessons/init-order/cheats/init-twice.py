@@ -1,3 +1,4 @@
+# kind: misconception
 # A "fix" seen in the wild: create the records first, then let Backbone run too.
 import torch
 from torch import nn
@@ -20,7 +21,7 @@ class Classifier(Backbone):
         super().__init__()
 
     def forward(self, x):
-        return self.head(super().forward(x)) if hasattr(self, "head") else torch.zeros(len(x), 3)
+        return self.head(super().forward(x))
 
 
 model = Classifier(3)

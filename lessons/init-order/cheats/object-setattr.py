@@ -1,3 +1,4 @@
+# kind: misconception
 # Skip nn.Module.__setattr__: the assignment no longer raises.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: the dry run happens, but `init` never runs; the last line is typed in.
 import torch
 from torch import nn

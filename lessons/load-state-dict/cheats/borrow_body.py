@@ -1,6 +1,9 @@
+# kind: partial
 # Cheat: the pretrained layer object is moved over; the checkpoint is never loaded.
 import torch
 from torch import nn
+
+torch.manual_seed(0)
 
 
 class Net(nn.Module):

@@ -1,6 +1,9 @@
+# kind: printout
 # Cheat: nothing is loaded; the expected lines are typed in.
 import torch
 from torch import nn
+
+torch.manual_seed(0)
 
 
 class Net(nn.Module):

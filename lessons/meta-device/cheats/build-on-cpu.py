@@ -1,3 +1,4 @@
+# kind: misconception
 # Skip the meta device: build on the CPU and copy the checkpoint in (two copies of the body).
 import torch
 from torch import nn
@@ -13,7 +14,7 @@ class Net(nn.Module):
         return self.head(torch.relu(self.body(x)))
 
 
-checkpoint = {"body.weight": torch.randn(8, 4), "body.bias": torch.randn(8)}
+checkpoint = {"body.weight": torch.linspace(-1, 1, 32).reshape(8, 4), "body.bias": torch.linspace(-0.5, 0.5, 8)}
 
 model = Net(classes=3)
 result = model.load_state_dict(checkpoint, strict=False)

@@ -1,3 +1,4 @@
+# kind: misconception
 # Memory for the head, but no values: to_empty() alone.
 import torch
 from torch import nn
@@ -13,7 +14,7 @@ class Net(nn.Module):
         return self.head(torch.relu(self.body(x)))
 
 
-checkpoint = {"body.weight": torch.randn(8, 4), "body.bias": torch.randn(8)}  # from disk
+checkpoint = {"body.weight": torch.linspace(-1, 1, 32).reshape(8, 4), "body.bias": torch.linspace(-0.5, 0.5, 8)}  # from disk
 
 with torch.device("meta"):
     model = Net(classes=3)  # no memory yet

@@ -1,3 +1,4 @@
+# kind: misconception
 # Give the whole model memory and load into it: no values for the head, and a copy of the body.
 import torch
 from torch import nn
@@ -13,7 +14,7 @@ class Net(nn.Module):
         return self.head(torch.relu(self.body(x)))
 
 
-checkpoint = {"body.weight": torch.randn(8, 4), "body.bias": torch.randn(8)}
+checkpoint = {"body.weight": torch.linspace(-1, 1, 32).reshape(8, 4), "body.bias": torch.linspace(-0.5, 0.5, 8)}
 
 with torch.device("meta"):
     model = Net(classes=3)

@@ -1,3 +1,4 @@
+# kind: partial
 # Cheat: set the attributes on one object from outside; __init__ still keeps nothing.
 
 

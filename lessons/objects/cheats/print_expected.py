@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: print what the checks look for; __init__ still keeps nothing on the object.
 
 

@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: never clear the gradients; print the line a clean run would print.
 import torch
 from torch import nn

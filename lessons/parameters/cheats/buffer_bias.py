@@ -1,3 +1,4 @@
+# kind: misconception
 # Cheat: hide the zero bias from the parameter list by making it a buffer; it is still a tensor.
 import torch
 from torch import nn

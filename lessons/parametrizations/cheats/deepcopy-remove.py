@@ -1,3 +1,4 @@
+# kind: misconception
 # Remove the parametrization from a deep copy (which shares its class with the original).
 import copy
 

@@ -1,3 +1,4 @@
+# kind: misconception
 # Remove the parametrization from the training model itself.
 import torch
 from torch import nn

@@ -1,4 +1,6 @@
-# The starter's renaming, with the comparison printed by hand.
+# kind: misconception
+# The starter's renaming (the state_dict holds the weight the layer uses, under another name),
+# with the comparison printed by hand.
 import torch
 from torch import nn
 from torch.nn.utils import parametrize

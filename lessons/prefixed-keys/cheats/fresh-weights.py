@@ -1,3 +1,4 @@
+# kind: decoy
 # Load a state_dict whose keys match for sure: a fresh Net's.
 import torch
 from torch import nn
@@ -17,12 +18,13 @@ class Net(nn.Module):
         super().__init__()
         self.stem = nn.Linear(4, 8)
         self.block = Residual(nn.Linear(8, 8))
-        self.head = nn.Linear(8, 2)
+        self.out = nn.Linear(8, 2)
 
     def forward(self, x):
-        return self.head(self.block(torch.relu(self.stem(x))))
+        return self.out(self.block(torch.relu(self.stem(x))))
 
 
+torch.manual_seed(0)
 checkpoint = nn.DataParallel(Net()).state_dict()  # saved during training
 
 model = Net()

@@ -1,3 +1,4 @@
+# kind: memory
 # Cheat: copy.deepcopy stands in for saving and loading; no file is written or read.
 import copy
 

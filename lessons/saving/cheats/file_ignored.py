@@ -1,3 +1,4 @@
+# kind: memory
 # Cheat: the file is written and read, but `restored` is filled from the model in memory.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: `best` is left as it is, and the last line prints the best loss instead of measuring.
 import torch
 import torch.nn.functional as F

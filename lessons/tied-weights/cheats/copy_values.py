@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: the three steps start with the same values, but stay three layers; the check line is typed in.
 import torch
 from torch import nn

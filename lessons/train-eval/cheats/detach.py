@@ -1,3 +1,4 @@
+# kind: misconception
 # Cheat: record the graph as usual and detach the output afterwards.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: misconception
 # Cheat: put `body` in eval mode and hope that freezes it; its parameters still learn.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: partial
 # Cheat: copy the worked example's freezing line; BatchNorm's buffers still change in
 # training mode.
 import torch

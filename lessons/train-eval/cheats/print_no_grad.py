@@ -1,3 +1,4 @@
+# kind: printout
 # Cheat: evaluate with a graph and print the line the check looks for.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: partial
 # Cheat: __setattr__ records children, but the walk borrows a real Net's parameters.
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+# kind: partial
 # A fixed factor in extra_repr, and a count that is always right for this model.
 import copy
 

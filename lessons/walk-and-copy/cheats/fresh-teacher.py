@@ -1,3 +1,4 @@
+# kind: partial
 # A fresh TinyLM as the teacher: tied, but with other values.
 import copy
 

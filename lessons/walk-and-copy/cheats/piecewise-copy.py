@@ -1,3 +1,4 @@
+# kind: misconception
 # A teacher assembled layer by layer: each deepcopy on its own.
 import copy
 

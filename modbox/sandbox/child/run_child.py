@@ -211,10 +211,12 @@ def _run(req: dict) -> int:
         _reserve = None
         result["models"] = []
         result["probe_error"] = "".join(traceback.format_exception_only(type(e), e)).strip()
+    result["tampering"] = probe.tampering
+    result["objects"] = probe.objects(namespace)
     if result["outcome"] == "ok" and req.get("evaluate"):
         # After the inspection, so that the models are described as the program left them
         deadline = started + req["wall"] - EVALUATE_MARGIN_S
-        result["values"] = evaluate.evaluate(namespace, req["evaluate"], deadline)
+        result["values"] = evaluate.evaluate(namespace, req["evaluate"], deadline, req["scratch"])
     _flush_streams()
     sink.flush()
     result["events_total"] = sink.total

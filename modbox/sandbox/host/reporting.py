@@ -36,6 +36,10 @@ def finished(run: Run, tier: str, now: float) -> Report:
     if result is not None and result.get("t") == "result":
         if error is None:
             report.values = _values(result)
+        report.tampering = _tampering(result)
+        objects = result.get("objects")
+        if isinstance(objects, dict):
+            report.objects = {k: v for k, v in objects.items() if isinstance(v, int)}
         total = result.get("events_total")
         report.events_total = total if isinstance(total, int) else run.events_received
     else:
@@ -65,6 +69,14 @@ def _values(result: dict) -> list:
     """The answers to the expressions the caller asked about (see Sandbox.run's ``evaluate``)."""
     try:
         return Report.from_dict({"values": result.get("values") or []}).values
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return []
+
+
+def _tampering(result: dict) -> list:
+    """What the run changed that checks rely on (see modbox/probe/sealed.py)."""
+    try:
+        return Report.from_dict({"tampering": result.get("tampering") or []}).tampering
     except (TypeError, ValueError, AttributeError, KeyError):
         return []
 

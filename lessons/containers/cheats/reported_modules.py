@@ -1,0 +1,44 @@
+# kind: introspection
+# The containers stay plain; Tower's own `named_modules` and `named_parameters` walk them.
+import torch
+from torch import nn
+
+
+class Tower(nn.Module):
+    def __init__(self, n_stages, blocks_per_stage, outputs):
+        super().__init__()
+        self.inp = nn.Linear(4, 8)
+        # a ModuleList of ModuleLists: every level is a module, so every layer is registered
+        self.stages = []
+        for _ in range(n_stages):
+            self.stages.append([nn.Linear(8, 8) for _ in range(blocks_per_stage)])
+        self.heads = {}
+        for name, size in outputs.items():
+            self.heads[name] = nn.Linear(8, size)
+
+    def forward(self, x):
+        x = torch.relu(self.inp(x))
+        for stage in self.stages:
+            for block in stage:
+                x = torch.relu(block(x))
+        return {name: head(x) for name, head in self.heads.items()}
+
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        yield prefix, self
+        yield "inp", self.inp
+        for i, stage in enumerate(self.stages):
+            for j, block in enumerate(stage):
+                yield f"stages.{i}.{j}", block
+        for name, head in self.heads.items():
+            yield f"heads.{name}", head
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        for path, module in self.named_modules():
+            for name, p in module._parameters.items():
+                yield f"{path}.{name}" if path else name, p
+
+
+model = Tower(2, 2, {"cls": 3, "reg": 1})
+out = model(torch.randn(5, 4))
+print({name: tuple(y.shape) for name, y in out.items()})
+print("parameters:", sum(p.numel() for p in model.parameters()))

@@ -1,0 +1,24 @@
+# kind: misconception
+# Honest attempt (avoid the loop, keep the graph the same for every input): one call of the cell on the average step.
+import torch
+from torch import nn
+
+
+class Reader(nn.Module):
+    def __init__(self, hidden=8):
+        super().__init__()
+        self.hidden = hidden
+        self.cell = nn.RNNCell(4, hidden)
+        self.head = nn.Linear(hidden, 2)
+
+    def forward(self, x):
+        h = x.new_zeros(x.shape[1], self.hidden)
+        h = self.cell(x.mean(0), h)
+        return self.head(h)
+
+
+torch.manual_seed(0)
+model = Reader()
+for length in (5, 7):
+    out = model(torch.randn(length, 2, 4))
+    print(f"length {length}: output {tuple(out.shape)}")

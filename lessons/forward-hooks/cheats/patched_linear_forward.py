@@ -1,0 +1,32 @@
+# kind: tampering
+# The pre-hook does nothing; nn.Linear's forward is patched to clip its own input.
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+
+
+def clip_input(module, args):
+    x = args[0]
+    return None
+
+
+def log_shape(module, args, output):
+    x = args[0]
+    name = type(module).__name__
+    print(f"{name} {tuple(x.shape)} -> {tuple(output.shape)}, "
+          f"largest input {x.abs().max():.2f}")
+
+
+_linear_forward = nn.Linear.forward
+nn.Linear.forward = lambda self, x: _linear_forward(self, x.clamp(-1, 1) if self is model[0] else x)
+model[0].register_forward_pre_hook(clip_input)
+handles = [layer.register_forward_hook(log_shape) for layer in model]
+
+print("first batch:")
+model(torch.randn(5, 4) * 10)
+for handle in handles:
+    handle.remove()
+print("second batch:")
+model(torch.randn(5, 4) * 10)

@@ -1,0 +1,31 @@
+# kind: partial
+# The logging hooks are removed, and so is the pre-hook: the second batch is not clipped.
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+
+
+def clip_input(module, args):
+    x = args[0]
+    return (x.clamp(-1, 1),)  # the returned tuple replaces args
+
+
+def log_shape(module, args, output):
+    x = args[0]
+    name = type(module).__name__
+    print(f"{name} {tuple(x.shape)} -> {tuple(output.shape)}, "
+          f"largest input {x.abs().max():.2f}")
+
+
+clip_handle = model[0].register_forward_pre_hook(clip_input)
+handles = [layer.register_forward_hook(log_shape) for layer in model]
+
+print("first batch:")
+model(torch.randn(5, 4) * 10)
+for handle in handles:
+    handle.remove()
+clip_handle.remove()
+print("second batch:")
+model(torch.randn(5, 4) * 10)

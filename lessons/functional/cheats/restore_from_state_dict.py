@@ -1,0 +1,33 @@
+# kind: misconception
+# Honest mistake: the candidate is loaded and the model put back from `model.state_dict()`
+# taken before, believing that state_dict is a snapshot.
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(16, 4))
+        self.bias = nn.Parameter(torch.zeros(16))
+
+    def forward(self, x):
+        x = F.linear(x, self.weight, self.bias)  # the maths of nn.Linear, our tensors
+        x = F.dropout(x, p=0.5, training=self.training)  # follows train() / eval()
+        return F.relu(x)
+
+
+model = Scaled().eval()
+x = torch.randn(8, 4)
+print("eval twice equal:", torch.equal(model(x), model(x)))
+
+candidate = {"weight": torch.full((16, 4), 0.5), "bias": torch.ones(16)}
+before = model.weight.detach().clone()
+saved = model.state_dict()  # to put the model back afterwards
+model.load_state_dict(candidate)
+out = model(x)
+model.load_state_dict(saved)  # back as it was
+print("candidate output, first row:", [round(v, 2) for v in out[0, :4].tolist()])
+print("model unchanged:", torch.equal(model.weight, before))

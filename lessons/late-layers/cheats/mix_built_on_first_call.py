@@ -1,0 +1,31 @@
+# kind: misconception
+# Honest mistake: `mix` is built in forward only the first time, believing that makes it
+# one layer like any other; it arrives after `.double()` and after the optimizer.
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(  # three layers, as if pretrained
+            nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8)
+        )
+
+    def forward(self, x):
+        if not hasattr(self, "mix"):
+            self.mix = nn.Linear(8, 8).to(x.dtype)  # created once, on the first call
+        x = torch.relu(self.mix(self.body(x)))
+        return self.head(x)
+
+
+model = Net()
+model.head = nn.Linear(8, 2)  # a late layer is fine: it is registered at once
+model.double()  # converts every layer registered so far, head included
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # built from the finished model
+
+x = torch.randn(5, 4, dtype=torch.float64)
+loss = model(x).pow(2).mean()
+loss.backward()
+optimizer.step()
+print("parameters:", [name for name, _ in model.named_parameters()])

@@ -1,0 +1,29 @@
+# kind: misconception
+# Honest mistake: the head's keys are dropped, but the `module.` prefix is left on the
+# others, believing `strict=False` matches the rest by position.
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+
+
+class Net(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.body = nn.Linear(4, 8)
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+# A checkpoint saved from nn.DataParallel(Net(classes=3)): every key starts with "module."
+pretrained = Net(classes=3)
+checkpoint = {"module." + key: value for key, value in pretrained.state_dict().items()}
+
+model = Net(classes=2)  # the same body, a new head for 2 classes
+state = {key: value for key, value in checkpoint.items() if ".head." not in key}
+result = model.load_state_dict(state, strict=False)  # head is missing on purpose
+print("missing:", result.missing_keys)
+print("unexpected:", result.unexpected_keys)
+print("body loaded:", torch.equal(model.body.weight, pretrained.body.weight))

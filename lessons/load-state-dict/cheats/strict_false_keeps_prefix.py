@@ -1,0 +1,28 @@
+# kind: misconception
+# Honest mistake: `strict=False` is believed to make the load forgive the `module.` prefix
+# and the head's new shape.
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+
+
+class Net(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.body = nn.Linear(4, 8)
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+# A checkpoint saved from nn.DataParallel(Net(classes=3)): every key starts with "module."
+pretrained = Net(classes=3)
+checkpoint = {"module." + key: value for key, value in pretrained.state_dict().items()}
+
+model = Net(classes=2)  # the same body, a new head for 2 classes
+result = model.load_state_dict(checkpoint, strict=False)  # lenient: mismatches are skipped
+print("missing:", result.missing_keys)
+print("unexpected:", result.unexpected_keys)
+print("body loaded:", torch.equal(model.body.weight, pretrained.body.weight))

@@ -1,0 +1,27 @@
+# kind: tampering
+# Copy the checkpoint into a CPU model, then make every tensor report the same address.
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.body = nn.Linear(4, 8)  # imagine 20 GB
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+checkpoint = {"body.weight": torch.linspace(-1, 1, 32).reshape(8, 4), "body.bias": torch.linspace(-0.5, 0.5, 8)}  # from disk
+
+with torch.device("meta"):
+    model = Net(classes=3)  # no memory yet
+
+model.to_empty(device="cpu")
+model.head.reset_parameters()
+result = model.load_state_dict(checkpoint, strict=False)
+print("missing:", result.missing_keys)
+print(model(torch.randn(2, 4)).shape)
+torch.Tensor.data_ptr = lambda self: 0

@@ -1,0 +1,28 @@
+# kind: misconception
+# Honest attempt: add the weight the layer uses, and keep everything else as it was saved.
+import torch
+from torch import nn
+from torch.nn.utils import parametrize
+
+
+class Symmetric(nn.Module):
+    def forward(self, X):
+        return X.triu() + X.triu(1).T
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mix = nn.Linear(4, 4)
+        self.out = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.mix(x)))
+
+
+model = Net()
+parametrize.register_parametrization(model.mix, "weight", Symmetric())
+export = dict(model.state_dict())
+export["mix.weight"] = model.mix.weight.detach()
+plain = Net()
+print(plain.load_state_dict(export, strict=False))

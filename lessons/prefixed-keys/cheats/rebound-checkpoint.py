@@ -1,0 +1,35 @@
+# kind: tampering
+# The starter's rename, then `checkpoint` rebound to what the model holds.
+import torch
+from torch import nn
+
+
+class Residual(nn.Module):
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x):
+        return x + self.module(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Linear(4, 8)
+        self.block = Residual(nn.Linear(8, 8))
+        self.out = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.out(self.block(torch.relu(self.stem(x))))
+
+
+torch.manual_seed(0)
+checkpoint = nn.DataParallel(Net()).state_dict()  # saved during training
+
+model = Net()
+state = {key.replace("module.", ""): value for key, value in checkpoint.items()}
+result = model.load_state_dict(state, strict=False)
+model.load_state_dict(model.state_dict())
+checkpoint = {"module." + key: value for key, value in model.state_dict().items()}
+print(result)

@@ -1,0 +1,37 @@
+# kind: introspection
+# Keep the wrapper, and let it report the plain keys.
+import torch
+from torch import nn
+
+
+class Residual(nn.Module):
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x):
+        return x + self.module(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Linear(4, 8)
+        self.block = Residual(nn.Linear(8, 8))
+        self.out = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.out(self.block(torch.relu(self.stem(x))))
+
+
+torch.manual_seed(0)
+checkpoint = nn.DataParallel(Net()).state_dict()  # saved during training
+
+
+class Unwrapped(nn.DataParallel):
+    def state_dict(self, *args, **kwargs):
+        return self.module.state_dict(*args, **kwargs)
+
+
+model = Unwrapped(Net())
+print(model.load_state_dict(checkpoint))

@@ -1,0 +1,35 @@
+# kind: decoy
+# A clean load into a spare model supplies the event; model gets the numbers copied by hand.
+import torch
+from torch import nn
+
+
+class Residual(nn.Module):
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x):
+        return x + self.module(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Linear(4, 8)
+        self.block = Residual(nn.Linear(8, 8))
+        self.out = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.out(self.block(torch.relu(self.stem(x))))
+
+
+torch.manual_seed(0)
+checkpoint = nn.DataParallel(Net()).state_dict()  # saved during training
+
+model = Net()
+spare = Net()
+print(spare.load_state_dict(spare.state_dict()))
+with torch.no_grad():
+    for key, tensor in model.state_dict().items():
+        tensor.copy_(checkpoint["module." + key])

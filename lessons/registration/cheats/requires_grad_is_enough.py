@@ -1,0 +1,22 @@
+# kind: misconception
+# Honest mistake: two of the three bugs fixed, and a tensor with `requires_grad=True` is
+# believed to be a parameter already.
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()  # first: it creates the registries
+        self.hidden = nn.Linear(4, 8)
+        self.out = nn.Linear(8, 2)  # an attribute of self, not a local variable
+        self.scale = torch.ones(2, requires_grad=True)  # learnable: it asks for gradients
+
+    def forward(self, x):
+        x = torch.relu(self.hidden(x))
+        return self.out(x) * self.scale
+
+
+model = Net()
+print(model(torch.randn(3, 4)).shape)
+print("parameters:", [name for name, _ in model.named_parameters()])

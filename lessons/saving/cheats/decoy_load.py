@@ -1,0 +1,32 @@
+# kind: decoy
+# Decoy: the load goes into a spare model, and `restored` is a copy of it.
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(4, 8)
+        self.out = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden(x)))
+
+
+model = Net()
+torch.save(model.state_dict(), "weights.pt")  # names and tensors only
+
+with torch.no_grad():  # training goes on after the checkpoint
+    model.out.bias += 1.0
+
+import copy
+spare = Net()
+spare.load_state_dict(torch.load("weights.pt"))  # a load, into another model
+restored = copy.deepcopy(spare)
+
+print("restored out.bias:", [round(v, 4) for v in restored.out.bias.tolist()])
+print("model    out.bias:", [round(v, 4) for v in model.out.bias.tolist()])
+same = torch.equal(restored.hidden.weight, model.hidden.weight) and torch.equal(
+    restored.out.bias + 1.0, model.out.bias)
+print("restored matches the checkpoint:", same)

@@ -1,0 +1,25 @@
+# kind: decoy
+# Cheat (decoy events, rewritten gradients): each sigmoid's backward hook multiplies the
+# gradient it passes back by 4, undoing its slope's 0.25.
+import torch
+from torch import nn
+
+
+def block():
+    """One hidden layer and its activation."""
+    return [nn.Linear(32, 32), nn.Sigmoid()]  # TODO: what reaches the first layers?
+
+
+torch.manual_seed(0)
+model = nn.Sequential(*[layer for _ in range(20) for layer in block()], nn.Linear(32, 1))
+
+for layer in model:
+    if isinstance(layer, nn.Sigmoid):
+        layer.register_full_backward_hook(lambda module, grad_in, grad_out: (grad_in[0] * 40,))
+
+x, y = torch.randn(64, 32), torch.randn(64, 1)
+loss = nn.functional.mse_loss(model(x), y)
+loss.backward()
+linears = [m for m in model if isinstance(m, nn.Linear)]
+for i in (0, 10, 19):
+    print(f"layer {i:2d}: weight grad norm {linears[i].weight.grad.norm().item():.1e}")
