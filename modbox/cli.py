@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lessons", metavar="DIR", help="load lessons from DIR instead of the built-in ones"
     )
+    _allow_read(parser)
     parser.set_defaults(handler=learn_command, lesson_id=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -116,11 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     learn.add_argument("lesson_id", nargs="?", metavar="ID", help="lesson to open")
     lessons_option(learn)
+    _allow_read(learn, default=argparse.SUPPRESS)
 
     play = command(
         "play", play_command, "experiment freely in the editor", "modbox play model.py"
     )
     play.add_argument("file", nargs="?", metavar="FILE", help="file to open (created if missing)")
+    _allow_read(play)
 
     inspect = command(
         "inspect",
@@ -148,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument(
         "--events", type=int, default=10, metavar="N", help="how many events to print (default 10)"
     )
+    _allow_read(inspect)
 
     lessons = command(
         "lessons", lessons_command, "list lessons, or check a lesson folder",
@@ -165,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="at most N mutants per lesson (default: all of them)",
     )
     lessons_option(lessons)
+    _allow_read(lessons)
 
     progress = command(
         "progress", progress_command,
@@ -195,6 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("doctor", doctor_command, "check torch, the sandbox and the terminal", "modbox doctor")
     return parser
+
+
+def _allow_read(parser: argparse.ArgumentParser, default=None) -> None:
+    parser.add_argument(
+        "--allow-read", action="append", metavar="DIR", dest="allow_read", default=default,
+        help="let the learner's programs read DIR (read-only); repeat for more. The folder of "
+             "the file being run is readable anyway; config.toml's [sandbox] allow_read adds "
+             "folders for good",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from rich.console import Console
 from modbox import render
 from modbox.report import memory_expression, memory_from
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
+from modbox.sandbox.host.reads import BadReadPath, extra_reads
 from modbox.source_file import UnreadableFile, read_source
 
 USAGE_ERROR = 2
@@ -23,8 +24,9 @@ def main(args) -> int:
     try:
         source = _read_source(args.file)
         limits = _limits(args)
-        sandbox = Sandbox(tier=args.sandbox, limits=limits)
-    except _UsageError as e:
+        extra = extra_reads(args.file, getattr(args, "allow_read", None))
+        sandbox = Sandbox(tier=args.sandbox, limits=limits, reads=extra)
+    except (_UsageError, BadReadPath) as e:
         return _usage(str(e))
     except (ValueError, TierUnavailable) as e:
         return _usage(f"{e}. Leave out --sandbox (and MODBOX_SANDBOX) to use the best one here.")

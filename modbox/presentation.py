@@ -232,3 +232,14 @@ def _shapes(shapes: list) -> str:
     if not shapes:
         return fmt.NONE
     return ", ".join(fmt.shape(s) for s in shapes)
+
+
+# ---------------------------------------------------------------------------------- sandbox
+
+
+def sandbox_words(tier: str) -> str:
+    """How a report names the sandbox tier it ran in. The plain tier confines neither reads nor
+    the network (``modbox doctor`` measures it): it says so wherever it is named."""
+    if tier == "plain":
+        return "sandbox: plain (not isolated: your files can be read, the network reached)"
+    return f"sandbox: {tier or 'unknown'}"

@@ -17,7 +17,8 @@ from rich.text import Text
 from modbox import formatting as fmt
 from modbox.plain_text import strip_escapes
 from modbox.presentation import (
-    event_text, finding_text, memory_heading, memory_lines, ranked_findings, same_object_as, totals,
+    event_text, finding_text, memory_heading, memory_lines, ranked_findings, same_object_as,
+    sandbox_words, totals,
 )
 from modbox.report import Finding, MemoryEstimate, Model, ModuleRow, Report
 
@@ -60,7 +61,8 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
             console.print(Text(strip_escapes(text)), end="" if text.endswith("\n") else "\n")
             if dropped:
                 console.print(Text(f"... {fmt.count(dropped)} more bytes not shown", style="dim"))
-    console.print(Text(f"sandbox: {report.sandbox or 'unknown'}", style="dim"))
+    console.print(Text(sandbox_words(report.sandbox),
+                       style="bold yellow" if report.sandbox == "plain" else "dim"))
 
 
 def print_memory(estimate: MemoryEstimate, console: Console) -> None:

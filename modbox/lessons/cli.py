@@ -33,7 +33,16 @@ def main(args) -> int:
                   f"lessons after --mutants, or none to try every lesson's mutants.",
                   file=sys.stderr)
             return 2
-        return check(catalog, mutants=mutants, mutant_limit=getattr(args, "mutant_limit", None))
+        from modbox.sandbox.host.reads import BadReadPath, extra_reads
+
+        try:
+            extra = extra_reads(None, getattr(args, "allow_read", None))
+        except BadReadPath as e:
+            print(f"modbox lessons: {e}", file=sys.stderr)
+            return 2
+
+        return check(catalog, mutants=mutants, mutant_limit=getattr(args, "mutant_limit", None),
+                     reads=extra)
     return show_list(catalog, ProgressStore())
 
 
@@ -63,7 +72,7 @@ def show_list(catalog: Catalog, store: ProgressStore) -> int:
 
 
 def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
-          mutant_limit: int | None = None) -> int:
+          mutant_limit: int | None = None, reads: list = ()) -> int:
     """Validate every lesson; run the runnable ones in the sandbox. Prints each problem, and a
     warning for each sentence that gives a prediction's answer away (they fail the check too).
 
@@ -72,7 +81,8 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
     each survivor the lesson does not list as equivalent as a problem.
 
     ``make_sandbox`` builds the context manager whose ``run(source, filename=, limits=,
-    evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``.
+    evaluate=)`` returns a Report; default ``modbox.sandbox.Sandbox``, whose runs may also read
+    ``reads`` (--allow-read and config.toml's folders).
     """
     print(f"checking {_counted(len(catalog.lessons) + len(catalog.broken), 'lesson')} in {catalog.root} "
           f"(torch {installed_torch() or 'not installed'})")
@@ -93,7 +103,10 @@ def check(catalog: Catalog, make_sandbox=None, mutants: str | None = None,
 
         warm = make_sandbox is None
         if make_sandbox is None:
-            from modbox.sandbox import Sandbox as make_sandbox
+            from modbox.sandbox import Sandbox
+
+            def make_sandbox():
+                return Sandbox(reads=reads)
         with make_sandbox() as sandbox:
             if warm:
                 _let_it_warm(sandbox)

@@ -1,6 +1,7 @@
-"""Landlock through ctypes: after ``restrict(scratch)`` this process and its children can write
-only inside ``scratch`` (plus /dev/null), cannot open TCP connections or listen, and cannot signal
-processes outside their own Landlock domain (ABI >= 6). Reads stay allowed.
+"""Landlock through ctypes: after ``restrict(scratch, reads)`` this process and its children can
+read and execute only inside ``reads`` and ``scratch``, write only inside ``scratch`` (plus
+/dev/null), cannot open TCP connections or listen, and cannot signal processes outside their own
+Landlock domain (ABI >= 6), nor trace them (which guards /proc/PID/environ and the like).
 
 Used by both sides, so it sits above host/ and child/: the app's process asks the kernel's ABI to
 choose a tier (host/tiers.py), and the run child restricts itself (child/run_child.py).
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
 _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
 
-_WRITE_FILE = 1 << 1
+_EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_FS_READ = _EXECUTE | _READ_FILE | _READ_DIR
+_FILE_ONLY = _EXECUTE | _WRITE_FILE | _READ_FILE  # rights that apply to a file (not a folder)
 _FS_WRITE_V1 = (
     _WRITE_FILE
     | (1 << 4)  # remove dir
@@ -59,19 +63,27 @@ def abi() -> int:
     return max(int(v), 0)
 
 
-def restrict(scratch: str) -> None:
-    """Confine the calling process (and its future children). Raises OSError on failure."""
+def restrict(scratch: str, reads: list[str]) -> None:
+    """Confine the calling process (and its future children). Raises OSError on failure.
+
+    ``reads``: files and folders it may read and execute (a path that does not exist is
+    skipped); ``scratch`` it may also write."""
     version = abi()
     if version < MIN_ABI:
         raise OSError(f"Landlock ABI {version} < {MIN_ABI}")
-    fs = _FS_WRITE_V1 | _REFER | _TRUNCATE
+    fs = _FS_READ | _FS_WRITE_V1 | _REFER | _TRUNCATE
     attr = _RulesetAttr(fs, _NET_BIND_TCP | _NET_CONNECT_TCP, _SCOPE_ABSTRACT_UNIX | _SCOPE_SIGNAL)
     ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0)
     if ruleset < 0:
         raise _error("landlock_create_ruleset")
     try:
+        for path in reads:
+            try:
+                _allow(ruleset, path, _FS_READ)
+            except FileNotFoundError:
+                pass
         _allow(ruleset, scratch, fs)
-        _allow(ruleset, os.devnull, _WRITE_FILE | _TRUNCATE)
+        _allow(ruleset, os.devnull, _READ_FILE | _WRITE_FILE | _TRUNCATE)
         if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise _error("prctl(NO_NEW_PRIVS)")
         if _libc.syscall(_SYS_RESTRICT_SELF, ruleset, 0) != 0:
@@ -83,6 +95,8 @@ def restrict(scratch: str) -> None:
 def _allow(ruleset: int, path: str, access: int) -> None:
     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     try:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            access &= _FILE_ONLY | _TRUNCATE
         rule = _PathBeneath(access, fd)
         if _libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0) != 0:
             raise _error(f"landlock_add_rule({path})")

@@ -55,7 +55,10 @@ def main() -> int:
 
     handler = launch.play if args.command == "play" else launch.learn  # what serve allows
     if os.environ.pop("MODBOX_SERVE_AHEAD", None):
-        factory = launch.start_worker()
+        reads = launch.worker_reads(args)
+        if reads is None:
+            return 2
+        factory = launch.start_worker(reads)
         import modbox.ui.app  # noqa: F401  (Textual and the app, while the page loads)
         import modbox.ui.learn_app  # noqa: F401
 

@@ -13,15 +13,16 @@ if TYPE_CHECKING:
     from modbox.sandbox.host.api import SandboxConnection
 
 
-def start_worker() -> Callable[[], SandboxConnection]:
-    """Start the sandbox's worker now; returns the factory that hands the sandbox to the app.
+def start_worker(reads: list) -> Callable[[], SandboxConnection]:
+    """Start the sandbox's worker now, letting runs read ``reads`` too; returns the factory
+    that hands the sandbox to the app.
 
     A sandbox that cannot be made here (a bad ``MODBOX_SANDBOX``, say) raises from the factory
     instead, where the app shows why on its status line."""
     try:
         from modbox.sandbox import Sandbox
 
-        sandbox = Sandbox()
+        sandbox = Sandbox(reads=reads)
         sandbox.start()
     except Exception as exc:
         error = exc
@@ -33,17 +34,36 @@ def start_worker() -> Callable[[], SandboxConnection]:
     return lambda: sandbox
 
 
-def play(args, sandbox_factory: Callable[[], Any] | None = None) -> int:
+def worker_reads(args) -> list | None:
+    """What the learner's programs may read besides Python and the system (the folder of the
+    file ``modbox play`` opens, --allow-read, config.toml); None (after saying why) when an
+    --allow-read folder or config.toml is wrong."""
+    import sys
+
+    from modbox.sandbox.host.reads import BadReadPath, extra_reads
+
+    try:
+        return extra_reads(getattr(args, "file", None), getattr(args, "allow_read", None))
+    except BadReadPath as e:
+        print(f"modbox: {e}", file=sys.stderr)
+        return None
+
+
+def play(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -> int:
     """``sandbox_factory``: a worker started earlier (``modbox serve`` starts it ahead)."""
-    factory = sandbox_factory or start_worker()
+    if sandbox_factory is None:
+        reads = worker_reads(args)
+        if reads is None:
+            return 2
+        sandbox_factory = start_worker(reads)
     from modbox.ui.app import ModboxApp
 
-    app = ModboxApp(file=getattr(args, "file", None), sandbox_factory=factory)
+    app = ModboxApp(file=getattr(args, "file", None), sandbox_factory=sandbox_factory)
     app.run()
     return app.return_code or 0
 
 
-def learn(args, sandbox_factory: Callable[[], Any] | None = None) -> int:
+def learn(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -> int:
     """``modbox`` and ``modbox learn [ID] [--lessons DIR]``: the lesson menu, or one lesson."""
     import sys
     from pathlib import Path
@@ -55,12 +75,16 @@ def learn(args, sandbox_factory: Callable[[], Any] | None = None) -> int:
     if problem:
         print(f"modbox: {problem}", file=sys.stderr)
         return 2
-    factory = sandbox_factory or start_worker()
+    if sandbox_factory is None:
+        reads = worker_reads(args)
+        if reads is None:
+            return 2
+        sandbox_factory = start_worker(reads)
     from modbox.lessons.loader import load_catalog
     from modbox.lessons.progress import ProgressStore
     from modbox.ui.learn_app import LearnApp
 
     catalog = load_catalog(Path(folder).expanduser() if folder else None)
-    app = LearnApp(catalog, ProgressStore(), getattr(args, "lesson_id", None), sandbox_factory=factory)
+    app = LearnApp(catalog, ProgressStore(), getattr(args, "lesson_id", None), sandbox_factory=sandbox_factory)
     app.run()
     return app.return_code or 0

@@ -23,7 +23,7 @@ def test_inspect_exits_0_when_the_code_ran_to_the_end(learner_file, capsys):
     path = learner_file("import torch\nprint(torch.nn.Linear(2, 3).weight.shape)\n")
     assert main(["inspect", path, "--sandbox", "plain"]) == 0
     out = capsys.readouterr().out
-    assert "torch.Size([3, 2])" in out and "sandbox: plain" in out
+    assert "torch.Size([3, 2])" in out and "sandbox: plain (not isolated: your files" in out
 
 
 @pytest.mark.slow
@@ -106,6 +106,13 @@ def test_doctor_reports_python_torch_cuda_tier_and_highlighting(capsys):
                  "highlighting", "works"):
         assert word in out, word
     assert "not used:" in out  # why the other tiers were not chosen
+    # What each tier confines, measured by a probe run in it: one row per tier available here
+    from modbox.sandbox.host.tiers import TIERS, problems_by_tier
+
+    table = out[out.index("what each tier confines, measured"):]
+    assert all(word in table for word in ("reads", "writes", "network", "processes"))
+    for tier in TIERS:
+        assert (f"\n  {tier} " in table) == (not problems_by_tier()[tier]), (tier, table)
 
 
 def _write(path, data: bytes) -> str:

@@ -1,10 +1,11 @@
-"""The bwrap tier started from a venv under /tmp: in a folder closed to other users (``mktemp -d``
+"""Every tier started from a venv under /tmp: in a folder closed to other users (``mktemp -d``
 and pytest's tmp_path make such folders), or deeper below /tmp (a clone in /tmp/work/modbox).
 
-When modbox runs as root, learner code runs as nobody, and it imports lazily from the venv long
-after the zygote started (``torch.optim`` pulls in ``torch._dynamo``, ``torch.save``
-``torch.utils.serialization``). bwrap's own /tmp is a fresh tmpfs: the venv is bound back into
-it, and the folders on the way there must be open to nobody as well.
+When modbox runs as root, learner code runs as nobody, with no capability left, and it imports
+lazily from the venv long after the zygote started (``torch.optim`` pulls in ``torch._dynamo``,
+``torch.save`` ``torch.utils.serialization``). bwrap's own /tmp is a fresh tmpfs: the venv is
+bound back into it, and the folders on the way there must be open to nobody as well; in the
+other tiers the zygote opens them for nobody in a mount namespace of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import modbox
+from modbox.sandbox.host.tiers import TIERS
 from tests.support.sandbox import sandbox_require_tier
 
 # Each test builds a virtual environment and starts a sandbox in it.
@@ -30,9 +32,10 @@ pytestmark = pytest.mark.slow
 # the venv, the way a lesson's `torch.save` imports torch.utils.serialization.
 CLIENT = textwrap.dedent(
     """
+    import sys
     from modbox.sandbox import Limits, Sandbox
-    with Sandbox(tier="bwrap", limits=Limits(wall=60)) as sb:
-        assert sb.wait_ready(120), "the bwrap zygote did not start"
+    with Sandbox(tier=sys.argv[1], limits=Limits(wall=60)) as sb:
+        assert sb.wait_ready(120), "the zygote did not start"
         report = sb.run("import venv_only.later\\nprint(venv_only.later.WHERE)\\n")
     print(report.stdout, report.error and report.error.message)
     """
@@ -71,12 +74,13 @@ def venv_under_tmp(request):
         subprocess.run(["rm", "-rf", str(top)], check=False)
 
 
-def test_learner_code_imports_lazily_from_a_venv_under_tmp(venv_under_tmp):
-    sandbox_require_tier("bwrap")
+@pytest.mark.parametrize("tier", TIERS)
+def test_learner_code_imports_lazily_from_a_venv_under_tmp(venv_under_tmp, tier):
+    sandbox_require_tier(tier)
     python = venv_under_tmp / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
-        [str(python), "-c", CLIENT], capture_output=True, text=True, timeout=300, env=env,
+        [str(python), "-c", CLIENT, tier], capture_output=True, text=True, timeout=300, env=env,
         cwd="/",
     )
     assert done.returncode == 0, done.stderr

@@ -171,7 +171,7 @@ def test_modbox_play_and_learn_start_the_worker_before_textual_is_imported():
     code = (
         "import sys\n"
         "from modbox.ui import launch\n"
-        "factory = launch.start_worker()\n"
+        "factory = launch.start_worker([])\n"
         "print('textual' in sys.modules)\n"
         "sandbox = factory()\n"
         "print(sandbox.wait_ready(120))\n"
@@ -186,7 +186,7 @@ def test_a_sandbox_that_cannot_be_made_early_is_reported_on_the_status_line(monk
     from modbox.ui import launch
 
     monkeypatch.setenv("MODBOX_SANDBOX", "no-such-tier")
-    app = ModboxApp(sandbox_factory=launch.start_worker())
+    app = ModboxApp(sandbox_factory=launch.start_worker([]))
 
     async def main():
         async with app.run_test(size=SIZE) as pilot:

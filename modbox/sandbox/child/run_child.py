@@ -5,8 +5,9 @@ with the zygote (PDEATHSIG) and waits for its request, so that a run does not wa
 Then, in an order where each step has a reason (``_confine``):
   fds 0-3 only -> scrubbed environment -> nice -> rlimits measured against the memory already in
   use -> network namespace (needs root) -> uid drop when root -> user namespace (RLIMIT_NPROC then
-  counts only this run) -> scratch dir (root may not enter nobody's) -> PDEATHSIG again (a
-  credential change clears it) -> no new privileges -> Landlock -> faulthandler.
+  counts only this run) -> no capabilities -> scratch dir (root may not enter nobody's) ->
+  PDEATHSIG again (a credential change clears it) -> no new privileges -> Landlock (reads,
+  writes, TCP, signals) -> faulthandler.
 Then compile, exec under the probe, inspect, evaluate the expressions the request names (when
 the program ran to the end), and one JSON "result" line on fd 3. The child sends
 facts (exception type, line, traceback); the client turns them into the one-line messages
@@ -117,8 +118,7 @@ def _confine(req: dict, fds: list[int], zygote_pid: int) -> None:
     if req["netns_before_drop"]:
         privileges.unshare(privileges.CLONE_NEWNET)
     if req["drop"]:
-        uid, gid, keep_read = req["drop"]
-        privileges.drop_root(uid, gid, keep_read)
+        privileges.drop_root(*req["drop"])
     if req["unshare_after"]:
         # A fresh user namespace: RLIMIT_NPROC then counts only this run's processes.
         try:
@@ -126,6 +126,7 @@ def _confine(req: dict, fds: list[int], zygote_pid: int) -> None:
         except OSError:
             if not req["unshare_optional"]:
                 raise
+    privileges.drop_capabilities()  # a user namespace just made hands out all of them
     if req["nproc"]:
         _set_limit(resource.RLIMIT_NPROC, limits["processes"])
     os.chdir(scratch)  # after the drop: in the bwrap tier root may not enter nobody's folder
@@ -134,7 +135,7 @@ def _confine(req: dict, fds: list[int], zygote_pid: int) -> None:
         os._exit(1)
     privileges.prctl(privileges.PR_SET_NO_NEW_PRIVS, 1)
     if req["landlock"]:
-        landlock.restrict(scratch)
+        landlock.restrict(scratch, req["reads"])
     faulthandler.enable(file=sys.stderr, all_threads=True)
 
 

@@ -1,10 +1,11 @@
 """The zygote's process (its main program and the one ``Zygote`` class): imports torch once, then
 forks one run child per request.
 
-Started by the client as ``python -I -c BOOT ROOT SOCKET_FD CLIENT_PID`` (``python_command`` in
-host/tiers.py: BOOT puts ROOT, the folder holding modbox, first on ``sys.path`` and calls ``main``
-here; wrapped in bwrap for that tier). torch is pinned to one thread before any tensor op: a
-forked child of a process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
+Started by the client as ``python -I -c BOOT ROOT SOCKET_FD CLIENT_PID MOUNTS``
+(``python_command`` in host/tiers.py: BOOT puts ROOT, the folder holding modbox, first on
+``sys.path`` and calls ``main`` here; wrapped in bwrap for that tier; MOUNTS: JSON steps for
+``child/mounts.apply``). torch is pinned to one thread before any tensor op: a forked child of a
+process that used the two-thread OpenMP pool hangs on its first parallel op. After each run the
 zygote kills whatever the run left behind (it is the subreaper, or the PID namespace's init)
 before it reports the exit, so that a reported exit means nothing of that run remains.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import gc
+import json
 import os
 import selectors
 import signal
@@ -23,6 +25,7 @@ import time
 import warnings
 
 from modbox.sandbox import privileges, wire
+from modbox.sandbox.child import mounts
 
 SWEEP_S = 2.0
 _MADV_COLLAPSE = 25
@@ -33,6 +36,12 @@ BOMB_S = 0.2  # sweeping longer than this in a PID namespace: kill everything at
 def main(argv: list[str]) -> None:
     sock = socket.socket(fileno=int(argv[0]))
     client_pid = int(argv[1])
+    try:
+        mounts.apply(json.loads(argv[2]))  # before any run child exists: they all inherit it
+    except OSError as e:
+        # Learner code runs as nobody, who could not import from where Python lives.
+        sys.exit(f"modbox zygote: cannot open Python's folders for nobody ({e}); run modbox as "
+                 "a normal user, or install Python where any user may read it")
     in_pid_namespace = os.getpid() == 1
     if not in_pid_namespace:
         privileges.prctl(privileges.PR_SET_PDEATHSIG, signal.SIGKILL)

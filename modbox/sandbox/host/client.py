@@ -17,7 +17,8 @@ import atexit
 import dataclasses
 import itertools
 import weakref
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterable
 
 from modbox.report import Report
 from modbox.sandbox.host import tiers
@@ -32,12 +33,16 @@ __all__ = ["Progress", "Sandbox", "Superseded"]
 class Sandbox:
     """Runs learner code out of process: warm, limited, isolated. See the module docstring."""
 
-    def __init__(self, tier: str | None = None, limits: Limits | None = None):
+    def __init__(
+        self, tier: str | None = None, limits: Limits | None = None, reads: Iterable = ()
+    ):
+        """``reads``: folders (or files) runs may read besides Python and the system, such as
+        the folder of the file being run (``modbox.sandbox.host.reads.extra_reads``)."""
         choice = tiers.choose(tier)
         self.tier_reasons: dict[str, str] = choice.reasons
         self.limits = (limits or Limits()).checked()
         self._ids = itertools.count(1)
-        self._supervisor = Supervisor(choice.tier)
+        self._supervisor = Supervisor(choice.tier, [Path(p) for p in reads])
 
     @property
     def tier(self) -> str:

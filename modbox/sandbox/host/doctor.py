@@ -1,8 +1,11 @@
-"""``modbox doctor`` (in the app's process): is everything modbox needs here, and which sandbox tier runs learner code?
+"""``modbox doctor`` (in the app's process): is everything modbox needs here, and which sandbox
+tier runs learner code?
 
 torch is never imported here: its version comes from package metadata, and CUDA is asked about
-in a sandboxed run (a zygote that touched CUDA would break it in every child it forks). Textual
-is not imported either: the check loads the tree-sitter grammar its TextArea highlights with.
+in a sandboxed run (a zygote that touched CUDA would break it in every child it forks). What each
+tier confines is measured the same way: a probe program run in each tier available here tries
+to read, write, reach the network and the app (``confinement``). Textual is not imported
+either: the check loads the tree-sitter grammar its TextArea highlights with.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from modbox.sandbox import Limits, Sandbox, TierUnavailable
-from modbox.sandbox.host.tiers import TIERS, problems_by_tier
+from modbox.sandbox.host import confinement
+from modbox.sandbox.host.confinement import Confinement
+from modbox.sandbox.host.tiers import TIERS, is_root, problems_by_tier
 
 CUDA_PROBE = """\
 import torch
@@ -30,7 +35,7 @@ print(torch.cuda.device_count() if torch.cuda.is_available() else 0)
 
 def main(args) -> int:
     console = Console()
-    rows: list[tuple[str, str, bool]] = []  # (what, finding, fine)
+    rows: list[tuple[str, str, bool | None]] = []  # (what, finding, fine; None: a warning)
     python = f"{platform.python_version()} ({sys.executable})"
     rows.append(("Python", python, sys.version_info >= (3, 10)))
     torch_version = _version("torch")
@@ -38,13 +43,19 @@ def main(args) -> int:
     rows.append(("torch", torch_version or missing, bool(torch_version)))
 
     sandbox = None
+    measured: dict[str, Confinement] = {}
     try:
         sandbox = Sandbox(limits=Limits(wall=60))
     except (ValueError, TierUnavailable) as e:
         rows.append(("sandbox", str(e), False))
     if sandbox is not None:
         with sandbox:
+            if torch_version:
+                measured = _measure_tiers(sandbox)
             rows.append(("sandbox", _tier_line(sandbox), True))
+            leaks = _leaks(measured.get(sandbox.tier))
+            if leaks:
+                rows.append(("", f"{sandbox.tier} does not confine: {leaks}", None))
             for tier, why in sandbox.tier_reasons.items():
                 rows.append((f"  {tier}", f"not used: {why}", True))
             if torch_version:
@@ -55,10 +66,13 @@ def main(args) -> int:
 
     table = Table(show_header=False, box=None, padding=(0, 2))
     for what, finding, fine in rows:
-        table.add_row(Text(what, style="bold"), Text(finding, style="" if fine else "red"))
+        style = {True: "", None: "yellow", False: "red"}[fine]
+        table.add_row(Text(what, style="bold"), Text(finding, style=style))
     console.print(Text("modbox doctor", style="bold"))
     console.print(table)
-    problems = [what for what, _finding, fine in rows if not fine]
+    if measured:
+        console.print(_confinement_table(measured))
+    problems = [what for what, _finding, fine in rows if fine is False]
     if problems:
         console.print(Text(f"problems: {', '.join(p.strip() for p in problems)}", style="red"))
         return 1
@@ -74,13 +88,49 @@ def _version(package: str) -> str | None:
 
 
 def _tier_line(sandbox: Sandbox) -> str:
-    notes = {
-        "bwrap": "namespaces, read-only system, no network",
-        "landlock": "writes only to the scratch folder, no network, no signals out",
-        "plain": "reduced isolation: limits and timeouts only",
-    }
     available = [t for t in TIERS if not problems_by_tier()[t]]
-    return f"{sandbox.tier} ({notes[sandbox.tier]}); available here: {', '.join(available)}"
+    return f"{sandbox.tier}; available here: {', '.join(available)}"
+
+
+def _measure_tiers(sandbox: Sandbox) -> dict[str, Confinement]:
+    """What each tier available here confines, measured by a probe run in it (the tier in use
+    in ``sandbox``, the others in a sandbox of their own)."""
+    found: dict[str, Confinement] = {}
+    for tier in TIERS:
+        if problems_by_tier()[tier]:
+            continue
+        if tier == sandbox.tier:
+            found[tier] = confinement.measure(sandbox)
+            continue
+        with Sandbox(tier=tier, limits=Limits(wall=60)) as other:
+            found[tier] = confinement.measure(other)
+    return found
+
+
+def _leaks(found: Confinement | None) -> str:
+    if found is None or found.error:
+        return ""
+    leaks = [f"{column} ({cell.removeprefix('NOT: ')})"
+             for column, cell in found.cells().items() if cell != "confined"]
+    return ", ".join(leaks)
+
+
+def _confinement_table(measured: dict[str, Confinement]) -> Table:
+    """One row per tier: what a probe run there could not reach (reads, writes, network,
+    processes), as measured just now."""
+    who = "nobody: modbox runs as root" if is_root() else "you"
+    table = Table(title=f"what each tier confines, measured (learner code runs as {who})",
+                  title_justify="left", box=None, padding=(0, 2))
+    for column in ("tier", "reads", "writes", "network", "processes"):
+        table.add_column(column, style="bold" if column == "tier" else None)
+    for tier, found in measured.items():
+        if found.error:
+            table.add_row(tier, Text(found.error, style="red"))
+            continue
+        cells = [Text(c, style="green" if c == "confined" else "yellow")
+                 for c in found.cells().values()]
+        table.add_row(tier, *cells)
+    return table
 
 
 def _cuda_row(sandbox: Sandbox) -> tuple[str, str, bool]:

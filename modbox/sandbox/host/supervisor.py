@@ -18,7 +18,7 @@ from pathlib import Path
 
 from modbox.report import Report
 from modbox.sandbox import wire
-from modbox.sandbox.host import reporting, scratch, tiers
+from modbox.sandbox.host import reads, reporting, scratch, tiers
 from modbox.sandbox.host.api import Progress, Superseded
 from modbox.sandbox.host.framing import OutputStream, drain, grow_pipe
 from modbox.sandbox.privileges import unprivileged_ids
@@ -36,9 +36,10 @@ START_ATTEMPTS = 3  # consecutive failed zygote starts before runs fail with a "
 class Supervisor:
     """Runs one request at a time in zygotes of ``tier``. See the module docstring."""
 
-    def __init__(self, tier: str):
+    def __init__(self, tier: str, extra_reads: list[Path]):
         self.tier = tier
-        self._flags = tiers.run_flags(tier)
+        self._extra_reads = extra_reads
+        self._flags: dict = {}  # set with the read set, by the thread, before the first start
         self._owner = unprivileged_ids() if tiers.is_root() else None
         self.restarts = 0
         self.zygote = ZygoteProcess(tier)
@@ -284,6 +285,11 @@ class Supervisor:
     # -- the zygote ------------------------------------------------------------------------------
 
     def _spawn(self) -> None:
+        if self.zygote.read_set is None:
+            # Here, not in __init__: asking Python for its sys.path takes a process start, which
+            # the app's start-up need not wait for.
+            self.zygote.read_set = reads.for_sandbox(self._extra_reads, scratch.base_dir())
+            self._flags = tiers.run_flags(self.tier, self.zygote.read_set)
         if not self.zygote.spawn():
             self._failures += 1
             return

@@ -4,6 +4,7 @@ a SEQPACKET socket, its stderr kept as a short log for the error a failed start 
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import socket
@@ -11,7 +12,7 @@ import subprocess
 import time
 
 from modbox.sandbox import wire
-from modbox.sandbox.host import scratch, tiers
+from modbox.sandbox.host import reads, tiers
 
 
 class ZygoteProcess:
@@ -26,13 +27,15 @@ class ZygoteProcess:
         self.pid: int | None = None  # the host pid of the zygote (bwrap's, in that tier)
         self.last_start_ms: float | None = None  # how long the last start took
         self.log: collections.deque[bytes] = collections.deque(maxlen=64)
+        self.read_set: reads.ReadSet | None = None  # what runs may read; set before spawn()
 
     def spawn(self) -> bool:
         """Start a zygote; False (with the reason in the log) when it could not be started."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         theirs.set_inheritable(True)
-        command = tiers.python_command([str(theirs.fileno()), str(os.getpid())])
-        spec = tiers.zygote_spec(self.tier, command, scratch.base_dir())
+        mounts = tiers.zygote_mounts(self.tier, self.read_set)
+        command = tiers.python_command([str(theirs.fileno()), str(os.getpid()), json.dumps(mounts)])
+        spec = tiers.zygote_spec(self.tier, command, self.read_set)
         self.spawned_at = time.monotonic()
         try:
             proc = subprocess.Popen(

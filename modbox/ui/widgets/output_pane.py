@@ -9,12 +9,11 @@ from textual.widgets import Static
 from modbox.report import Report
 from modbox import formatting as fmt
 from modbox.plain_text import plain
+from modbox.presentation import sandbox_words
 
 
 def tier_text(tier: str) -> Text:
-    if tier == "plain":
-        return Text("sandbox: plain (reduced isolation)", style="bold yellow")
-    return Text(f"sandbox: {tier or 'unknown'}", style="dim")
+    return Text(sandbox_words(tier), style="bold yellow" if tier == "plain" else "dim")
 
 
 def output_text(report: Report) -> Text:
