@@ -210,21 +210,19 @@ def _stray_parameters(ctx, path, attr, kind, count, line) -> dict:
     )
 
 
-def _direct_forward(ctx: _Context, found: list) -> None:
-    for key, line in ctx.facts.direct_forward.items():
+def _at_modules(ctx: _Context, found: list, facts: dict, kind: str, message) -> None:
+    """A ``kind`` finding for each module of this model in ``facts`` (module key -> line), with
+    ``message(who)`` naming the module as the learner wrote it."""
+    for key, line in facts.items():
         paths = ctx.view.paths.get(key)
-        if paths is None:
-            continue
-        who = ctx.where(paths[0])
-        found.append(
-            _finding(
-                "direct_forward",
-                paths[0],
-                f"{who}.forward(...) was called directly, so its hooks did not run: "
-                f"call {who}(...) instead.",
-                line,
-            )
-        )
+        if paths is not None:
+            found.append(_finding(kind, paths[0], message(ctx.where(paths[0])), line))
+
+
+def _direct_forward(ctx: _Context, found: list) -> None:
+    _at_modules(ctx, found, ctx.facts.direct_forward, "direct_forward",
+                lambda who: f"{who}.forward(...) was called directly, so its hooks did not run: "
+                            f"call {who}(...) instead.")
 
 
 def _created_in_forward(ctx: _Context, found: list) -> None:
@@ -345,21 +343,10 @@ def _dtype_message(ctx: _Context, dtype: str, names: list[str], groups: dict) ->
 
 
 def _saved(ctx: _Context, found: list) -> None:
-    for key, line in ctx.facts.saved.items():
-        paths = ctx.view.paths.get(key)
-        if paths is None:
-            continue
-        who = ctx.where(paths[0])
-        found.append(
-            _finding(
-                "whole_model_saved",
-                paths[0],
-                f"torch.save was given the whole module `{who}`, which pickles its class and "
-                f"fails to load with torch.load's default weights_only=True: save "
-                f"{who}.state_dict() instead.",
-                line,
-            )
-        )
+    _at_modules(ctx, found, ctx.facts.saved, "whole_model_saved",
+                lambda who: f"torch.save was given the whole module `{who}`, which pickles its "
+                            f"class and fails to load with torch.load's default "
+                            f"weights_only=True: save {who}.state_dict() instead.")
 
 
 def _shared(ctx: _Context, found: list) -> None:
