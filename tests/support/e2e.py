@@ -141,14 +141,9 @@ class Terminal:
 
     def leftovers(self, app_pid: int) -> list[str]:
         """Processes this terminal started that are still alive: the app itself, and its
-        sandbox's zygote, bwrap and run children (their command line ends with the app's pid)."""
-        found = []
-        for pid, cmd in all_processes():
-            marked = pid in {p for p in self.app_pids()}
-            ours = "modbox.sandbox.child.zygote" in " ".join(cmd) and cmd and cmd[-1] == str(app_pid)
-            if marked or ours:
-                found.append(f"{pid}: {' '.join(cmd)[:160]}")
-        return found
+        sandbox's zygote, bwrap and run children (``sandbox_processes_of``)."""
+        ours = set(self.app_pids()) | set(sandbox_processes_of(app_pid))
+        return [f"{pid}: {' '.join(cmd)[:160]}" for pid, cmd in all_processes() if pid in ours]
 
 
 def wait_until(condition, what: str, timeout: float = SLOW, on_fail=lambda: ""):
@@ -196,8 +191,9 @@ def _processes_with(var: str, value: str) -> list[tuple[int, list[str]]]:
 
 def sandbox_processes_of(app_pid: int) -> list[int]:
     """The zygote, bwrap and run children serving the modbox process ``app_pid``."""
+    # the zygote's own arguments come last: its socket's fd, the app's pid, the mount plan
     return [pid for pid, cmd in all_processes()
-            if "modbox.sandbox.child.zygote" in " ".join(cmd) and cmd[-1] == str(app_pid)]
+            if "modbox.sandbox.child.zygote" in " ".join(cmd) and str(app_pid) in cmd[-3:]]
 
 
 def kill_leftovers(term: Terminal, app_pid: int | None) -> None:
