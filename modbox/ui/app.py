@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -87,6 +89,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return PlayScreen(self.engine, self.file)
 
     def on_mount(self) -> None:
+        textual_compat.ignore_cancelled_futures_at_exit(asyncio.get_running_loop())
         keymap, self.keymap_problems = load_keymap(self.binding_ids)
         if keymap:
             self.set_keymap(keymap)

@@ -58,3 +58,18 @@ class RepaintAfterBatch(App):
         if not self._batch_count and stack:
             for screen in (*self._background_screens, stack[-1]):
                 screen.refresh()
+
+
+def ignore_cancelled_futures_at_exit(loop) -> None:
+    """Keep asyncio from printing "exception was never retrieved ... CancelledError" when the app
+    quits in the middle of a Markdown update: Textual cancels the update's gather of parsing
+    work and nobody awaits it, and the learner would see a traceback after a clean quit. Any
+    other unretrieved exception is reported as before."""
+    import asyncio
+
+    def handler(loop, context) -> None:
+        if isinstance(context.get("exception"), asyncio.CancelledError):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)

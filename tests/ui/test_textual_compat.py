@@ -121,3 +121,24 @@ def test_the_footer_shows_the_keys_through_recompose_footer_next():
     changes, keys = asyncio.run(scenario())
     assert changes >= 1
     assert {"Quit", "Help"} <= set(keys)
+
+
+def test_a_cancelled_update_left_unretrieved_at_exit_prints_nothing_but_other_errors_still_do():
+    import asyncio
+    import gc
+
+    from modbox.ui.textual_compat import ignore_cancelled_futures_at_exit
+
+    loop = asyncio.new_event_loop()
+    reported = []
+    loop.default_exception_handler = lambda context: reported.append(context["exception"])
+    ignore_cancelled_futures_at_exit(loop)
+    try:
+        for exc in (asyncio.CancelledError(), ValueError("a real one")):
+            future = loop.create_future()
+            future.set_exception(exc)
+            del future
+            gc.collect()
+    finally:
+        loop.close()
+    assert [type(e) for e in reported] == [ValueError]
