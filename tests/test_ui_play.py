@@ -365,3 +365,54 @@ def test_the_ui_process_never_imports_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=root)
     assert out.stdout.strip().splitlines()[-1] == "False True", out.stderr[-2000:]
+
+
+def test_a_draft_of_unreadable_bytes_is_kept_aside_with_a_message_and_modbox_starts(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    draft_path(target).parent.mkdir(parents=True)
+    draft_path(target).write_bytes(b'{"text": "\xff\xfe broken"}')
+    app, _ = scripted_app(file=target)
+
+    async def scenario(pilot):
+        assert app.workspace.source == "x = 1\n"
+        assert not isinstance(app.screen, ConfirmScreen)
+        said = notifications(app)
+        assert "could not be read (bytes that are not text)" in said
+        kept = [p for p in draft_path(target).parent.iterdir() if ".corrupt-" in p.name]
+        assert len(kept) == 1 and str(kept[0]) in said
+        assert kept[0].read_bytes() == b'{"text": "\xff\xfe broken"}'
+
+    drive(app, scenario)
+
+
+def test_escape_on_the_draft_offer_keeps_it_and_asks_again_next_time(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    draft_path(target).parent.mkdir(parents=True)
+    draft_path(target).write_text(json.dumps({"file": str(target), "text": "kept = 1\n", "saved_at": 0}))
+    app, _ = scripted_app(file=target)
+
+    async def put_off(pilot):
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the offer")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.workspace.editor.move_cursor((1, 0))
+        await pilot.press(*"typed = 2")  # autosave writes this text: it must not replace the draft
+        await wait_for(pilot, lambda: (load_draft(target) or None) is not None, what="the autosave")
+        await pilot.press("ctrl+q")
+
+    drive(app, put_off, settle=False)
+    again, _ = scripted_app(file=target)
+
+    async def restore(pilot):
+        await wait_for(pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the offer again")
+        assert "kept = 1" not in again.screen_stack[0].workspace.source
+        await pilot.click("#yes")
+        # then the newer autosave, typed after the first offer, is offered too
+        await wait_for(pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the second offer")
+        await pilot.click("#no")
+        await wait_for(pilot, lambda: again.workspace is not None, what="the play screen")
+        assert again.workspace.source == "kept = 1\n"
+
+    drive(again, restore, settle=False)

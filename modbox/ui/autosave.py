@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from modbox.storage import atomic_write_text, data_dir
+from modbox.storage import atomic_write_text, data_dir, put_aside
 
 INTERVAL = 0.5  # seconds: the most typing a crash can lose, plus the write itself
 
@@ -26,21 +27,64 @@ class Draft:
     saved_at: float
 
 
-def draft_path(file: Path | None) -> Path:
+def draft_path(file: Path | None, undecided: bool = False) -> Path:
+    """Where ``file``'s draft is autosaved; ``undecided``: where a draft waits that the learner
+    closed the "Restore it?" question on without choosing (autosave must not write over it)."""
     if file is None:
         key = "scratch"
     else:
         key = hashlib.sha256(str(Path(file).resolve()).encode()).hexdigest()[:16]
-    return data_dir() / "drafts" / f"{key}.json"
+    return data_dir() / "drafts" / (f"{key}.undecided.json" if undecided else f"{key}.json")
 
 
-def load_draft(file: Path | None) -> Draft | None:
-    """The draft left for ``file``, or None (also when it is unreadable: a draft is a bonus)."""
+def keep_undecided(file: Path | None) -> None:
+    """Move ``file``'s draft out of autosave's way until the learner decides on it."""
+    path = draft_path(file)
+    if path.exists():
+        os.replace(path, draft_path(file, undecided=True))
+
+
+def remove_draft(file: Path | None, undecided: bool) -> None:
     try:
-        data = json.loads(draft_path(file).read_text(encoding="utf-8"))
-        return Draft(file=data.get("file"), text=data["text"], saved_at=float(data.get("saved_at", 0)))
-    except (OSError, ValueError, KeyError, TypeError):
+        draft_path(file, undecided).unlink()
+    except FileNotFoundError:
+        pass
+
+
+class DraftUnreadable(Exception):
+    """The draft's file is damaged; it was renamed aside (``kept``) so the next autosave cannot
+    write over it. ``str(exc)`` says so."""
+
+    def __init__(self, message: str, kept: Path):
+        super().__init__(message)
+        self.kept = kept
+
+
+def load_draft(file: Path | None, undecided: bool = False) -> Draft | None:
+    """The draft left for ``file``, or None when there is none (or it cannot be opened).
+
+    Raises DraftUnreadable when there is one that cannot be read, after putting it aside."""
+    path = draft_path(file, undecided)
+    try:
+        raw = path.read_bytes()
+    except OSError:
         return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        text = data["text"]
+        if not isinstance(text, str):
+            raise TypeError("the text is not text")
+        return Draft(file=data.get("file"), text=text, saved_at=float(data.get("saved_at", 0)))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        why = "bytes that are not text" if isinstance(exc, UnicodeDecodeError) else "it is damaged"
+        try:
+            kept = put_aside(path, "corrupt")
+        except OSError:
+            kept = path
+        name = Path(file).name if file else "the scratch buffer"
+        raise DraftUnreadable(
+            f"The unsaved text kept for {name} could not be read ({why}). It was kept as {kept}: "
+            "open it in a text editor to copy out what you need.", kept) from None
 
 
 class DraftWriter:

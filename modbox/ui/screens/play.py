@@ -13,7 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
-from modbox.ui.autosave import INTERVAL, DraftWriter, load_draft
+from modbox.ui.autosave import (
+    INTERVAL, DraftUnreadable, DraftWriter, keep_undecided, load_draft, remove_draft,
+)
 from modbox.ui.engine import Engine
 from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
@@ -100,12 +102,21 @@ class PlayScreen(Screen):
 
     # ------------------------------------------------------------------ autosave and recovery
 
-    def _offer_draft(self) -> None:
-        draft = load_draft(self.file.path if self.file else None)
+    def _offer_draft(self, undecided: bool = True) -> None:
+        """Offer back the text a crash or quit left unsaved: first a draft the learner put off
+        deciding on (esc) last time, then the newest autosave."""
+        path = self.file.path if self.file else None
+        try:
+            draft = load_draft(path, undecided)
+        except DraftUnreadable as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            draft = None
+        if draft is not None and draft.text == self.workspace.source:
+            remove_draft(path, undecided)
+            draft = None
         if draft is None:
-            return
-        if draft.text == self.workspace.source:
-            self.writer.discard()
+            if undecided:
+                self._offer_draft(undecided=False)
             return
         when = time.strftime("%H:%M on %d %b", time.localtime(draft.saved_at))
         name = self.file.path.name if self.file else "the scratch buffer"
@@ -114,13 +125,25 @@ class PlayScreen(Screen):
             if restore:
                 self.workspace.set_source(draft.text)
                 self.notify(f"Restored the unsaved text of {name}.")
-            else:
-                self.writer.discard()
+                if undecided:
+                    remove_draft(path, undecided)
+            elif restore is False:
+                remove_draft(path, undecided)
+            else:  # esc: not decided; the draft waits, and the next launch asks again
+                if not undecided:
+                    try:
+                        keep_undecided(path)
+                    except OSError as exc:
+                        self.notify(f"Could not set the draft aside ({exc.strerror or exc}): the "
+                                    "next autosave may replace it.", severity="error")
+                self.notify(f"The unsaved text of {name} is kept: modbox asks again next time.")
+            if undecided:
+                self._offer_draft(undecided=False)
 
         self.app.push_screen(
             ConfirmScreen(
                 f"modbox closed before {name} was saved: unsaved text from {when} was kept.\n"
-                "Restore it?",
+                "Restore it? (esc: decide next time)",
                 "Restore", "Discard",
             ),
             answer,
