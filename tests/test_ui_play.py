@@ -416,3 +416,75 @@ def test_escape_on_the_draft_offer_keeps_it_and_asks_again_next_time(tmp_path):
         assert again.workspace.source == "kept = 1\n"
 
     drive(again, restore, settle=False)
+
+
+def test_the_theme_chosen_is_the_theme_of_the_next_launch(modbox_home):
+    app, _ = scripted_app()
+
+    async def choose_light(pilot):
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
+
+    drive(app, choose_light)
+    again, _ = scripted_app()
+
+    async def check(pilot):
+        assert again.theme == "textual-light"
+
+    drive(again, check)
+
+
+def test_a_settings_file_of_unreadable_bytes_is_kept_aside_with_a_message(modbox_home):
+    path = modbox_home / "config" / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x80\x81 theme")
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert app.theme == "textual-dark"
+        assert "settings file could not be read (bytes that are not text)" in notifications(app)
+        kept = [p for p in path.parent.iterdir() if p.name.startswith("settings.json.corrupt-")]
+        assert [p.read_bytes() for p in kept] == [b"\x80\x81 theme"]
+
+    drive(app, scenario)
+
+
+def test_a_keymap_of_unreadable_bytes_is_named_with_a_message_and_modbox_starts(modbox_home):
+    path = modbox_home / "config" / "keymap.toml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'"workspace.run" = "\xff"')
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert str(path) in notifications(app) and "was ignored" in notifications(app)
+        assert path.read_bytes() == b'"workspace.run" = "\xff"'  # the learner's own file, untouched
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize("binding, keys, why", [
+    ("app.quit", "ctrl+nonsense+++", "is not a key"),
+    ("workspace.run", "ctrl+r,shift+", "is not a key"),
+    ("play.save", "hyperctrl+s", "is not a key"),
+    ("app.quit", "q", "takes its key before the editor does"),
+    ("app.quit", "shift+q", "takes its key before the editor does"),
+    ("workspace.run", "f5,enter", "takes its key before the editor does"),
+])
+def test_a_keymap_entry_that_is_no_key_or_steals_a_typing_key_is_refused_with_a_message(
+        modbox_home, binding, keys, why):
+    config = modbox_home / "config"
+    config.mkdir(parents=True)
+    (config / "keymap.toml").write_text(f'"{binding}" = "{keys}"\n"editor.find" = "ctrl+k"\n')
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert len(app.keymap_problems) == 1
+        assert binding in app.keymap_problems[0] and why in app.keymap_problems[0]
+        assert why in notifications(app)
+        app.workspace.editor.move_cursor((0, 0))
+        await pilot.press("q", "enter")
+        assert app.workspace.source.startswith("q\n") and app.is_running
+        await pilot.press("ctrl+k")  # the rest of the file still applies
+        assert isinstance(app.screen, AskScreen)
+
+    drive(app, scenario)

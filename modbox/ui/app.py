@@ -13,6 +13,7 @@ from textual.screen import Screen
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
 from modbox.ui.screens.help import HelpScreen
+from modbox.ui.settings import load_settings, save_setting
 from modbox.ui.screens.play import PlayScreen
 from modbox.ui.templates import TEMPLATES
 from modbox.ui import textual_compat
@@ -39,13 +40,15 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         file: Path | str | None = None,
         *,
         sandbox_factory: Callable[[], Any] | None = None,
-        theme: str = DARK,
+        theme: str | None = None,
     ):
         super().__init__()
         textual_compat.read_escape_digit_as_alt_digit()
         self.file = Path(file) if file is not None else None
         self.engine = Engine(sandbox_factory)
-        self.theme = theme
+        settings, self.settings_problem = load_settings()
+        remembered = settings.get("theme")
+        self.theme = theme or (remembered if remembered in (DARK, LIGHT) else DARK)
         self.keymap_problems: list[str] = []
 
     @staticmethod
@@ -84,11 +87,13 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return PlayScreen(self.engine, self.file)
 
     def on_mount(self) -> None:
-        keymap, self.keymap_problems = load_keymap(self.binding_ids)
+        keymap, self.keymap_problems = load_keymap(self.bindings_by_id)
         if keymap:
             self.set_keymap(keymap)
-        for problem in self.keymap_problems:
-            self.notify(problem, severity="warning", timeout=10)
+        for problem in [*self.keymap_problems, self.settings_problem]:
+            if problem:
+                self.notify(problem, severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.open_screens_on_top()
 
     def open_screens_on_top(self) -> None:
@@ -99,8 +104,8 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         # (`modbox play` and `learn` started its worker before Textual was imported; see Engine).
         self.engine.start()
 
-    def binding_ids(self) -> set[str]:
-        return {b.id for _, bs in self.binding_sections() for b in bs if b.id}
+    def bindings_by_id(self) -> dict[str, Binding]:
+        return {b.id: b for _, bs in self.binding_sections() for b in bs if b.id}
 
     async def on_event(self, event: events.Event) -> None:
         # A terminal's alt+key also carries its character ("alt+h" with "h"): the focused editor
@@ -126,6 +131,11 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self)))
+
+    def _remember_theme(self, theme) -> None:
+        problem = save_setting("theme", theme.name)
+        if problem:
+            self.notify(problem, severity="warning")
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
