@@ -285,3 +285,20 @@ def test_a_lesson_program_runs_after_the_drafts_run_in_flight_instead_of_replaci
         assert [run["source"] for run in sandbox.runs[-2:]] == [REGISTRATION.solution, observe]
 
     play(app, scenario)
+
+
+def test_a_right_answer_says_right_once_whatever_the_explanation_starts_with(tmp_path):
+    from modbox.lessons.progress import PredictionRecord
+    from modbox.ui.widgets.lesson_prose import prediction_markdown
+
+    seen = 0
+    for lesson in load_catalog(None).lessons:
+        for prediction in lesson.predictions:
+            for choice in prediction.choices:
+                store = ProgressStore(tmp_path / f"{lesson.id}-{prediction.id}-{choice.id}.json")
+                store.update(lesson.id, lambda p: p.predictions.update({prediction.id: PredictionRecord(
+                    choice.id, 2, correct=True, answer=choice.id)}))
+                text = prediction_markdown(LessonSession(lesson, store), prediction.id, None)
+                assert text.count("Right.") == 1, text
+                seen += choice.explanation.lstrip().startswith("Right")
+    assert seen  # some explanations do start with "Right.": the case is covered

@@ -168,7 +168,7 @@ class CallRecorder:
                 t = first_tensor(output)
                 shape = shape_of(output)
                 outputs = [shape] if isinstance(output, _Tensor) else shape or []
-            self._last_output[id(module)] = (entry[3], shape)
+            self._last_output[id(module)] = (type(module), shape)  # a lazy layer changes class in its first call
             grad = _grad_enabled()
             if t is None:
                 self._emit({"kind": "forward", "path": entry[2], "model": entry[1],

@@ -37,7 +37,7 @@ def prediction_markdown(session: LessonSession, prediction_id: str, reveal: Reve
         return "\n\n".join(parts)
     truth = prediction.choice(record.answer or "") or prediction.marked
     if record.correct:
-        parts.append(f"✓ **Right.** {mine.explanation.strip()}")
+        parts.append(f"✓ **Right.** {without_verdict(mine.explanation)}")
     else:
         parts.append(f"✗ **The run shows: {truth.text}.**")
         parts.append(f"Why not *{mine.text}*: {mine.explanation.strip()}")
