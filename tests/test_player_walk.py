@@ -155,7 +155,11 @@ def test_a_learner_walks_a_whole_lesson_predict_run_fail_hint_fix_pass_next():
                        what="the myth's output")
         assert plain_markdown(REGISTRATION.myth.claim) in prose(app)  # __init__ not read as bold
 
-        await pilot.press("n")  # solved, last step: the next lesson
+        await pilot.press("n")  # solved, last step: the lesson is complete, then the next one
+        done = await on_top(pilot, app, ConfirmScreen)
+        assert "Lesson complete" in done.question and "Next: “Modules inside modules”." in done.question
+        assert app.screen_stack[-2] is lesson  # nothing of the next lesson opened yet
+        await pilot.click("#yes")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "nesting",
                        what="the next lesson")
 

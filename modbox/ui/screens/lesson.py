@@ -243,7 +243,7 @@ class LessonScreen(Screen):
                 self.last_reveal = None
                 self.show_step()
         elif self.session.solved:
-            self._next_lesson()
+            self._lesson_complete()
         else:
             self.app.push_screen(
                 ConfirmScreen("The task is not solved yet: the checks list shows what is left.\n"
@@ -260,11 +260,27 @@ class LessonScreen(Screen):
             self.last_reveal = None
             self.show_step()
 
-    def _next_lesson(self) -> None:
+    def _lesson_complete(self) -> None:
+        """Say the lesson is done before the next one starts (its first question would
+        otherwise open at once, as if this lesson had gone on)."""
+        following = self._following()
+        then = (f"Next: “{following.title}”." if following is not None
+                else "It was the last lesson: well done!")
+        self.app.push_screen(
+            ConfirmScreen(f"✓ Lesson complete: “{self.lesson.title}”.\n{then}",
+                          "Next lesson" if following is not None else "Back to the lessons", "Stay here"),
+            lambda go: self._next_lesson() if go else None,
+        )
+
+    def _following(self) -> Lesson | None:
         lessons = self.catalog.lessons
         index = next(i for i, lesson in enumerate(lessons) if lesson.id == self.lesson.id)
-        if index + 1 < len(lessons):
-            self.app.switch_screen(LessonScreen(self.engine, self.catalog, self.store, lessons[index + 1]))
+        return lessons[index + 1] if index + 1 < len(lessons) else None
+
+    def _next_lesson(self) -> None:
+        following = self._following()
+        if following is not None:
+            self.app.switch_screen(LessonScreen(self.engine, self.catalog, self.store, following))
         else:
             self.notify("That was the last lesson. Well done! Experiment freely from the menu (e).", timeout=10)
             self.app.pop_screen()
