@@ -454,3 +454,26 @@ def test_the_menu_offers_resume_only_once_there_is_progress_to_resume():
         await wait_for(pilot, lambda: "resume" in footer_actions(app), what="Resume in the footer")
 
     play(app, scenario)
+
+
+def test_a_review_question_is_drawn_without_the_review_intro_behind_it(modbox_home):
+    from ui_harness import screen_text
+
+    answered_wrong("registration", "q-tensor", "one", 3, "parameters: 0\nzero\n")
+    answered_wrong("anatomy", "q-count", "twelve", 1, "total: 15\nfifteen\n")
+    app, _ = learn_app()
+
+    async def scenario(pilot):
+        await on_top(pilot, app, ReviewScreen)
+        assert "A quick review" in screen_text(app)
+        await pilot.press("enter")
+        await on_top(pilot, app, PredictionScreen)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Review 1 of 2" in shown
+        assert "A quick review" not in shown and "Answering again" not in shown, shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Review 2 of 2" in screen_text(app), what="the second question")
+        assert "A quick review" not in screen_text(app)
+
+    play(app, scenario)

@@ -55,6 +55,8 @@ class ReviewScreen(ModalScreen[None]):
             self.dismiss(None)
             return
         question = self.questions[index]
+        # the questions open over this screen: its intro would show around and through them
+        self.query_one("#review").display = False
         limits, timeout = sandbox_limits(question.session.lesson)
 
         async def run(source: str):
