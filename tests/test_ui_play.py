@@ -159,6 +159,8 @@ def test_quitting_writes_the_newest_text_to_the_draft(tmp_path):
         app.workspace.editor.move_cursor((5, 0))
         await pilot.press(*"w = 1")
         await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.click("#no")  # quit without saving
 
     drive(app, scenario)
     assert load_draft(None).text.endswith("w = 1")
@@ -488,3 +490,47 @@ def test_a_keymap_entry_that_is_no_key_or_steals_a_typing_key_is_refused_with_a_
         assert isinstance(app.screen, AskScreen)
 
     drive(app, scenario)
+
+
+@pytest.mark.parametrize("answer", ["escape", "#no", "#yes", "ctrl+q"])
+def test_ctrl_q_with_unsaved_changes_asks_and_nothing_is_lost_whatever_the_answer(tmp_path, answer):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    app, _ = scripted_app(file=target)
+
+    async def scenario(pilot):
+        app.workspace.editor.move_cursor((1, 0))
+        await pilot.press(*"y = 2")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        assert "model.py has unsaved changes" in app.screen.question
+        if answer.startswith("#"):
+            await pilot.click(answer)
+        else:
+            await pilot.press(answer)
+        await pilot.pause()
+        if answer == "escape":
+            assert app.is_running and app.workspace.source == "x = 1\ny = 2"
+            app.quit_now()
+
+    drive(app, scenario)
+    if answer == "#yes":
+        assert target.read_text() == "x = 1\ny = 2"
+        assert load_draft(target) is None
+    else:
+        assert target.read_text() == "x = 1\n"
+        assert load_draft(target).text == "x = 1\ny = 2"
+
+
+def test_ctrl_q_without_changes_quits_at_once(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    app, _ = scripted_app(file=target)
+
+    async def scenario(pilot):
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+    drive(app, scenario)
+    assert app.return_code == 0

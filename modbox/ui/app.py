@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
+from modbox.ui.screens.dialogs import ConfirmScreen
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.settings import load_settings, save_setting
 from modbox.ui.screens.play import PlayScreen
@@ -123,6 +124,15 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return found.first() if found else None
 
     async def action_quit(self) -> None:
+        """Quit; with unsaved changes in play mode, ask first (ctrl+q again quits anyway, the
+        changes kept as a draft that the next launch offers back)."""
+        unsaved = next((s for s in self.screen_stack if isinstance(s, PlayScreen) and s.modified), None)
+        if unsaved is not None and not isinstance(self.screen, ConfirmScreen):
+            unsaved.ask_before_quit(self.quit_now)
+            return
+        self.quit_now()
+
+    def quit_now(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, PlayScreen):
                 screen.flush_draft()

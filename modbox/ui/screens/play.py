@@ -142,7 +142,8 @@ class PlayScreen(Screen):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"modbox closed before {name} was saved: unsaved text from {when} was kept.\n"
+                f"{name if self.file else 'The scratch buffer'} has unsaved text from {when}, kept "
+                "when modbox last closed.\n"
                 "Restore it? (esc: decide next time)",
                 "Restore", "Discard",
             ),
@@ -197,6 +198,34 @@ class PlayScreen(Screen):
         if self.modified and self.file is not None:
             text.append("  ● modified (autosaved)", style="yellow")
         self.query_one("#file-bar", Static).update(text)
+
+    def ask_before_quit(self, quit_now) -> None:
+        """Ask whether to save before quitting; ``quit_now()`` quits (the draft is kept)."""
+        name = self.file.path.name if self.file else "The scratch buffer"
+
+        def saved_then_quit() -> None:
+            if not self.modified:
+                quit_now()
+
+        def answer(save: bool | None) -> None:
+            if save is False:
+                quit_now()
+            elif save and self.file is not None:
+                self._save()
+                saved_then_quit()
+            elif save:
+                self.app.push_screen(AskScreen("Save as", "file name, e.g. model.py", "model.py"),
+                                     lambda path: (self._save_as(path), saved_then_quit()))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{name} has unsaved changes. Save them before quitting?\n"
+                "(Quitting without saving keeps them as a draft that modbox offers back next "
+                "time. esc: stay; ctrl+q again: quit.)",
+                "Save and quit" if self.file else "Save as… and quit", "Quit without saving",
+            ),
+            answer,
+        )
 
     def action_save(self) -> None:
         if self.file is None:
