@@ -534,3 +534,42 @@ def test_ctrl_q_without_changes_quits_at_once(tmp_path):
 
     drive(app, scenario)
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("line, typed, expected", [
+    ("def f(x):", "return x", "def f(x):\n    return x"),
+    ("    if x:  # why: because", "y = 1", "    if x:  # why: because\n        y = 1"),
+    ("    y = 1", "z = 2", "    y = 1\n    z = 2"),
+    ("d = {'a': 1}", "e = 2", "d = {'a': 1}\ne = 2"),
+    ("# a comment:", "x = 1", "# a comment:\nx = 1"),
+])
+def test_enter_keeps_the_indentation_and_indents_after_a_colon(line, typed, expected):
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source(line)
+        ws.editor.focus()
+        await pilot.press("ctrl+end", "enter", *typed)
+        assert ws.source == expected
+        await pilot.press("ctrl+z")
+        assert ws.source.startswith(line)
+
+    drive(app, scenario)
+
+
+def test_ctrl_a_selects_the_whole_buffer():
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source("a = 1\nb = 2\n")
+        ws.editor.focus()
+        await pilot.press("ctrl+a")
+        assert ws.editor.selected_text == "a = 1\nb = 2\n"
+        await pilot.press(*"x")
+        assert ws.source == "x"
+
+    drive(app, scenario)

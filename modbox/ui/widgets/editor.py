@@ -29,6 +29,7 @@ class CodeEditor(TextArea):
         Binding("ctrl+f", "find", "Find", id="editor.find"),
         Binding("f3", "find_next", "Find next", show=False, id="editor.find_next"),
         Binding("ctrl+g", "goto_line", "Go to line", id="editor.goto_line"),
+        Binding("ctrl+a", "select_all", "Select all", show=False, id="editor.select_all"),
         Binding("ctrl+home", "document_start", "Start of file", show=False, id="editor.start"),
         Binding("ctrl+end", "document_end", "End of file", show=False, id="editor.end"),
     ]
@@ -127,7 +128,23 @@ class CodeEditor(TextArea):
             rows = self._selected_rows()
             self._replace_rows(rows, [INDENT + self.document.get_line(r) for r in rows])
             return
+        if event.key == "enter" and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self.replace("\n" + self._indent_after(min(start, end)), start, end,
+                         maintain_selection_offset=False)
+            return
         await super()._on_key(event)
+
+    def _indent_after(self, location: tuple[int, int]) -> str:
+        """The indentation a new line at ``location`` starts with: the line's own, one level
+        more after a ``:`` that opens a block (``def f():``, ``if x:  # why``)."""
+        row, column = location
+        before = self.document.get_line(row)[:column]
+        indent = before[: len(before) - len(before.lstrip())]
+        code = re.sub(r"\s+#[^'\"]*$", "", before).rstrip()
+        return indent + INDENT if code.endswith(":") and not code.lstrip().startswith("#") else indent
 
     def action_dedent(self) -> None:
         rows = self._selected_rows()
