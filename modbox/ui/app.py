@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
+from modbox.ui.contrast import ContrastFilter
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
 from modbox.ui.screens.dialogs import ConfirmScreen
@@ -51,6 +53,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         remembered = settings.get("theme")
         self.theme = theme or (remembered if remembered in (DARK, LIGHT) else DARK)
         self.keymap_problems: list[str] = []
+        self._contrast = ContrastFilter()
 
     @staticmethod
     def binding_sections() -> list[tuple[str, list[Binding]]]:
@@ -79,6 +82,11 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
             ("Review round", list(ReviewScreen.BINDINGS)),
             ("Experiment (from the menu)", list(ExperimentScreen.BINDINGS)),
         ]
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # NO_COLOR draws in greys (Textual's own filter): contrast there is black on white
+        filters = super().get_line_filters()
+        return filters if self.no_color else [*filters, self._contrast]
 
     def get_default_screen(self) -> Screen:
         """The screen the app opens on: play mode here.

@@ -13,6 +13,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 INDENT = "    "
+ERROR_GLYPH = "▶"  # in the gutter of the line a failed run stopped at
 
 
 class CodeEditor(TextArea):
@@ -90,9 +91,13 @@ class CodeEditor(TextArea):
         if self.scroll_offset.y + y != self._error_line - 1:
             return strip
         gutter = self.gutter_width
-        mark = Style(bgcolor="red", color="white", bold=True)
-        marked = Segment.apply_style(strip.crop(0, gutter), post_style=mark)
-        return Strip.join([Strip(marked), strip.crop(gutter)])
+        # a glyph and reversed colours as well as red: without colour (NO_COLOR, a monochrome
+        # terminal) red is one more shade of grey
+        mark = Style(bgcolor="red", color="white", bold=True, reverse=False)
+        number = strip.crop(0, gutter).text.strip()
+        marked = Strip([Segment((ERROR_GLYPH + number).ljust(gutter)[:gutter],
+                                mark + Style(reverse=self.app.no_color))])
+        return Strip.join([marked, strip.crop(gutter)])
 
     def _selected_rows(self) -> range:
         start, end = sorted((self.selection.start, self.selection.end))
