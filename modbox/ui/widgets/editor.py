@@ -127,6 +127,8 @@ class CodeEditor(TextArea):
         self._replace_rows(rows, new)
 
     async def _on_key(self, event: events.Key) -> None:
+        if await self._run_binding_in_order(event):
+            return
         if event.key == "tab" and self.selection.start[0] != self.selection.end[0]:
             event.stop()
             event.prevent_default()
@@ -141,6 +143,24 @@ class CodeEditor(TextArea):
                          maintain_selection_offset=False)
             return
         await super()._on_key(event)
+
+    async def _run_binding_in_order(self, event: events.Key) -> bool:
+        """Run the binding of a key that types nothing (an arrow, backspace, ctrl+z) here and now.
+
+        Textual types a character as soon as the editor reads its key, but runs a binding only
+        once the key has bubbled up through every container to the App, one message queue
+        each. Keys sent in one burst (a paste, a laggy link) on a busy machine then come out of
+        order: the letters of "End, Left, Backspace, XYZ" land before the cursor moved. Running
+        the binding when the editor reads the key keeps every key in the order typed."""
+        if event.is_printable or event.key in ("enter", "tab", "escape"):
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.binding.priority or not active.enabled:
+            return False  # priority bindings already ran, before the key reached the editor
+        event.stop()
+        event.prevent_default()
+        await self.app.run_action(active.binding.action, active.node)
+        return True
 
     def _indent_after(self, location: tuple[int, int]) -> str:
         """The indentation a new line at ``location`` starts with: the line's own, one level
