@@ -7,16 +7,12 @@ from __future__ import annotations
 import pytest
 from ui_harness import drive, modbox_home, scripted_app, wait_for, wait_for_report  # noqa: F401
 
-from modbox.ui.contrast import DIM_FACTOR, MIN_CONTRAST, blend, contrast
+from modbox.ui.contrast import TEXT_CHARACTER, DIM_FACTOR, MIN_CONTRAST, blend, contrast
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.workspace import PANES
 
 MLP = ("import torch\nfrom torch import nn\n\nmodel = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), "
        "nn.Linear(8, 2))\nraise ValueError('no')\n")
-
-
-def _is_text(text: str) -> bool:
-    return any(not ch.isspace() and not "\u2500" <= ch <= "\u259f" for ch in text)
 
 
 def low_contrast(app) -> dict[str, float]:
@@ -27,7 +23,7 @@ def low_contrast(app) -> dict[str, float]:
     for strip in app.screen._compositor.render_strips():
         for segment in strip:
             style = segment.style
-            if style is None or not _is_text(segment.text) or style.color is None:
+            if style is None or not TEXT_CHARACTER.search(segment.text) or style.color is None:
                 continue
             fg = tuple(style.color.get_truecolor())
             bg = tuple(style.bgcolor.get_truecolor()) if style.bgcolor else default_bg

@@ -11,6 +11,7 @@ then checked like any other.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rich.color import Color as RichColor
@@ -62,9 +63,9 @@ def readable(fg, bg) -> tuple[float, float, float]:
     return blend(fg, target, high)
 
 
-def _is_text(text: str) -> bool:
-    # borders, scrollbars and blocks (U+2500-U+259F) are shapes, not text to read
-    return any(not ch.isspace() and not "\u2500" <= ch <= "\u259f" for ch in text)
+# a character that is neither space nor a border, scrollbar or block (U+2500-U+259F): shapes
+# are not text to read
+TEXT_CHARACTER = re.compile(r"[^\s\u2500-\u259f]")
 
 
 @lru_cache(4096)
@@ -88,7 +89,7 @@ class ContrastFilter(LineFilter):
         out = []
         for segment in segments:
             style = segment.style
-            if style is not None and not segment.control and _is_text(segment.text):
+            if style is not None and not segment.control and TEXT_CHARACTER.search(segment.text):
                 better = _readable_style(style, background)
                 if better is not None:
                     segment = Segment(segment.text, better)
