@@ -306,3 +306,43 @@ def test_a_right_answer_says_right_once_whatever_the_explanation_starts_with(tmp
                 assert text.count("Right.") == 1, text
                 seen += choice.explanation.lstrip().startswith("Right")
     assert seen  # some explanations do start with "Right.": the case is covered
+
+
+def footer_keys(app) -> dict[str, str]:
+    """The keys the footer shows, by action: the first active binding of each, as Textual's
+    Footer picks them."""
+    shown = {}
+    for key, (_, binding, enabled, _) in app.screen.active_bindings.items():
+        if binding.show and enabled:
+            shown.setdefault(binding.action, key)
+    return shown
+
+
+def test_every_key_hint_names_the_key_that_works_where_the_focus_is():
+    at_the_task_with(TWO_FIXED)
+    app, _ = learn_app(LESSONS, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        await settled(pilot, lesson, TWO_FIXED)
+        editor = lesson.workspace.editor
+        assert app.focused is editor
+        keys = footer_keys(app)
+        assert keys["next"] == "alt+n" and keys["solution"] == "alt+s"
+        assert not any(action.startswith("by_letter") for action in keys)
+        await settled(pilot, lesson, REGISTRATION.solution)  # solved while typing
+        told = "\n".join(n.message for n in app._notifications)
+        assert "alt+s shows the reference solution" in told and "alt+n moves on" in told
+        assert "solved! alt+s shows the reference solution, alt+n moves on" in checks_shown(lesson)
+        before = lesson.workspace.source
+        await pilot.press("s")  # types, as the hints no longer promise otherwise
+        assert lesson.workspace.source != before
+        lesson.query_one(LessonProse).focus()
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert keys["by_letter('next')"] == "n" and keys["by_letter('solution')"] == "s"
+        assert "solved! s shows the reference solution, n moves on" in checks_shown(lesson)
+        await pilot.press("s")
+        await on_top(pilot, app, SolutionScreen)
+
+    play(app, scenario)

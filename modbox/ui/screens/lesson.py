@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from modbox.lessons import checks
 from modbox.lessons.model import Catalog, Lesson
@@ -84,9 +84,10 @@ class LessonWorkspace(Workspace):
 
 def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
     """A letter that works outside the editor, and alt+letter that works everywhere (the editor
-    types no alt+key)."""
+    types no alt+key). The letter runs ``by_letter``, so that the footer can leave it out where
+    it would type instead (see ``LessonScreen.check_action``) and name alt+letter there."""
     return [
-        Binding(key, action, description, id=f"lesson.{name}"),
+        Binding(key, f"by_letter('{action}')", description, id=f"lesson.{name}"),
         Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt"),
     ]
 
@@ -146,6 +147,30 @@ class LessonScreen(Screen):
     @property
     def workspace(self) -> LessonWorkspace:
         return self.query_one(LessonWorkspace)
+
+    # ------------------------------------------------------------------ keys
+
+    @property
+    def typing(self) -> bool:
+        """Whether the focus is where letters type (the editor): then alt+letter is the key."""
+        return isinstance(self.focused, (TextArea, Input))
+
+    def key(self, letter: str) -> str:
+        """How to press a lesson key where the focus is now: ``s`` or ``alt+s``."""
+        return f"alt+{letter}" if self.typing else letter
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # a letter types in the editor: the footer then shows the alt+letter of the same action
+        return not self.typing if action == "by_letter" else True
+
+    async def action_by_letter(self, action: str) -> None:
+        await self.run_action(action)
+
+    def on_descendant_focus(self) -> None:
+        self._show_checks()  # its "solved!" line names keys
+
+    def on_descendant_blur(self) -> None:
+        self._show_checks()
 
     def on_mount(self) -> None:
         if self.lesson.torch_problem:
@@ -303,7 +328,7 @@ class LessonScreen(Screen):
                 self.action_predict()
             else:
                 self.notify("Your code runs once you have answered the questions coming up: a run "
-                            "now would give their answers away. Press n to go on.")
+                            f"now would give their answers away. Press {self.key('n')} to go on.")
         return True
 
     def unanswered_ahead(self) -> str | None:
@@ -371,18 +396,20 @@ class LessonScreen(Screen):
         if all(r.passed for r in self._results) and not self._solved:
             self._solved = True
             self.query_one(LessonChecks).display = True
-            self.notify("All checks pass: you solved this lesson! s shows the reference solution "
-                        "beside your code; n moves on when you are ready.", timeout=10)
+            self.notify(f"All checks pass: you solved this lesson! {self.key('s')} shows the reference "
+                        f"solution beside your code; {self.key('n')} moves on when you are ready.",
+                        timeout=10)
             self.show_header()
         self._show_checks()
 
     def _show_checks(self) -> None:
-        self.query_one(LessonChecks).show(self.lesson.checks, self._results, self._solved)
+        self.query_one(LessonChecks).show(self.lesson.checks, self._results, self._solved,
+                                          keys=(self.key("s"), self.key("n")))
 
     def action_hint(self) -> None:
         session = self.session
         if not session.has_more_hints:
-            self.notify("That was the last hint. s shows the reference solution.")
+            self.notify(f"That was the last hint. {self.key('s')} shows the reference solution.")
             return
         if session.fix_hint_needs_confirmation:
             self.app.push_screen(
