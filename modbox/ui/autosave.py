@@ -94,7 +94,12 @@ class DraftWriter:
         self.file = file
         self._lock = threading.Lock()
         self._written = 0
-        self.last_error: str = ""
+        self.last_error: str = ""  # why the last write failed; "" once one gets through
+
+    @property
+    def written(self) -> int:
+        """The newest version on disk."""
+        return self._written
 
     def write(self, text: str, version: int) -> None:
         with self._lock:

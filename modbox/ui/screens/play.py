@@ -170,6 +170,7 @@ class PlayScreen(Screen):
         writer.write(text, version)
         if writer.last_error:
             self.app.call_from_thread(self.notify, writer.last_error, severity="error")
+        self.app.call_from_thread(self._show_file_bar)
 
     @work(thread=True, group="autosave")
     def _discard_draft(self, writer: DraftWriter) -> None:
@@ -196,7 +197,12 @@ class PlayScreen(Screen):
         name = _shown_path(self.file.path) if self.file else "scratch buffer (ctrl+s saves it to a file)"
         text = Text.assemble((name, "bold"))
         if self.modified and self.file is not None:
-            text.append("  ● modified (autosaved)", style="yellow")
+            text.append("  ● modified", style="yellow")
+            if self.writer.last_error:
+                text.append(f" (not autosaved: {self.writer.last_error.removeprefix('autosave failed: ')})",
+                            style="bold red")
+            elif self.writer.written == self._version:
+                text.append(" (autosaved)", style="yellow")
         self.query_one("#file-bar", Static).update(text)
 
     def ask_before_quit(self, quit_now) -> None:
