@@ -37,7 +37,7 @@ from torch import nn
 from torch.nn.modules import module as _module_mod
 
 from modbox.probe import Probe
-from modbox.sandbox.sink import EventSink
+from modbox.sandbox.child.sink import EventSink
 
 torch.set_num_threads(1)
 FILE = "/bench/learner.py"

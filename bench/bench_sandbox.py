@@ -31,8 +31,8 @@ SOURCE = (Path(sys.argv[sys.argv.index(_SERVE) + 1]) if _SERVE in sys.argv
 sys.path.insert(0, str(SOURCE))
 
 from modbox.sandbox import Limits, Sandbox  # noqa: E402
-from modbox.sandbox.tiers import TIERS, problems_by_tier  # noqa: E402
-from modbox.sandbox.worker import IDLE_BEFORE_WARM_S  # noqa: E402
+from modbox.sandbox.host.tiers import TIERS, problems_by_tier  # noqa: E402
+from modbox.sandbox.child.zygote import IDLE_BEFORE_WARM_S  # noqa: E402
 
 MLP = """\
 import torch
@@ -54,7 +54,7 @@ print(model(torch.randn(8, 16)).shape)
 
 EVENTS = 300_000
 EVENT_LOOP = f"""\
-from modbox.sandbox import sink
+from modbox.sandbox.child import sink
 emit = sink.active.emit
 for i in range({EVENTS}):
     emit({{"kind": "forward", "path": "net.0", "cls": "Linear", "outputs": [[8, 32]]}})

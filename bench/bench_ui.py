@@ -20,7 +20,7 @@
 3. 10,000 modules: time from a Report arriving to the Modules tree built and painted, for a deep
    model (100 ModuleLists of 99 layers) and a flat one (one Sequential of 9,999). Target: <= 500 ms.
 
-Runs 2 and 3 use modbox.ui.scripted.ScriptedSandbox so that only the UI is measured.
+Runs 2 and 3 use modbox.testing.scripted_sandbox.ScriptedSandbox so that only the UI is measured.
 """
 
 from __future__ import annotations
@@ -39,12 +39,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from ui_reports import flat_model_report, huge_model_report, many_events_report  # noqa: E402
+from tests.support.ui_reports import flat_model_report, huge_model_report, many_events_report  # noqa: E402
 
 from modbox.ui.app import ModboxApp  # noqa: E402
-from modbox.ui.scripted import ScriptedSandbox  # noqa: E402
+from modbox.testing.scripted_sandbox import ScriptedSandbox  # noqa: E402
 from modbox.ui.widgets.hooks_pane import EventList  # noqa: E402
 from modbox.ui.widgets.modules_pane import ModuleTree  # noqa: E402
 

@@ -1,14 +1,15 @@
 """The ``modbox`` command line: parse arguments, then hand over to the part that does the work.
 
-Handlers are imported lazily so that ``modbox --help`` and ``modbox inspect`` never pay for
-Textual, and nothing here ever imports torch.
+Each command's handler is a small function here that imports the part doing the work when it is
+called, so that ``modbox --help`` and ``modbox inspect`` never pay for Textual, and nothing here
+ever imports torch.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+from collections.abc import Callable
 
 from modbox import __version__
 
@@ -33,6 +34,36 @@ def _version() -> str:
     return f"modbox {__version__} (torch {torch_version})"
 
 
+def learn_command(args: argparse.Namespace) -> int | None:
+    from modbox.ui.launch import learn
+
+    return learn(args)
+
+
+def play_command(args: argparse.Namespace) -> int | None:
+    from modbox.ui.launch import play
+
+    return play(args)
+
+
+def inspect_command(args: argparse.Namespace) -> int | None:
+    from modbox.inspect_cmd import main
+
+    return main(args)
+
+
+def lessons_command(args: argparse.Namespace) -> int | None:
+    from modbox.lessons.cli import main
+
+    return main(args)
+
+
+def doctor_command(args: argparse.Namespace) -> int | None:
+    from modbox.sandbox.host.doctor import main
+
+    return main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modbox",
@@ -44,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lessons", metavar="DIR", help="load lessons from DIR instead of the built-in ones"
     )
-    parser.set_defaults(handler="modbox.ui.launch:learn", lesson_id=None)
+    parser.set_defaults(handler=learn_command, lesson_id=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, handler: str, help: str, example: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int | None], help: str, example: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
             help=help,
@@ -59,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     learn = command(
-        "learn", "modbox.ui.launch:learn", "follow the guided lessons", "modbox learn registration"
+        "learn", learn_command, "follow the guided lessons", "modbox learn registration"
     )
     learn.add_argument("lesson_id", nargs="?", metavar="ID", help="lesson to open")
     learn.add_argument(
@@ -67,13 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     play = command(
-        "play", "modbox.ui.launch:play", "experiment freely in the editor", "modbox play model.py"
+        "play", play_command, "experiment freely in the editor", "modbox play model.py"
     )
     play.add_argument("file", nargs="?", metavar="FILE", help="file to open (created if missing)")
 
     inspect = command(
         "inspect",
-        "modbox.inspect_cmd:main",
+        inspect_command,
         "run FILE in the sandbox and print what nn.Module registered",
         "modbox inspect examples/plain_list.py --events 20",
     )
@@ -94,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     lessons = command(
-        "lessons", "modbox.lessons.cli:main", "list lessons, or check a lesson folder",
+        "lessons", lessons_command, "list lessons, or check a lesson folder",
         "modbox lessons check lessons/",
     )
     lessons.add_argument("action", nargs="?", choices=["list", "check"], default="list")
@@ -103,18 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--lessons", metavar="DIR", default=argparse.SUPPRESS, help="load lessons from DIR"
     )
 
-    command("doctor", "modbox.sandbox.doctor:main", "check torch, the sandbox and the terminal",
-            "modbox doctor")
+    command("doctor", doctor_command, "check torch, the sandbox and the terminal", "modbox doctor")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    module_name, func_name = args.handler.split(":")
-    handler = getattr(importlib.import_module(module_name), func_name)
     try:
-        return int(handler(args) or 0)
+        return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
 

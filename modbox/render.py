@@ -2,7 +2,8 @@
 
 Layout: the outcome, then per model a module tree (own and subtree parameter counts,
 trainable, train/eval mode, devices, dtypes, last output shape) with torchinfo-style totals, the findings
-(warnings first, with line numbers), the last events, the learner's output.
+(warnings first, with line numbers), the last events, the learner's output. The words and the
+order come from ``modbox.presentation``, shared with the panes; this module lays them out.
 Every string that came from the learner's program is printed as ``Text``, never as markup.
 """
 
@@ -15,9 +16,12 @@ from rich.text import Text
 
 from modbox import formatting as fmt
 from modbox.plain_text import strip_escapes
-from modbox.report import Event, Finding, Model, ModuleRow, Report
+from modbox.presentation import event_text, finding_text, ranked_findings, same_object_as, totals
+from modbox.report import Finding, Model, ModuleRow, Report
 
 MAX_ROWS = 200  # module rows printed per model; --json has them all
+FINDING_STYLES = {"warning": "bold yellow", "info": "blue", "kind": "bold", "where": "cyan", "line": "dim"}
+EVENT_STYLES = {"seq": "dim", "kind": "magenta", "cls": "cyan"}
 
 
 def print_report(report: Report, console: Console, events: int = 10) -> None:
@@ -25,7 +29,7 @@ def print_report(report: Report, console: Console, events: int = 10) -> None:
     for model in report.models:
         console.print()
         print_model(model, console)
-    findings = [(m, f) for m in report.models for f in m.findings]
+    findings = ranked_findings(report)
     if findings:
         console.print()
         console.rule("findings", align="left")
@@ -116,8 +120,7 @@ def print_model(model: Model, console: Console, max_rows: int = MAX_ROWS) -> Non
 def module_cells(name: str, prefix: str, row: ModuleRow) -> list[Text]:
     label = Text(prefix)
     label.append(row.path.rpartition(".")[2] if row.path else name)
-    if row.shared_with:
-        label.append(f" (same as {', '.join(row.shared_with)})", style="yellow")
+    label.append(same_object_as(row), style="yellow")
     trainable = {"all": "yes", "none": "no", "partial": "partial"}[row.trainable]
     return [
         label,
@@ -159,33 +162,9 @@ def tree_prefixes(rows: list[ModuleRow]) -> list[str]:
     return out
 
 
-def totals(model: Model) -> list[str]:
-    frozen = model.total_params - model.trainable_params
-    lines = [
-        f"Total params: {fmt.count(model.total_params)}",
-        f"Trainable params: {fmt.count(model.trainable_params)}",
-        f"Non-trainable params: {fmt.count(frozen)}",
-        f"Params size: {fmt.size(model.param_bytes)}   Buffers size: {fmt.size(model.buffer_bytes)}",
-    ]
-    if model.lazy_params:
-        lines.append(f"Not yet created (lazy): {model.lazy_params} parameter tensors")
-    return lines
-
-
-def print_findings(findings: list[tuple[Model, Finding]], console: Console) -> None:
-    order = {"warning": 0, "info": 1}
-    ranked = sorted(
-        findings,
-        key=lambda mf: (order.get(mf[1].severity, 2), mf[1].line or 0),
-    )
-    for model, finding in ranked:
-        line = Text()
-        style = "bold yellow" if finding.severity == "warning" else "blue"
-        line.append(f"{finding.severity:<8}", style=style)
-        line.append(f"line {finding.line:<4} " if finding.line else "          ", style="dim")
-        line.append(f"{finding.kind}  ", style=style)
-        line.append(finding.message)
-        console.print(line)
+def print_findings(findings: list[tuple[str, Finding]], console: Console) -> None:
+    for model, finding in findings:
+        console.print(finding_text(model, finding, FINDING_STYLES))
 
 
 def print_events(report: Report, console: Console, count: int) -> None:
@@ -196,82 +175,7 @@ def print_events(report: Report, console: Console, count: int) -> None:
         title += f" ({fmt.count(report.events_dropped)} not kept)"
     console.rule(title, align="left")
     for event in shown:
-        console.print(event_text(event))
-
-
-def event_text(e: Event) -> Text:
-    text = Text()
-    text.append(f"#{e.seq:<6} ", style="dim")
-    text.append(f"{e.kind:<16}", style="magenta")
-    who = ".".join(part for part in (e.model, e.path) if part) or "(not in a model)"
-    text.append(who)
-    if e.cls:
-        text.append(f" ({e.cls})", style="cyan")
-    text.append(event_detail(e))
-    return text
-
-
-def event_detail(e: Event) -> str:
-    """What an event says beyond its kind and module, in words (also the Hooks pane's text for
-    the kinds it does not draw itself)."""
-    no_grad = "  no_grad" if e.grad_enabled is False else ""
-    if e.kind == "forward_pre":
-        return f"  in {_shapes(e.inputs)}" + (f" {e.dtype} {e.device}" if e.dtype else "") + no_grad
-    if e.kind == "forward":
-        took = f"  {e.duration_us:,.1f} µs" if e.duration_us is not None else ""
-        return f"  out {_shapes(e.outputs)}{took}{no_grad}"
-    if e.kind == "backward_pre":
-        return f"  grad out {_shapes(e.outputs)}"
-    if e.kind == "backward":
-        return f"  grad in {_shapes(e.inputs)}"
-    if e.kind == "hook":
-        return f"  your {e.hook_kind} hook {e.hook} (registered on line {e.line})"
-    if e.kind == "hook_removed":
-        at = f" on line {e.line}" if e.line else ""
-        return f"  removed your {e.hook_kind} hook {e.hook}{at}"
-    if e.kind == "direct_forward":
-        return f"  .forward() called directly on line {e.line}, hooks skipped"
-    if e.kind == "optimizer_step":
-        changed = e.detail.get("changed", [])
-        unchanged = e.detail.get("unchanged", [])
-        out = f"  step changed {len(changed)} parameters"
-        if unchanged:
-            listed = ", ".join(unchanged[:4]) + (" ..." if len(unchanged) > 4 else "")
-            out += f"; not changed: {listed}"
-        return out
-    return _state_event_detail(e)
-
-
-def _state_event_detail(e: Event) -> str:
-    d = e.detail
-    at = f" on line {e.line}" if e.line else ""
-    if e.kind == "zero_grad":
-        how = "set to None" if d.get("set_to_none", True) else "filled with zeros"
-        return f"  {d.get('by', 'optimizer')}.zero_grad(){at}: gradients {how}"
-    if e.kind in ("save", "load"):
-        verb = "torch.save" if e.kind == "save" else "torch.load"
-        file = f" {d['file']}" if d.get("file") else ""
-        if "error" in d:
-            return f"  {verb}{file}{at} raised {d['error'].splitlines()[0]}"
-        what = {"module": "a whole module", "state_dict": "a state_dict",
-                "dict": "a dict", "other": "an object"}.get(d.get("what"), "an object")
-        count = f" of {d['key_count']} keys" if "key_count" in d else ""
-        return f"  {verb}{file}{at}: {what}{count}"
-    if e.kind == "load_state_dict":
-        flags = f"strict={d.get('strict', True)}" + (", assign=True" if d.get("assign") else "")
-        if "error" in d:
-            return f"  ({flags}){at} raised {d['error'].splitlines()[0]}"
-        missing, unexpected = d.get("missing_count", 0), d.get("unexpected_count", 0)
-        if not missing and not unexpected:
-            return f"  ({flags}){at}: every key matched"
-        return f"  ({flags}){at}: {missing} missing, {unexpected} unexpected keys"
-    return ""
-
-
-def _shapes(shapes: list) -> str:
-    if not shapes:
-        return fmt.NONE
-    return ", ".join(fmt.shape(s) for s in shapes)
+        console.print(event_text(event, EVENT_STYLES))
 
 
 def _count(n: int) -> str:

@@ -20,9 +20,8 @@ else:  # Python 3.10: the same parser, from PyPI
 
 from modbox.lessons import checks as check_kinds
 from modbox.lessons import versions
+from modbox.lessons.course import COURSE_FILE, CourseFileError, place, read_course
 from modbox.lessons.model import (
-    DEFAULT_GROUP,
-    GROUPS,
     BrokenLesson,
     Catalog,
     Check,
@@ -42,12 +41,14 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # key -> (type, required). Types: str, int, bool, number, strings (list of str), table, tables.
 TOP = {
-    "id": ("str", True), "title": ("str", True), "order": ("int", True), "torch": ("str", True),
+    "id": ("str", True), "title": ("str", True), "torch": ("str", True),
     "objectives": ("strings", True), "steps": ("tables", True), "checks": ("tables", True),
     "hints": ("strings", True), "summary": ("str", False), "requires": ("strings", False),
     "predictions": ("tables", False), "myth": ("table", False), "limits": ("table", False),
-    "files": ("strings", False), "group": ("str", False),
+    "files": ("strings", False),
 }
+# Keys a lesson.toml once had, now said once for the whole course in course.toml.
+MOVED_TO_COURSE = ("order", "group")
 STEP = {"id": ("str", True), "title": ("str", True), "text": ("str", True),
         "prediction": ("str", False), "task": ("str", False), "myth": ("bool", False)}
 PREDICTION = {"id": ("str", True), "question": ("str", True), "observe": ("str", True),
@@ -86,8 +87,9 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
 
     Folders whose names start with ``.`` or ``_`` are skipped. ``torch_version`` defaults to the
     installed torch; lessons whose ``torch`` specifier it does not meet load normally but carry a
-    ``torch_problem``. Duplicate ids and unknown or circular ``requires`` break the lessons
-    concerned, never the others. Raises FileNotFoundError when ``root`` is not a folder.
+    ``torch_problem``. Duplicate ids, unknown or circular ``requires`` and the course file's
+    complaints (see ``modbox.lessons.course``) break the lessons concerned, never the others.
+    Raises FileNotFoundError when ``root`` is not a folder.
     """
     root = Path(root) if root is not None else builtin_lessons_dir()
     if not root.is_dir():
@@ -110,8 +112,14 @@ def load_catalog(root: Path | str | None = None, torch_version: str | None = Non
             broken.append(BrokenLesson(folder, tuple(e.errors), e.lesson_id, e.title))
     known |= {b.id for b in broken if b.id}  # a broken lesson still exists: its own errors say why
     good, more_broken = _cross_check(loaded, known, root.resolve().parent if single else None)
-    good.sort(key=lambda lesson: (list(GROUPS).index(lesson.group), lesson.order, lesson.id))
-    return Catalog(root, tuple(good), tuple(broken + more_broken))
+    broken += more_broken
+    try:
+        course = None if single else read_course(root)
+    except CourseFileError as e:  # the lessons still load, listed by id, until the course is fixed
+        broken.append(BrokenLesson(root / COURSE_FILE, tuple(e.errors), title=COURSE_FILE))
+        course = None
+    good, misplaced = place(good, broken, course)
+    return Catalog(root, tuple(good), tuple(broken + misplaced))
 
 
 def _ids_beside(folder: Path) -> set[str]:
@@ -180,7 +188,10 @@ class _Validator:
         """Type-check ``data`` against ``spec``; return only the keys that are well typed."""
         good = {}
         for key in data:
-            if key not in spec:
+            if path == () and key in MOVED_TO_COURSE:
+                self.error((key,), f"`{key}` is no longer a lesson key: the course's course.toml "
+                                   f"lists the groups and their lessons in order (see docs/lessons.md)")
+            elif key not in spec:
                 self.error(path + (key,), f"unknown key (known keys here: {', '.join(spec)})")
         for key, (kind, required) in spec.items():
             if key not in data:
@@ -237,8 +248,6 @@ class _Validator:
                 torch_problem = f"needs torch {top['torch']}; torch {torch_version} is installed"
         for required in top.get("requires", []):
             self.ident(required, ("requires",))
-        if top.get("group", DEFAULT_GROUP) not in GROUPS:
-            self.error(("group",), f"unknown group {top['group']!r} (known groups: {', '.join(GROUPS)})")
         predictions = self.predictions(top.get("predictions", []))
         steps = self.steps(top.get("steps", []), predictions, "myth" in top)
         checks = self.checks(top.get("checks", []))
@@ -257,13 +266,12 @@ class _Validator:
         if self.errors:
             return None
         return Lesson(
-            id=top["id"], title=top["title"], order=top["order"], torch=top["torch"],
+            id=top["id"], title=top["title"], torch=top["torch"],
             objectives=tuple(top["objectives"]), steps=steps, checks=checks,
             hints=tuple(top["hints"]), starter=starter, solution=solution, path=folder,
             summary=top.get("summary", ""), requires=tuple(top.get("requires", [])),
             predictions=tuple(predictions.values()), myth=myth, limits=limits,
             files=tuple(top.get("files", [])), cheats=cheats, torch_problem=torch_problem,
-            group=top.get("group", DEFAULT_GROUP),
         )
 
     def source(self, folder: Path, name: str) -> str:

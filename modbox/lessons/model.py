@@ -11,11 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Menu sections, in the order they are shown: a beginner meets the first one first.
-GROUPS = {"basics": "The basics", "real-code": "In real code"}
-DEFAULT_GROUP = "basics"
-
-
 @dataclass(frozen=True)
 class Choice:
     """One answer to a prediction. ``explanation`` says why this choice is right or wrong."""
@@ -99,7 +94,6 @@ class Limits:
 class Lesson:
     id: str
     title: str
-    order: int
     torch: str  # version specifier, e.g. ">=2.4"
     objectives: tuple[str, ...]
     steps: tuple[Step, ...]
@@ -116,7 +110,10 @@ class Lesson:
     files: tuple[str, ...] = ()  # extra files beside lesson.toml, relative to the folder
     cheats: tuple[tuple[str, str], ...] = ()  # (file name, text) of cheats/*.py: each must fail a check
     torch_problem: str | None = None  # set when the installed torch does not satisfy ``torch``
-    group: str = DEFAULT_GROUP  # a key of GROUPS: the menu section the lesson is listed under
+    # From the course file (modbox.lessons.course): the position in the course, from 1, and the
+    # title of the group (the menu section) the lesson is listed under.
+    order: int = 0
+    group: str = ""
 
     def prediction(self, prediction_id: str) -> Prediction | None:
         return next((p for p in self.predictions if p.id == prediction_id), None)
@@ -147,9 +144,10 @@ class Catalog:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
     def groups(self) -> list[tuple[str, tuple[Lesson, ...]]]:
-        """(section heading, its lessons in order) for each group that has lessons, in GROUPS order."""
-        return [(heading, members) for key, heading in GROUPS.items()
-                if (members := tuple(lesson for lesson in self.lessons if lesson.group == key))]
+        """(section heading, its lessons in order) for each group that has lessons, in course order."""
+        headings = dict.fromkeys(lesson.group for lesson in self.lessons)
+        return [(heading, tuple(lesson for lesson in self.lessons if lesson.group == heading))
+                for heading in headings]
 
     @property
     def errors(self) -> list[str]:

@@ -23,8 +23,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from modbox.report import Report
+
+if TYPE_CHECKING:
+    from modbox.sandbox.limits import Limits
 
 from modbox.lessons import checks
 from modbox.lessons.checks import CheckResult
@@ -298,7 +302,7 @@ class LessonSession:
         self.last_results = []
 
 
-def sandbox_limits(lesson: Lesson):
+def sandbox_limits(lesson: Lesson) -> Limits | None:
     """The sandbox ``Limits`` for runs of ``lesson``'s code; None (the defaults) unless it sets any."""
     overrides = lesson.limits.overrides()
     if not overrides:

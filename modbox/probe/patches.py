@@ -93,7 +93,8 @@ class Patches:
             self._patch(nn.Module, method, self._make_hook_register(getattr(nn.Module, method), kind))
         for function, kind in _GLOBAL_HOOK_FUNCTIONS.items():
             original = getattr(_module_mod, function)
-            self._patch(_module_mod, function, self._make_global_hook_register(original, kind))
+            self._patch(_module_mod, function,
+                        self._make_hook_register(original, kind, per_module=False))
         self._patch(torch.optim.Optimizer, "__init__", self._make_optimizer_init())
         save = self._make_save(torch.save)
         self._patch(torch, "save", save)
@@ -181,44 +182,27 @@ class Patches:
 
     # -- the learner's hooks ------------------------------------------------------------
 
-    def _make_hook_register(self, original, kind: str):
-        """Note hooks registered from the learner's file; the hook itself is left untouched
-        (a wrapper would change what pickling, deepcopy or TorchScript see)."""
+    def _make_hook_register(self, original, kind: str, *, per_module: bool = True):
+        """Note hooks registered from the learner's file, on one module (``per_module``: called as
+        ``module.register_..._hook(hook)``) or for every module at once; the hook itself is left
+        untouched (a wrapper would change what pickling, deepcopy or TorchScript see)."""
         probe = self
 
         @functools.wraps(original)
-        def register(self, hook, *args, **kwargs):
-            handle = original(self, hook, *args, **kwargs)
+        def register(*args, **kwargs):
+            handle = original(*args, **kwargs)
             if not probe.on:
                 return handle
             try:
                 frame = sys._getframe(1)
                 if frame.f_code.co_filename == probe.s.filename:
+                    module = args[0] if per_module else None
+                    hook = _argument(args[1:] if per_module else args, kwargs, 0, "hook", None)
                     name = getattr(hook, "__qualname__", None) or type(hook).__name__
                     probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
-                    probe._watch_removal(handle, name, kind, self, frame.f_lineno)
-            except Exception:
-                pass
-            return handle
-
-        return register
-
-    def _make_global_hook_register(self, original, kind: str):
-        """The same for hooks the learner registers for every module at once."""
-        probe = self
-
-        @functools.wraps(original)
-        def register(hook, *args, **kwargs):
-            handle = original(hook, *args, **kwargs)
-            if not probe.on:
-                return handle
-            try:
-                frame = sys._getframe(1)
-                if frame.f_code.co_filename == probe.s.filename:
-                    name = getattr(hook, "__qualname__", None) or type(hook).__name__
-                    probe.s.hooks[handle.id] = (name, kind, frame.f_lineno)
-                    probe.s.global_hooks += 1
-                    probe._watch_removal(handle, name, kind, None, frame.f_lineno)
+                    if not per_module:
+                        probe.s.global_hooks += 1
+                    probe._watch_removal(handle, name, kind, module, frame.f_lineno)
             except Exception:
                 pass
             return handle
@@ -341,24 +325,39 @@ class Patches:
         frame = sys._getframe(2)
         return frame.f_lineno if frame.f_code.co_filename == self.s.filename else None
 
-    def _make_zero_grad(self, original, by: str):
+    def _observed(self, original, *, before=None, after=None, failed=None):
+        """``original`` wrapped so that calls from the learner's file are reported: ``before(line,
+        args, kwargs)`` ahead of the call, ``after(line, args, kwargs, result)`` once it returned,
+        ``failed(line, args, kwargs, error)`` when it raised. A report that fails is dropped, never
+        the learner's call. What the call raises leaves without the wrapper's frame, so the
+        learner's traceback goes from their line straight into torch, as without modbox."""
         probe = self
 
         @functools.wraps(original)
-        def zero_grad(self, *args, **kwargs):
+        def observed(*args, **kwargs):
             line = probe._from_learner()
-            if line is not None and not _compiling():
-                try:
-                    probe._zero_grad_events(self, by, line, _argument(args, kwargs, 0, "set_to_none", True))
-                except Exception:
-                    pass
+            if line is not None and before is not None:
+                _quietly(before, line, args, kwargs)
             try:
-                return original(self, *args, **kwargs)
+                result = original(*args, **kwargs)
             except BaseException as e:
+                if line is not None and failed is not None:
+                    _quietly(failed, line, args, kwargs, e)
                 _drop_own_frame(e)
                 raise
+            if line is not None and after is not None:
+                _quietly(after, line, args, kwargs, result)
+            return result
 
-        return zero_grad
+        return observed
+
+    def _make_zero_grad(self, original, by: str):
+        def before(line, args, kwargs):  # args: (the module or optimizer, set_to_none?)
+            if not _compiling():
+                set_to_none = _argument(args[1:], kwargs, 0, "set_to_none", True)
+                self._zero_grad_events(args[0], by, line, set_to_none)
+
+        return self._observed(original, before=before)
 
     def _zero_grad_events(self, owner, by: str, line: int, set_to_none) -> None:
         detail = {"by": by, "set_to_none": bool(set_to_none)}
@@ -375,56 +374,26 @@ class Patches:
                          "line": line, "detail": detail})
 
     def _make_save(self, original):
-        probe = self
+        def before(line, args, kwargs):  # args: (obj, f, ...)
+            obj = _argument(args, kwargs, 0, "obj", None)
+            for module in _modules_in(obj):
+                self.s.facts.saved.setdefault(id(module), line)
+            self._file_event("save", obj, _argument(args, kwargs, 1, "f", None), line, {})
 
-        @functools.wraps(original)
-        def save(obj, *args, **kwargs):
-            line = probe._from_learner()
-            if line is not None:
-                try:
-                    for module in _modules_in(obj):
-                        probe.s.facts.saved.setdefault(id(module), line)
-                    probe._file_event("save", obj, _argument(args, kwargs, 0, "f", None), line, {})
-                except Exception:
-                    pass
-            try:
-                return original(obj, *args, **kwargs)
-            except BaseException as e:
-                _drop_own_frame(e)
-                raise
-
-        return save
+        return self._observed(original, before=before)
 
     def _make_load(self, original):
-        probe = self
+        def asked(kwargs) -> dict:
+            return {"weights_only": kwargs["weights_only"]} if "weights_only" in kwargs else {}
 
-        @functools.wraps(original)
-        def load(*args, **kwargs):
-            line = probe._from_learner()
-            if line is None:
-                try:
-                    return original(*args, **kwargs)
-                except BaseException as e:
-                    _drop_own_frame(e)
-                    raise
-            f = _argument(args, kwargs, 0, "f", None)
-            extra = {"weights_only": kwargs["weights_only"]} if "weights_only" in kwargs else {}
-            try:
-                obj = original(*args, **kwargs)
-            except BaseException as e:
-                try:
-                    probe._file_event("load", None, f, line, {**extra, "error": _error_text(e)})
-                except Exception:
-                    pass
-                _drop_own_frame(e)
-                raise
-            try:
-                probe._file_event("load", obj, f, line, extra)
-            except Exception:
-                pass
-            return obj
+        def after(line, args, kwargs, obj):  # args: (f, ...)
+            self._file_event("load", obj, _argument(args, kwargs, 0, "f", None), line, asked(kwargs))
 
-        return load
+        def failed(line, args, kwargs, e):
+            detail = {**asked(kwargs), "error": _error_text(e)}
+            self._file_event("load", None, _argument(args, kwargs, 0, "f", None), line, detail)
+
+        return self._observed(original, after=after, failed=failed)
 
     def _file_event(self, kind: str, obj, f, line: int, detail: dict) -> None:
         """A ``save`` or ``load`` event: what kind of object, which file."""
@@ -446,27 +415,18 @@ class Patches:
         self.s.emit(event)
 
     def _make_load_state_dict(self, original):
-        probe = self
+        def loaded(line, args, kwargs, result, error):  # args: (module, state_dict, strict?, assign?)
+            if not _compiling():
+                state_dict = _argument(args[1:], kwargs, 0, "state_dict", None)
+                strict = _argument(args[2:], kwargs, 0, "strict", True)
+                assign = _argument(args[2:], kwargs, 1, "assign", False)
+                self._loaded(args[0], state_dict, line, strict, assign, result, error)
 
-        @functools.wraps(original)
-        def load_state_dict(self, state_dict, *args, **kwargs):
-            line = probe._from_learner()
-            try:
-                result = original(self, state_dict, *args, **kwargs)
-            except BaseException as e:
-                if line is not None and not _compiling():
-                    probe._loaded(self, state_dict, line, _argument(args, kwargs, 0, "strict", True),
-                                  _argument(args, kwargs, 1, "assign", False), None, e)
-                _drop_own_frame(e)
-                raise
-            if line is None or _compiling():
-                return result
-            strict = _argument(args, kwargs, 0, "strict", True)
-            assign = _argument(args, kwargs, 1, "assign", False)
-            probe._loaded(self, state_dict, line, strict, assign, result, None)
-            return result
-
-        return load_state_dict
+        return self._observed(
+            original,
+            after=lambda line, args, kwargs, result: loaded(line, args, kwargs, result, None),
+            failed=lambda line, args, kwargs, error: loaded(line, args, kwargs, None, error),
+        )
 
     def _loaded(self, module, state_dict, line, strict, assign, result, error) -> None:
         try:
@@ -501,6 +461,14 @@ def _drop_own_frame(e: BaseException) -> None:
     tb = e.__traceback__
     if tb is not None and tb.tb_frame is sys._getframe(1):
         e.__traceback__ = tb.tb_next
+
+
+def _quietly(report, *args) -> None:
+    """Call ``report``; a report that fails is dropped, so that the learner's call goes on."""
+    try:
+        report(*args)
+    except Exception:
+        pass
 
 
 def _argument(args: tuple, kwargs: dict, index: int, name: str, default):

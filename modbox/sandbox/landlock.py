@@ -1,6 +1,9 @@
 """Landlock through ctypes: after ``restrict(scratch)`` this process and its children can write
 only inside ``scratch`` (plus /dev/null), cannot open TCP connections or listen, and cannot signal
 processes outside their own Landlock domain (ABI >= 6). Reads stay allowed.
+
+Used by both sides, so it sits above host/ and child/: the app's process asks the kernel's ABI to
+choose a tier (host/tiers.py), and the run child restricts itself (child/run_child.py).
 """
 
 from __future__ import annotations

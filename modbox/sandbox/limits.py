@@ -1,4 +1,7 @@
-"""What a run may use. Every field can be changed by the caller and, later, by a lesson."""
+"""What a run may use. Every field can be changed by the caller and, later, by a lesson.
+
+Part of the public API (``modbox.sandbox.Limits``): the app's process builds it and sends it over
+the wire as a plain dict, which the run child applies (child/run_child.py)."""
 
 from __future__ import annotations
 

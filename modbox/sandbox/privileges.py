@@ -4,7 +4,11 @@ and dropping root to an unprivileged uid while keeping the right to read files.
 Why keep CAP_DAC_READ_SEARCH: when modbox runs as root, learner code runs as ``nobody``, but
 Python and torch may live under a directory only root can enter (``/root/.pyenv``). Learner code
 still has to import modules lazily from there. Reading is not a secret in any tier (see the
-threat model in tiers.py); writing, signalling and owning files are what the uid drop takes away.
+threat model in host/tiers.py); writing, signalling and owning files are what the uid drop takes away.
+
+Used by both sides, so it sits above host/ and child/: the app's process picks the unprivileged ids
+and the namespaces a run child enters (host/supervisor.py, host/tiers.py); the zygote and the run
+child call prctl, unshare and drop_root (child/zygote.py, child/run_child.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from textual import events
 from textual.app import SystemCommand
@@ -14,7 +14,7 @@ from textual.screen import Screen
 from modbox.ui.contrast import ContrastFilter
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.settings import load_settings, save_setting
 from modbox.ui.screens.play import PlayScreen
@@ -24,6 +24,9 @@ from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.hooks_pane import EventList
 from modbox.ui.widgets.parameters_pane import ParametersPane
 from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
+
+if TYPE_CHECKING:
+    from modbox.sandbox.host.api import SandboxConnection
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -42,7 +45,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         self,
         file: Path | str | None = None,
         *,
-        sandbox_factory: Callable[[], Any] | None = None,
+        sandbox_factory: Callable[[], SandboxConnection] | None = None,
         theme: str | None = None,
     ):
         super().__init__()

@@ -7,10 +7,13 @@ overlap instead of taking turns.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable, NoReturn
+
+if TYPE_CHECKING:
+    from modbox.sandbox.host.api import SandboxConnection
 
 
-def start_worker() -> Callable[[], Any]:
+def start_worker() -> Callable[[], SandboxConnection]:
     """Start the sandbox's worker now; returns the factory that hands the sandbox to the app.
 
     A sandbox that cannot be made here (a bad ``MODBOX_SANDBOX``, say) raises from the factory
@@ -23,7 +26,7 @@ def start_worker() -> Callable[[], Any]:
     except Exception as exc:
         error = exc
 
-        def failed() -> Any:
+        def failed() -> NoReturn:
             raise error
 
         return failed

@@ -3,7 +3,7 @@ asked for on top of it), after a review round when earlier predictions are due a
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual.app import SystemCommand
 from textual.screen import Screen
@@ -16,6 +16,9 @@ from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.lesson_menu import LessonMenuScreen
 from modbox.ui.screens.review import ReviewScreen
 
+if TYPE_CHECKING:
+    from modbox.sandbox.host.api import SandboxConnection
+
 
 class LearnApp(ModboxApp):
     def __init__(
@@ -24,7 +27,7 @@ class LearnApp(ModboxApp):
         store: ProgressStore | None = None,
         lesson_id: str | None = None,
         *,
-        sandbox_factory: Callable[[], Any] | None = None,
+        sandbox_factory: Callable[[], SandboxConnection] | None = None,
         theme: str | None = None,
     ):
         super().__init__(sandbox_factory=sandbox_factory, theme=theme)

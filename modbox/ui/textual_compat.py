@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Footer
 
 ESC_DIGITS = tuple(f"\x1b{digit}" for digit in "0123456789")
 
@@ -22,6 +24,20 @@ def keymap(app: App) -> dict[str, str]:
     """The keys the learner set for binding ids (``App.set_keymap``): Textual keeps no public
     reader for them, and the help screen shows them."""
     return dict(app._keymap)
+
+
+def recompose_footer_next(footer: Footer, screen: Screen) -> None:
+    """Textual's ``Footer.bindings_changed``, with ``call_next`` where it has
+    ``call_after_refresh``, so the keys are in the first frame or the one after it.
+
+    Textual's Footer composes no keys until its private ``_bindings_ready`` is set, which only
+    its own ``bindings_changed`` does, and it calls ``bindings_changed`` from the screen's
+    ``bindings_updated_signal``: a Footer that overrides it must set the flag itself."""
+    footer._bindings_ready = True
+    if not screen.app.app_focus:
+        return
+    if footer.is_attached and screen is footer.screen:
+        footer.call_next(footer.recompose)
 
 
 class RepaintAfterBatch(App):

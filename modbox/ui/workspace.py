@@ -14,37 +14,44 @@ player embeds one too. Public API:
     ws.good_report            # the newest Report that ran to the end: what the panes show
     ws.selected_model         # name of the model shown (``model`` first when there are several)
     ws.show_pane("hooks")     # one of PANES
+    ws.status_line            # the StatusLine (``say`` shows a screen's word there)
     Workspace.ReportArrived   # posted for every finished run: .report, .live, .stale
 
-Runs go through ``modbox.ui.engine.Engine``; a newer run supersedes the one in flight and only the
-newest result is ever shown.
+The Workspace lays out the editor and the panes and draws the panes from the reports. Its parts do
+the rest: ``RunController`` (run_controller.py) asks the engine for runs, streams them and drops
+superseded ones, ``StatusLine`` (widgets/status_line.py) says where they stand, and
+``QuietCollector`` (collector.py) keeps the garbage collector off big reports.
 """
 
 from __future__ import annotations
 
-import gc
-import time
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
-from textual.worker import Worker, WorkerError
 
 from modbox.report import Event, Model, Report
 from modbox.ui.changes import describe_change
+from modbox.ui.collector import QuietCollector, report_size
 from modbox.ui.engine import Engine
+from modbox.ui.run_controller import RunController
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.findings_pane import FindingsPane
 from modbox.ui.widgets.hooks_pane import EventList, HooksPane
 from modbox.ui.widgets.modules_pane import ModulesPane
-from modbox.ui.widgets.output_pane import OutputPane, tier_text
+from modbox.ui.widgets.output_pane import OutputPane
 from modbox.ui.widgets.parameters_pane import ParametersPane
 from modbox.ui.widgets.state_dict_pane import StateDictPane
+from modbox.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from modbox.sandbox.limits import Limits
 
 PANES = ("modules", "parameters", "state_dict", "hooks", "findings", "output")
 PANE_TITLES = {
@@ -55,9 +62,6 @@ PANE_TITLES = {
     "findings": "Findings",
     "output": "Output",
 }
-LIVE_DELAY = 0.3  # seconds of quiet typing before a live run
-CHANGE_SHOWN_FOR = 4.0  # seconds the "what changed" line stays
-BIG = 10_000  # events or modules in a report beyond which the cyclic collector is kept off them
 
 
 class Workspace(Vertical):
@@ -98,7 +102,7 @@ class Workspace(Vertical):
         *,
         filename: str = "main.py",
         live: bool = True,
-        limits=None,
+        limits: Limits | None = None,
         timeout: float | None = None,
         live_timeout: float = 2.0,
         evaluate: list[str] | tuple[str, ...] = (),
@@ -115,19 +119,10 @@ class Workspace(Vertical):
         self.last_report: Report | None = None
         self.good_report: Report | None = None
         self.selected_model: str | None = None
-        self.running = False
-        self._run_worker: Worker | None = None
         self._initial_source = source
-        self._generation = 0
-        self._run_started = 0.0
-        self._streamed_seq = -1
-        self._streamed = 0
-        self._live_stdout = self._live_stderr = ""  # Progress carries only what is new
         self._dirty: set[str] = set()
-        self._live_timer = None
-        self._change_timer = None
-        self._frozen = False
-        self._last_mode: Text | None = None
+        self._runs = RunController(self, engine, self)
+        self._collector = QuietCollector()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace-main"):
@@ -148,16 +143,12 @@ class Workspace(Vertical):
                         yield FindingsPane()
                     with TabPane(PANE_TITLES["output"], id="output"):
                         yield OutputPane()
-        with Horizontal(id="status-line"):
-            yield Static(id="status-main")
-            yield Static(id="status-change")
-            yield Static(id="status-mode")
+        yield StatusLine(self.engine, id="status-line")
 
     def on_mount(self) -> None:
         self.query_one("#model-select").display = False
         self.query_one("#stale-banner").display = False
-        self._status_timer = self.set_interval(0.1, self._refresh_status)
-        self._refresh_status()
+        self._show_mode()
         if self.live and self._initial_source.strip():
             self.run_now()
 
@@ -166,6 +157,15 @@ class Workspace(Vertical):
     @property
     def editor(self) -> CodeEditor:
         return self.query_one(CodeEditor)
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def running(self) -> bool:
+        """Whether a run asked for has not answered yet (waiting for the worker, or in flight)."""
+        return self._runs.running
 
     @property
     def source(self) -> str:
@@ -182,28 +182,20 @@ class Workspace(Vertical):
     def run_now(self, *, live: bool = False) -> None:
         """Run the buffer. A run asked for before the worker is ready starts the moment it is (the
         newest one, when several were asked for)."""
-        if self._live_timer is not None:
-            self._live_timer.stop()
-            self._live_timer = None
-        self._generation += 1
-        self._run_worker = self._run(self._generation, self.source, live)
+        self._runs.run(self.source, live=live, filename=self.filename,
+                       timeout=self.live_timeout if live else self.timeout, limits=self.limits,
+                       evaluate=self.evaluate)
 
     async def run_settled(self) -> None:
         """Return once the last run asked for has its answer, at once when none is in flight:
         a lesson's side runs go after the draft's run instead of replacing it."""
-        while (worker := self._run_worker) is not None and not worker.is_finished:
-            try:
-                await worker.wait()
-            except WorkerError:
-                pass  # superseded, or the sandbox failed: the status line says so
+        await self._runs.settled()
 
     def forget_runs(self) -> None:
         """Cancel the runs asked for so far, queued or in flight: the buffer they ran is gone (a
         reset lesson), so their reports must never be shown or checked."""
-        self._generation += 1
-        self.workers.cancel_group(self, "workspace-run")
-        self.running = False
-        self._refresh_status()
+        self._runs.forget()
+        self.status_line.runs_dropped()
 
     def show_pane(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
@@ -219,51 +211,26 @@ class Workspace(Vertical):
             return None
         return self.good_report.model(self.selected_model) or self.good_report.model()
 
-    # ------------------------------------------------------------------ running
+    # ------------------------------------------------------------------ what the runs tell
 
-    @work(group="workspace-run", exit_on_error=False)
-    async def _run(self, generation: int, source: str, live: bool) -> None:
-        self.running = True
-        self._run_started = time.monotonic()
-        self._streamed_seq, self._streamed = -1, 0
-        self._live_stdout = self._live_stderr = ""
-        self._status_timer.resume()
-        self._refresh_status()
-        try:
-            report = await self.engine.run(
-                source,
-                filename=self.filename,
-                timeout=self.live_timeout if live else self.timeout,
-                limits=self.limits,
-                on_progress=lambda progress: self._on_progress(generation, progress),
-                evaluate=self.evaluate,
-            )
-        except Exception as exc:  # superseded, or the sandbox itself failed
-            if generation == self._generation:
-                self.running = False
-                self._set_status(Text(f"sandbox: {exc}", style="bold red"))
-            return
-        if generation != self._generation:
-            return
-        self.running = False
-        self._show_report(report, live)
+    def run_started(self, live: bool) -> None:
+        self.status_line.run_started()
 
-    def _on_progress(self, generation: int, progress) -> None:
-        if generation != self._generation:
-            return
+    def events_streamed(self, events: list[Event], first: bool) -> None:
         hooks = self.query_one(HooksPane)
-        if self._streamed == 0 and progress.events:
+        if first:
             hooks.reset([])
-        fresh: list[Event] = [e for e in progress.events if e.seq > self._streamed_seq]
-        if fresh:
-            self._streamed_seq = fresh[-1].seq
-            self._streamed += len(fresh)
-            hooks.extend(fresh)
-            self._quiet_collector(self._streamed > BIG)
-        if progress.stdout or progress.stderr:
-            self._live_stdout += progress.stdout
-            self._live_stderr += progress.stderr
-            self.query_one(OutputPane).show_live(self._live_stdout, self._live_stderr)
+        hooks.extend(events)
+        self._collector.follow(self._runs.streamed)
+
+    def output_streamed(self, stdout: str, stderr: str) -> None:
+        self.query_one(OutputPane).show_live(stdout, stderr)
+
+    def run_failed(self, message: str) -> None:
+        self.status_line.run_failed(message)
+
+    def run_finished(self, report: Report, live: bool) -> None:
+        self._show_report(report, live)
 
     def _show_report(self, report: Report, live: bool) -> None:
         self.last_report = report
@@ -275,37 +242,22 @@ class Workspace(Vertical):
             editor.error_line = None
             self._choose_model(report)
             self._dirty = set(PANES) - {"output"}
-            if self._streamed and self._streamed == len(report.events):
+            streamed = self._runs.streamed
+            if streamed and streamed == len(report.events):
                 self._dirty.discard("hooks")
                 hooks = self.query_one(HooksPane)
                 hooks.total, hooks.dropped = report.events_total, report.events_dropped
             self._render_pane(self.active_pane)
-            self._show_change(describe_change(previous, self.model()))
+            self.status_line.show_change(describe_change(previous, self.model()))
         else:
             editor.error_line = report.error.line if report.error else None
-            if self._streamed and self.good_report is not None:
+            if self._runs.streamed and self.good_report is not None:
                 self._dirty.add("hooks")
                 self._render_pane(self.active_pane)
         self._show_stale(report)
-        self._refresh_status()
-        shown = self.good_report or report
-        self._quiet_collector(len(shown.events) + sum(len(m.modules) for m in shown.models) > BIG)
+        self.status_line.run_ended(report)
+        self._collector.follow(report_size(self.good_report or report))
         self.post_message(self.ReportArrived(self, report, live))
-
-    def _quiet_collector(self, big: bool) -> None:
-        """Keep Python's full collections off a big report's objects.
-
-        A full collection scans every live object: with 100k events alive that froze the UI for
-        up to 440 ms here. ``gc.freeze`` moves what is alive now out of the collector's sight
-        (reference counting still frees it when the report is dropped); once a small report has
-        replaced the big one, ``gc.unfreeze`` hands everything back.
-        """
-        if big:
-            gc.freeze()
-            self._frozen = True
-        elif self._frozen:
-            gc.unfreeze()
-            self._frozen = False
 
     def _choose_model(self, report: Report) -> None:
         names = [m.name for m in report.models]
@@ -331,14 +283,6 @@ class Workspace(Vertical):
                 Text(f"Stale: showing the last good run. The latest run failed ({err.kind if err else 'error'}"
                      f"{where}); see Output.", style="bold")
             )
-
-    def _show_change(self, change: str) -> None:
-        label = self.query_one("#status-change", Static)
-        label.update(Text(change, style="bold yellow") if change else "")
-        if self._change_timer is not None:
-            self._change_timer.stop()
-        if change:
-            self._change_timer = self.set_timer(CHANGE_SHOWN_FOR, lambda: label.update(""))
 
     # ------------------------------------------------------------------ panes
 
@@ -384,64 +328,20 @@ class Workspace(Vertical):
 
     @on(CodeEditor.HighlightingMissing)
     def _highlighting_missing(self) -> None:
-        self._refresh_status()
+        self._show_mode()
 
     @on(TextArea.Changed, "#editor")
     def _typed(self, event: TextArea.Changed) -> None:
-        if not self.live:
-            return
-        if self._live_timer is not None:
-            self._live_timer.stop()
-        self._live_timer = self.set_timer(LIVE_DELAY, lambda: self.run_now(live=True))
+        if self.live:
+            self._runs.after_typing(lambda: self.run_now(live=True))
 
     def watch_live(self, live: bool) -> None:
-        self._refresh_status()
+        self._show_mode()
         if live:
             self.run_now(live=True)
 
-    def _set_status(self, text: Text) -> None:
-        # a fixed-size line: redrawing it must not re-lay-out the screen ten times a second
-        self.query_one("#status-main", Static).update(text, layout=False)
-
-    def _refresh_status(self) -> None:
-        state = self.engine.state
-        if self.running:
-            elapsed = (time.monotonic() - self._run_started) * 1000
-            if state in ("idle", "starting"):
-                main = Text(f"waiting for the worker to start… your run starts when it is ready "
-                            f"({elapsed / 1000:.1f} s)", style="yellow")
-            else:
-                main = Text(f"running… {elapsed:.0f} ms", style="yellow")
-        elif state == "failed":
-            main = Text(self.engine.failure, style="bold red")
-        elif self.last_report is not None:
-            r = self.last_report
-            if r.ok:
-                main = Text(f"done in {r.timing.run:.0f} ms", style="green")
-            elif r.error is not None:
-                main = Text.assemble((f"{r.error.kind}: ", "bold red"))
-                main.append(r.error.message.splitlines()[0] if r.error.message else "", style="red")
-                if r.error.line:
-                    main.append(f" (line {r.error.line})", style="red")
-            else:
-                main = Text("the run failed", style="bold red")
-        elif state in ("idle", "starting"):
-            main = Text("starting the worker…", style="yellow")
-        else:
-            main = Text("ready: ctrl+r runs the file", style="dim")
-        if not (self.running or state == "starting"):
-            self._status_timer.pause()
-        self._set_status(main)
-        mode = Text()
-        if self.editor.highlighting_missing:
-            mode.append("no highlighting (pip install 'textual[syntax]') ", style="yellow")
-        mode.append("live " if self.live else "", style="bold green")
-        tier = self.engine.tier or (self.last_report.sandbox if self.last_report else "")
-        if tier:
-            mode.append_text(tier_text(tier))
-        if mode != self._last_mode:
-            self._last_mode = mode
-            self.query_one("#status-mode", Static).update(mode)
+    def _show_mode(self) -> None:
+        self.status_line.show_mode(live=self.live, highlighting_missing=self.editor.highlighting_missing)
 
     # ------------------------------------------------------------------ actions
 

@@ -1,1 +1,1 @@
-"""Screens: play mode, and the dialogs it opens (help, open, templates, recovery, questions)."""
+"""Screens: play mode, the lessons, and the screens they open (help, open, templates, predictions)."""

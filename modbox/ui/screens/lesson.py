@@ -12,8 +12,6 @@ sandbox, one at a time with the draft's runs.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,10 +23,10 @@ from textual.widgets import Input, Static, TextArea
 from modbox.lessons import checks
 from modbox.lessons.model import Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
-from modbox.lessons.session import LessonSession, Reveal
+from modbox.lessons.session import LessonSession, Reveal, sandbox_limits
 from modbox.report import Error, Report
 from modbox.ui.engine import Engine
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
 from modbox.ui.widgets.footer import Footer
@@ -37,16 +35,6 @@ from modbox.ui.widgets.lesson_prose import LessonProse, MythRun, step_markdown
 from modbox.ui.workspace import Workspace
 
 DRAFT_DELAY = 0.5  # seconds of quiet typing before the draft is saved
-
-
-def sandbox_limits(lesson: Lesson) -> tuple[Any, float | None]:
-    """(the sandbox's Limits for this lesson's runs or None, the wall-clock timeout or None)."""
-    overrides = lesson.limits.overrides()
-    if not overrides:
-        return None, None
-    from modbox.sandbox.limits import Limits  # client side only: no torch
-
-    return Limits(**overrides), overrides.get("wall")
 
 
 class LessonWorkspace(Workspace):
@@ -70,7 +58,7 @@ class LessonWorkspace(Workspace):
     def run_now(self, *, live: bool = False) -> None:
         if self._hold(self._asked):
             self.held = live if self.held is None else (self.held and live)
-            self._set_status(Text("your code runs once the questions ahead are answered", style="yellow"))
+            self.status_line.say(Text("your code runs once the questions ahead are answered", style="yellow"))
             return
         self.held = None
         super().run_now(live=live)
@@ -79,7 +67,7 @@ class LessonWorkspace(Workspace):
         if self.held is not None:
             self.run_now(live=self.held)
         else:
-            self._refresh_status()
+            self.status_line.show_state()
 
 
 def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
@@ -113,8 +101,8 @@ class LessonScreen(Screen):
         self.session = LessonSession(lesson, store, resume_here=False)
         self._saving_failed = False
         self._remember_lesson()
-        self.limits, wall = sandbox_limits(lesson)
-        self.timeout = wall
+        self.limits = sandbox_limits(lesson)
+        self.timeout = lesson.limits.wall  # live runs too get the lesson's own wall clock
         self._side_runs = 0
         self._draft_timer = None
         self._saved_draft = self.session.draft

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from modbox.lessons.model import BrokenLesson, Catalog, Lesson
 from modbox.lessons.progress import LessonProgress, ProgressStore
 from modbox.ui.engine import Engine
-from modbox.ui.screens.dialogs import ConfirmScreen
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.play import PlayScreen
 from modbox.ui.widgets.footer import Footer

@@ -17,7 +17,7 @@ from modbox.ui.autosave import (
     INTERVAL, DraftUnreadable, DraftWriter, keep_undecided, load_draft, remove_draft,
 )
 from modbox.ui.engine import Engine
-from modbox.ui.screens.dialogs import AskScreen, ConfirmScreen
+from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
 from modbox.ui.screens.open_file import OpenFileScreen
 from modbox.ui.templates import SCRATCH, template

@@ -10,9 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from modbox.lessons.session import Reveal, ReviewQuestion
+from modbox.lessons.session import Reveal, ReviewQuestion, sandbox_limits
 from modbox.ui.engine import Engine
-from modbox.ui.screens.lesson import sandbox_limits
 from modbox.ui.screens.prediction import PredictionScreen
 
 
@@ -57,7 +56,8 @@ class ReviewScreen(ModalScreen[None]):
         question = self.questions[index]
         # the questions open over this screen: its intro would show around and through them
         self.query_one("#review").display = False
-        limits, timeout = sandbox_limits(question.session.lesson)
+        lesson = question.session.lesson
+        limits, timeout = sandbox_limits(lesson), lesson.limits.wall
 
         async def run(source: str):
             return await self.engine.run(source, filename="experiment.py", timeout=timeout, limits=limits)

@@ -1,1 +1,1 @@
-"""Widgets of the workspace: the editor, the panes and the status line."""
+"""Widgets of the workspace: the editor, the panes, the status line, and the small dialogs they open."""

@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from modbox.ui.widgets.dialogs import AskScreen
+
 INDENT = "    "
 ERROR_GLYPH = "▶"  # in the gutter of the line a failed run stopped at
 
@@ -179,8 +181,6 @@ class CodeEditor(TextArea):
             self._replace_rows(rows, new)
 
     def action_find(self) -> None:
-        from modbox.ui.screens.dialogs import AskScreen
-
         def found(query: str | None) -> None:
             if query:
                 self.last_find = query
@@ -211,8 +211,6 @@ class CodeEditor(TextArea):
         return True
 
     def action_goto_line(self) -> None:
-        from modbox.ui.screens.dialogs import AskScreen
-
         def go(answer: str | None) -> None:
             if answer is None:
                 return

@@ -1,4 +1,5 @@
-"""The Findings pane: the silent bugs the inspector found, warnings first; choosing one shows its line."""
+"""The Findings pane: the silent bugs the inspector found, in ``modbox.presentation``'s words and
+order (warnings first); choosing one shows its line."""
 
 from __future__ import annotations
 
@@ -7,26 +8,10 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from modbox.presentation import finding_text, ranked_findings
 from modbox.report import Finding, Report
 
-
-def all_findings(report: Report) -> list[tuple[str, Finding]]:
-    """(model name, finding) for every model, warnings before infos, then by line."""
-    found = [(m.name, f) for m in report.models for f in m.findings]
-    return sorted(found, key=lambda mf: (mf[1].severity != "warning", mf[1].line or 0))
-
-
-def finding_text(model: str, finding: Finding) -> Text:
-    warn = finding.severity == "warning"
-    text = Text.assemble(("⚠ " if warn else "• ", "bold yellow" if warn else "bold blue"))
-    text.append(finding.kind, style="bold")
-    where = ".".join(p for p in (model, finding.path) if p)
-    if where:
-        text.append(f"  {where}", style="cyan")
-    if finding.line:
-        text.append(f"  line {finding.line}", style="dim")
-    text.append(f"\n  {finding.message}")
-    return text
+STYLES = {"warning": "bold yellow", "info": "bold blue", "kind": "bold", "where": "cyan", "line": "dim"}
 
 
 class FindingsPane(OptionList):
@@ -44,13 +29,13 @@ class FindingsPane(OptionList):
 
     def show_report(self, report: Report | None) -> None:
         self.clear_options()
-        found = all_findings(report) if report else []
+        found = ranked_findings(report) if report else []
         self.findings = [f for _, f in found]
         if not found:
             self.add_option(Option(Text("No findings: nothing silently wrong was spotted.", style="dim"),
                                    disabled=True))
             return
-        self.add_options(finding_text(m, f) for m, f in found)
+        self.add_options(finding_text(m, f, STYLES) for m, f in found)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
+from modbox.ui.textual_compat import recompose_footer_next
+
 
 class Footer(TextualFooter):
     """The footer every modbox screen uses.
@@ -21,12 +23,7 @@ class Footer(TextualFooter):
     _shown: tuple | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
-        # Textual's own, with call_next where it has call_after_refresh (textual is pinned <9)
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen:
-            self.call_next(self.recompose)
+        recompose_footer_next(self, screen)
 
     def _keys_shown(self) -> tuple:
         palette = self.app.COMMAND_PALETTE_BINDING

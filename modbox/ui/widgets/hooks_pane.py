@@ -7,7 +7,6 @@ and ``direct_forward`` calls (hooks skipped!) are coloured so they stand out.
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -20,9 +19,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from modbox.render import event_detail
-from modbox.report import EVENT_KINDS, Event
 from modbox import formatting as fmt
+from modbox import presentation
+from modbox.report import EVENT_KINDS, Event
 
 _KIND_STYLE = {
     "hook": "bold #d787ff",
@@ -39,44 +38,23 @@ _KIND_STYLE = {
 }
 
 
-_STATE_EVENTS = ("zero_grad", "save", "load", "load_state_dict")  # their detail names the line
-
-
 def event_text(event: Event) -> Text:
-    """One line: seq, kind, where, shapes, duration, and the learner's hook and line when known."""
-    style = _KIND_STYLE.get(event.kind, "")
-    text = Text.assemble((f"{event.seq:>7} ", "dim"))
-    text.append(f"{event.kind:<14} ", style=style or "bold")
-    where = ".".join(p for p in (event.model, event.path) if p)
-    if not where and event.kind not in _STATE_EVENTS:  # a file saved or loaded has no module
-        where = "(root)"
-    text.append(where, style=style if event.kind in ("hook", "direct_forward") else "")
-    if event.cls:
-        text.append(f" {event.cls}", style="dim")
-    if event.outputs:
-        shown_inputs = fmt.shape(event.inputs) + " " if event.inputs else ""
-        text.append(f"  {shown_inputs}→ {fmt.shape(event.outputs)}")
-    elif event.inputs:
-        text.append(f"  {fmt.shape(event.inputs)}")
-    if event.dtype or event.device:
-        text.append(f"  {event.dtype} {event.device}".rstrip(), style="cyan")
-    if event.duration_us is not None:
-        text.append(f"  {event.duration_us:.0f} µs", style="dim")
-    if event.hook:
-        text.append(f"  {event.hook}", style="#d787ff")
-        if event.hook_kind:
-            text.append(f" ({event.hook_kind})", style="dim")
-    if event.kind == "direct_forward":
-        text.append("  called .forward() directly: hooks skipped", style="red")
-    if event.grad_enabled is False:
-        text.append("  no_grad", style="dim")
-    if event.kind in _STATE_EVENTS:
-        text.append(event_detail(event))
-    elif event.line:
-        text.append(f"  line {event.line}", style="dim")
+    """One line, worded by ``modbox.presentation`` (as ``modbox inspect`` prints it), coloured by kind."""
+    text = presentation.event_text(event, _styles(event.kind))
     text.no_wrap = True
     text.end = ""
     return text
+
+
+def _styles(kind: str) -> dict[str, str]:
+    style = _KIND_STYLE.get(kind, "")
+    return {
+        "seq": "dim",
+        "kind": style or "bold",
+        "where": style if kind in ("hook", "direct_forward") else "",
+        "cls": "dim",
+        "detail": "red" if kind == "direct_forward" else "",
+    }
 
 
 def matches(event: Event, kinds: set[str], words: list[str]) -> bool:

@@ -10,8 +10,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from modbox.report import Model, ModuleRow
 from modbox import formatting as fmt
+from modbox.presentation import same_object_as
+from modbox.report import Model, ModuleRow
 
 _TRAINABLE_BADGE = {"all": ("trainable", "green"), "none": ("frozen", "yellow"), "partial": ("partly frozen", "yellow")}
 
@@ -39,8 +40,7 @@ def module_label(row: ModuleRow, name: str | None = None) -> Text:
         label.append(f" {badge}", style="cyan")
     if row.output_shape is not None:
         label.append(f" → {fmt.shape(row.output_shape)}", style="magenta")
-    if row.shared_with:
-        label.append(f" same object as {', '.join(row.shared_with)}", style="yellow")
+    label.append(same_object_as(row), style="yellow")
     return label
 
 

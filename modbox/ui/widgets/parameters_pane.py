@@ -8,9 +8,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from modbox.report import Model, ParameterRow
 from modbox import formatting as fmt
-from modbox import render
+from modbox import presentation
+from modbox.report import Model, ParameterRow
 
 COLUMNS = ("name", "shape", "numel", "dtype", "device", "requires_grad", "grad", "tied to")
 
@@ -28,7 +28,7 @@ _SORT_KEYS = {
 
 def totals(model: Model) -> Text:
     """torchinfo's footer, the same lines ``modbox inspect`` prints. Tied tensors count once."""
-    lines = render.totals(model)
+    lines = presentation.totals(model)
     text = Text(lines[0], style="bold")
     for line in lines[1:]:
         text.append("\n" + line, style="yellow" if "lazy" in line else "")

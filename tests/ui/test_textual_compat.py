@@ -1,0 +1,123 @@
+"""What modbox.ui.textual_compat relies on in Textual's private API still works: a Textual
+release that moves it fails here, by name, rather than somewhere in the app."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual._xterm_parser import XTermParser
+from textual.app import App
+from textual.binding import Binding
+
+from modbox.ui import textual_compat
+
+
+def _keys(data: str) -> list[str]:
+    parser = XTermParser()
+    events = [*parser.feed(data), *parser.feed("")]  # the empty feed ends a lone escape
+    return [event.key for event in events]
+
+
+@pytest.fixture
+def ansi_table():
+    saved = dict(ANSI_SEQUENCES_KEYS)
+    yield
+    ANSI_SEQUENCES_KEYS.clear()
+    ANSI_SEQUENCES_KEYS.update(saved)
+
+
+def test_escape_digit_reads_as_alt_digit(ansi_table):
+    textual_compat.read_escape_digit_as_alt_digit()
+    assert _keys("\x1b2") == ["alt+2"]
+    assert _keys("\x1b0") == ["alt+0"]
+    assert _keys("2") == ["2"]
+
+
+class _KeymapApp(App):
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit")]
+
+
+def test_keymap_reads_what_set_keymap_set():
+    async def scenario():
+        app = _KeymapApp()
+        async with app.run_test():
+            assert textual_compat.keymap(app) == {}
+            app.set_keymap({"app.quit": "ctrl+x"})
+            return textual_compat.keymap(app)
+
+    assert asyncio.run(scenario()) == {"app.quit": "ctrl+x"}
+
+
+class _RepaintApp(textual_compat.RepaintAfterBatch):
+    pass
+
+
+def test_a_screen_idle_during_a_batch_repaints_when_the_batch_ends():
+    async def repainted(screen, limit: float = 10.0) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while screen._repaint_required and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        return not screen._repaint_required
+
+    async def scenario(app: App) -> bool:
+        async with app.run_test():
+            screen = app.screen
+            assert await repainted(screen), "the first frame"
+            with app.batch_update():
+                screen.refresh()
+                # Returns once the screen has been idle inside the batch, which skips its repaint.
+                await screen.wait_for_refresh()
+                assert screen._repaint_required
+            # Nothing else reaches the screen from here on: only the end of the batch can wake it.
+            return await repainted(screen)
+
+    assert asyncio.run(scenario(_RepaintApp()))
+
+
+def test_the_footer_composes_no_keys_until_its_bindings_are_ready():
+    from textual.widgets import Footer as TextualFooter
+
+    # recompose_footer_next sets this flag because Textual's compose waits for it
+    assert list(TextualFooter().compose()) == []
+
+
+class _FooterApp(App):
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit"), Binding("f1", "help", "Help")]
+
+    def __init__(self):
+        super().__init__()
+        self.changes = 0
+
+    def compose(self):
+        from modbox.ui.widgets.footer import Footer
+
+        app = self
+
+        class CountingFooter(Footer):
+            def bindings_changed(self, screen) -> None:
+                app.changes += 1
+                super().bindings_changed(screen)
+
+        yield CountingFooter()
+
+
+def test_the_footer_shows_the_keys_through_recompose_footer_next():
+    from textual.widgets._footer import FooterKey
+
+    async def scenario():
+        app = _FooterApp()
+        async with app.run_test() as pilot:
+            for _ in range(200):  # a generous limit: a busy machine slows this, never the outcome
+                keys = [k.description for k in app.query(FooterKey)]
+                if keys:
+                    break
+                await pilot.pause(0.05)
+            # Textual still calls bindings_changed from the screen's signal: the override runs
+            return app.changes, keys
+
+    changes, keys = asyncio.run(scenario())
+    assert changes >= 1
+    assert {"Quit", "Help"} <= set(keys)

@@ -1,0 +1,241 @@
+"""What start-up defers until the first frame is on screen, and the footer that rebuilds only when
+its keys change. The timings themselves are in bench/bench_ui.py, never asserted here."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+
+import pytest
+from textual.app import App
+from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+from modbox.ui.app import ModboxApp
+from modbox.testing.scripted_sandbox import ScriptedSandbox
+from modbox.ui.widgets.editor import CodeEditor
+from modbox.ui.widgets.footer import Footer
+from modbox.ui.widgets.modules_pane import ModulesPane
+from modbox.ui.workspace import Workspace
+from tests.support.ui import SIZE, drive, scripted_app, wait_for
+from tests.support.ui_reports import report_from_source
+
+
+@pytest.mark.slow
+def test_the_worker_starts_only_after_the_first_frame():
+    order = []
+
+    def factory():
+        order.append("worker")
+        return ScriptedSandbox(report_from_source)
+
+    class Recording(ModboxApp):
+        def on_ready(self) -> None:  # Textual: "the first frame has been displayed"
+            order.append("first frame")
+
+    app = Recording(sandbox_factory=factory)
+
+    async def scenario(pilot):
+        assert order == ["first frame", "worker"]
+
+    drive(app, scenario)  # which first waits for the run the scratch buffer asked for at mount
+
+
+def test_highlighting_arrives_after_mount_and_keeps_the_cursor():
+    class EditorApp(App):
+        def compose(self):
+            yield CodeEditor("import torch\nx = 1\ny = 2\n")
+
+        def on_mount(self) -> None:
+            # the learner moved the cursor before highlighting started
+            self.query_one(CodeEditor).selection = ((2, 1), (2, 1))
+
+    async def main():
+        app = EditorApp()
+        async with app.run_test(size=SIZE) as pilot:
+            editor = app.query_one(CodeEditor)
+            await wait_for(pilot, lambda: editor.is_syntax_aware, what="highlighting")
+            assert editor.language == "python"
+            assert editor.selection == ((2, 1), (2, 1))
+            assert not editor.highlighting_missing
+
+    asyncio.run(main())
+
+
+def footer_descriptions(app) -> list[str]:
+    return [key.description for key in app.screen.query_one(Footer).query(FooterKey)]
+
+
+@pytest.mark.slow
+def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
+    rebuilds = []
+    textual_recompose = TextualFooter.recompose
+
+    async def counted(self):
+        rebuilds.append(type(self).__name__)
+        await textual_recompose(self)
+
+    monkeypatch.setattr(TextualFooter, "recompose", counted)
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        # Textual's own footer rebuilt four times while play mode opened
+        assert len(rebuilds) == 1
+        shown = footer_descriptions(app)
+        assert "Comment" in shown and "Help" in shown  # the editor's keys and the app's
+
+        app.screen.refresh_bindings()  # the bindings "changed" to the same keys
+        await pilot.pause()
+        assert len(rebuilds) == 1
+
+        app.screen.query_one("ContentTabs").focus()  # the editor's keys no longer apply
+        await wait_for(pilot, lambda: "Comment" not in footer_descriptions(app), what="new keys")
+        assert len(rebuilds) == 2 and "Help" in footer_descriptions(app)
+
+        app.workspace.editor.focus()
+        await wait_for(pilot, lambda: "Comment" in footer_descriptions(app), what="editor keys")
+        assert len(rebuilds) == 3
+
+    drive(app, scenario)
+
+
+def test_play_mode_is_the_first_screen_with_nothing_under_it():
+    from modbox.ui.screens.play import PlayScreen
+
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        # composed with the app (get_default_screen), not pushed over a blank default screen
+        assert [type(s) for s in app.screen_stack] == [PlayScreen]
+
+    drive(app, scenario)
+
+
+class HeldBackSandbox(ScriptedSandbox):
+    """A scripted sandbox whose ``start()`` (called on the engine's thread) waits for the test."""
+
+    def __init__(self, respond):
+        super().__init__(respond)
+        self.release = threading.Event()
+
+    def start(self) -> None:
+        if not self.release.wait(60):
+            raise RuntimeError("the test never released the sandbox")
+        super().start()
+
+
+def waiting_runs(app) -> list:
+    return [w for w in app.workers if w.group == "workspace-run" and not w.is_finished]
+
+
+def test_ctrl_r_pressed_while_the_worker_starts_runs_once_when_it_is_ready(tmp_path):
+    source = "import torch\nfrom torch import nn\nencoder = nn.Linear(4, 8)\n"
+    (tmp_path / "model.py").write_text(source)
+    sandbox = HeldBackSandbox(report_from_source)
+    app = ModboxApp(file=tmp_path / "model.py", sandbox_factory=lambda: sandbox)
+    reports = []
+
+    def hook(message):
+        if isinstance(message, Workspace.ReportArrived) and message.report not in reports:
+            reports.append(message.report)
+
+    async def main():
+        async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+            ws = app.workspace
+            # the file's own run, asked for at mount, waits for the worker
+            await wait_for(pilot, lambda: ws.running, what="the opening run to be asked for")
+            await pilot.press("ctrl+r")
+            status = str(ws.query_one("#status-main").render())
+            assert "waiting for the worker to start" in status
+            assert "your run starts when it is ready" in status
+            assert sandbox.runs == []
+            sandbox.release.set()
+            await wait_for(pilot, lambda: reports and not ws.running, what="the run after start-up")
+            # once every run the workspace asked for has ended, nothing more can reach the sandbox
+            await wait_for(pilot, lambda: not waiting_runs(app), what="the run workers")
+            assert [r["source"] for r in sandbox.runs] == [source]
+            assert len(reports) == 1 and reports[0].ok
+            assert ws.query_one(ModulesPane).model is not None
+            assert "done in" in str(ws.query_one("#status-main").render())
+
+    asyncio.run(main())
+
+
+
+@pytest.mark.slow
+def test_modbox_play_and_learn_start_the_worker_before_textual_is_imported():
+    # launch.play and launch.learn call start_worker first: the zygote imports torch while the
+    # app imports Textual and draws its first frame.
+    code = (
+        "import sys\n"
+        "from modbox.ui import launch\n"
+        "factory = launch.start_worker()\n"
+        "print('textual' in sys.modules)\n"
+        "sandbox = factory()\n"
+        "print(sandbox.wait_ready(120))\n"
+        "sandbox.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+@pytest.mark.slow
+def test_a_sandbox_that_cannot_be_made_early_is_reported_on_the_status_line(monkeypatch):
+    from modbox.ui import launch
+
+    monkeypatch.setenv("MODBOX_SANDBOX", "no-such-tier")
+    app = ModboxApp(sandbox_factory=launch.start_worker())
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.engine.state == "failed", what="the failure")
+            status = str(app.workspace.query_one("#status-main").render())
+            assert "the sandbox could not start" in status and "no-such-tier" in status
+
+    asyncio.run(main())
+
+
+@pytest.mark.slow
+def test_a_lesson_reset_while_the_worker_starts_drops_the_run_asked_for_before_it():
+    from tests.support.player_engine import LESSONS, REGISTRATION, respond
+
+    from modbox.lessons.loader import load_catalog
+    from modbox.lessons.progress import ProgressStore
+    from modbox.lessons.session import LessonSession
+    from modbox.ui.learn_app import LearnApp
+    from modbox.ui.widgets.dialogs import ConfirmScreen
+    from modbox.ui.screens.lesson import LessonScreen
+    from modbox.ui.widgets.lesson_prose import LessonProse
+
+    # the learner left the lesson at its task with the solution typed in
+    session = LessonSession(REGISTRATION, ProgressStore())
+    session.answer("q-early", "error", 2)
+    session.answer("q-tensor", "zero", 2)
+    session.draft = REGISTRATION.solution
+    while session.step.id != "fix":
+        session.next()
+    sandbox = HeldBackSandbox(respond)
+    app = LearnApp(load_catalog(LESSONS), ProgressStore(), "registration", sandbox_factory=lambda: sandbox)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson")
+            lesson = app.screen
+            await wait_for(pilot, lambda: lesson.workspace.running, what="the draft's run to be asked for")
+            lesson.query_one(LessonProse).focus()
+            await pilot.press("x")  # reset the lesson, while the solution's run waits for the worker
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+            await pilot.click("#yes")
+            await wait_for(pilot, lambda: app.screen is lesson, what="the lesson again")
+            assert lesson.workspace.source == REGISTRATION.starter
+            sandbox.release.set()
+            await wait_for(pilot, lambda: app.engine.state == "ready", what="the worker")
+            await wait_for(pilot, lambda: not waiting_runs(app), what="the run workers")
+            # the solution's run, asked for before the reset, neither shows nor counts
+            assert lesson.workspace.last_report is None and lesson.checked_report is None
+            assert app.store.get("registration").status == "new"
+            assert not lesson.workspace.running
+
+    asyncio.run(main())
