@@ -11,7 +11,9 @@ player embeds one too. Public API:
     ws.live                   # re-run ~300 ms after typing stops, with ``live_timeout`` (reactive)
     ws.limits, ws.timeout     # passed to the sandbox for every run (None: the sandbox's defaults)
     ws.last_report            # the newest Report, failing or not (None before the first)
-    ws.good_report            # the newest Report that ran to the end: what the panes show
+    ws.good_report            # the newest Report that ran to the end
+    ws.shown_report           # what the panes show: the newest run's, failed or not, unless the
+                              # learner switched to the last good one (alt+g, show_good_report)
     ws.selected_model         # name of the model shown (``model`` first when there are several)
     ws.show_pane("hooks")     # one of PANES
     ws.status_line            # the StatusLine (``say`` shows a screen's word there)
@@ -36,6 +38,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
 
+from modbox import formatting as fmt
 from modbox.report import Event, Model, Report
 from modbox.ui.changes import describe_change
 from modbox.ui.collector import QuietCollector, report_size
@@ -77,12 +80,13 @@ class Workspace(Vertical):
         Binding("alt+5", "show_pane('findings')", "Findings", show=False, id="pane.findings"),
         Binding("alt+6", "show_pane('output')", "Output", show=False, id="pane.output"),
         Binding("f4", "focus_editor", "Editor", show=False, id="workspace.editor"),
+        Binding("alt+g", "toggle_good_report", "Last good run", id="workspace.last_good"),
     ]
 
     live: reactive[bool] = reactive(True, init=False)
 
     class ReportArrived(Message):
-        """A run finished. ``stale`` is True when it failed and the panes kept the last good report."""
+        """A run finished. ``stale`` is True when it failed (the panes show it, marked so)."""
 
         def __init__(self, workspace: Workspace, report: Report, live: bool):
             super().__init__()
@@ -119,6 +123,7 @@ class Workspace(Vertical):
         self.last_report: Report | None = None
         self.good_report: Report | None = None
         self.selected_model: str | None = None
+        self.showing_good = False  # the learner switched the panes from a failed run to the last good one
         self._initial_source = source
         self._dirty: set[str] = set()
         self._runs = RunController(self, engine, self)
@@ -205,11 +210,31 @@ class Workspace(Vertical):
     def active_pane(self) -> str:
         return self.query_one(TabbedContent).active
 
+    @property
+    def shown_report(self) -> Report | None:
+        """What the panes show: the newest run's report, a failed one too (the model as built,
+        its findings, the events up to the error), or the last good one when the learner
+        switched to it."""
+        if self.showing_good and self.good_report is not None:
+            return self.good_report
+        return self.last_report
+
     def model(self) -> Model | None:
-        """The model the panes show, from the last good report."""
-        if self.good_report is None:
+        """The model the panes show."""
+        report = self.shown_report
+        if report is None:
             return None
-        return self.good_report.model(self.selected_model) or self.good_report.model()
+        return report.model(self.selected_model) or report.model()
+
+    def show_good_report(self, good: bool) -> None:
+        """Show the last good run (True) or the newest, failed one (False) in the panes."""
+        if self.last_report is None or self.last_report.ok or self.good_report is None:
+            return
+        self.showing_good = good
+        self._choose_model(self.shown_report)
+        self._dirty = set(PANES)
+        self._render_pane(self.active_pane)
+        self._show_stale(self.last_report)
 
     # ------------------------------------------------------------------ what the runs tell
 
@@ -233,27 +258,25 @@ class Workspace(Vertical):
         self._show_report(report, live)
 
     def _show_report(self, report: Report, live: bool) -> None:
+        previous = self.model() if not self.showing_good else None
         self.last_report = report
+        self.showing_good = False
         self.query_one(OutputPane).show_report(report)
-        editor = self.editor
+        self.editor.error_line = None if report.ok else report.error.line if report.error else None
         if report.ok:
-            previous = self.model()
             self.good_report = report
-            editor.error_line = None
-            self._choose_model(report)
-            self._dirty = set(PANES) - {"output"}
-            streamed = self._runs.streamed
-            if streamed and streamed == len(report.events):
-                self._dirty.discard("hooks")
-                hooks = self.query_one(HooksPane)
-                hooks.total, hooks.dropped = report.events_total, report.events_dropped
-            self._render_pane(self.active_pane)
+        # the panes show this run, failed or not: a failed run's model as built, its findings and
+        # its events up to the error are what explain the failure
+        self._choose_model(report)
+        self._dirty = set(PANES) - {"output"}
+        streamed = self._runs.streamed
+        if streamed and streamed == len(report.events):
+            self._dirty.discard("hooks")
+            hooks = self.query_one(HooksPane)
+            hooks.total, hooks.dropped = report.events_total, report.events_dropped
+        self._render_pane(self.active_pane)
+        if report.ok:
             self.status_line.show_change(describe_change(previous, self.model()))
-        else:
-            editor.error_line = report.error.line if report.error else None
-            if self._runs.streamed and self.good_report is not None:
-                self._dirty.add("hooks")
-                self._render_pane(self.active_pane)
         self._show_stale(report)
         self.status_line.run_ended(report)
         self._collector.follow(report_size(self.good_report or report))
@@ -272,17 +295,25 @@ class Workspace(Vertical):
                 select.value = self.selected_model
 
     def _show_stale(self, report: Report) -> None:
+        """The banner over the panes when the newest run failed: they show it (marked as from a
+        failed run), or the last good run the learner switched to (marked stale)."""
         banner = self.query_one("#stale-banner", Static)
-        stale = not report.ok and self.good_report is not None
-        banner.display = stale
-        self.query_one("#panes").set_class(stale, "-stale")
-        if stale:
-            err = report.error
-            where = f" at line {err.line}" if err and err.line else ""
-            banner.update(
-                Text(f"Stale: showing the last good run. The latest run failed ({err.kind if err else 'error'}"
-                     f"{where}); see Output.", style="bold")
-            )
+        banner.display = not report.ok
+        self.query_one("#panes").set_class(self.showing_good, "-stale")
+        self.query_one("#panes").set_class(not report.ok and not self.showing_good, "-failed")
+        if report.ok:
+            return
+        err = report.error
+        what = fmt.at_line(err.kind if err else "error", err.line if err else None)
+        if self.showing_good:
+            text = Text(f"Stale: the last good run. The latest run failed ({what}).", style="bold")
+            text.append(" alt+g: back to the failed run.")
+        else:
+            text = Text(f"From the failed run ({what}): the model as built and the events up to "
+                        "the error; Output has the message.", style="bold")
+            if self.good_report is not None:
+                text.append(" alt+g: the last good run.")
+        banner.update(text)
 
     # ------------------------------------------------------------------ panes
 
@@ -291,7 +322,7 @@ class Workspace(Vertical):
         if name not in self._dirty:
             return
         self._dirty.discard(name)
-        model, report = self.model(), self.good_report
+        model, report = self.model(), self.shown_report
         if name == "modules":
             self.query_one(ModulesPane).show_model(model)
         elif name == "parameters":
@@ -361,3 +392,9 @@ class Workspace(Vertical):
 
     def action_focus_editor(self) -> None:
         self.editor.focus()
+
+    def action_toggle_good_report(self) -> None:
+        if self.last_report is None or self.last_report.ok or self.good_report is None:
+            self.app.notify("The panes show the newest run; there is no other to switch to.")
+            return
+        self.show_good_report(not self.showing_good)
