@@ -44,6 +44,19 @@ def keep_undecided(file: Path | None) -> None:
         os.replace(path, draft_path(file, undecided=True))
 
 
+def keep_copy(file: Path, text: str) -> Path:
+    """Keep ``text`` (a version of ``file`` the learner chose not to use) in the data folder, under
+    a name that says what and when; returns where."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = data_dir() / "kept" / f"{Path(file).stem}-{stamp}{Path(file).suffix}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = path.with_name(f"{Path(file).stem}-{stamp}-{n}{Path(file).suffix}")
+    atomic_write_text(path, text)
+    return path
+
+
 def remove_draft(file: Path | None, undecided: bool) -> None:
     try:
         draft_path(file, undecided).unlink()

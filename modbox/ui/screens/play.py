@@ -14,8 +14,9 @@ from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.autosave import (
-    INTERVAL, DraftUnreadable, DraftWriter, keep_undecided, load_draft, remove_draft,
+    INTERVAL, DraftUnreadable, DraftWriter, keep_copy, keep_undecided, load_draft, remove_draft,
 )
+from modbox.ui.file_watch import FileWatch
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
@@ -71,6 +72,7 @@ class PlayScreen(Screen):
         self.writer = DraftWriter(self.file.path if self.file else None)
         self._version = 0
         self._autosave_timer = None
+        self._watch: FileWatch | None = None
         self._initial_text = text
         lines = text.count("\n") + 1
         self._live = lines <= LIVE_MAX_LINES
@@ -94,11 +96,67 @@ class PlayScreen(Screen):
 
     def on_mount(self) -> None:
         self.workspace.editor.focus()
+        self._watch_file()
         self._show_file_bar()
         if self._opening_note:
             severity = "warning" if "instead" in self._opening_note or "Could not" in self._opening_note else "information"
             self.notify(self._opening_note.strip(), severity=severity, timeout=8)
         self._offer_draft()
+
+    # ------------------------------------------------------------------ another program's writes
+
+    def _watch_file(self) -> None:
+        """Follow the file on disk: the learner may edit it in their own editor."""
+        if self._watch is not None:
+            self._watch.stop()
+        self._watch = FileWatch(self, self.file.path, self._disk_changed) if self.file else None
+
+    def _disk_changed(self) -> None:
+        name = self.file.path.name
+        try:
+            file = read_source(self.file.path)
+        except UnreadableFile as exc:
+            self.notify(f"{name} changed on disk, and cannot be read now: {exc}", severity="warning")
+            return
+        if file.text == self.saved_text:
+            return
+        if not self.modified:
+            self._take_from_disk(file, f"{name} changed on disk: reloaded and run.")
+            return
+        mine = self.workspace.source
+
+        def answer(take_disk: bool | None) -> None:
+            if take_disk:
+                try:
+                    kept = keep_copy(self.file.path, mine)
+                except OSError as exc:
+                    self.notify(f"Could not keep a copy of your version ({exc.strerror or exc}), so "
+                                "it stays in the editor.", severity="error")
+                    take_disk = False
+                else:
+                    self._take_from_disk(file, f"Took {name} from disk. Your version is kept as {kept}.")
+            if not take_disk:
+                self.saved_text = file.text  # the buffer is now modified against the new disk text
+                self._show_file_bar()
+                self.notify("Kept your version. ctrl+s saves it over the one on disk.")
+
+        self.app.push_screen(
+            ConfirmScreen(f"{name} changed on disk, and you have unsaved changes here.\n"
+                          "Which do you keep? (The other is kept too: nothing is lost.)",
+                          "The file on disk", "Mine"),
+            answer,
+        )
+
+    def _take_from_disk(self, file: SourceFile, note: str) -> None:
+        editor = self.workspace.editor
+        row, column = editor.cursor_location
+        self.file, self.saved_text = file, file.text
+        self.workspace.set_source(file.text)
+        row = min(row, editor.document.line_count - 1)
+        editor.cursor_location = (row, min(column, len(editor.document.get_line(row))))
+        self.workspace.run_now()  # at once: the learner saved in their editor to see the result
+        self._show_file_bar()
+        self.notify(note)
 
     # ------------------------------------------------------------------ autosave and recovery
 
@@ -260,6 +318,7 @@ class PlayScreen(Screen):
         self.writer = DraftWriter(path)
         old.discard()
         self.workspace.filename = path.name
+        self._watch_file()
 
     def _save(self) -> None:
         assert self.file is not None
@@ -275,6 +334,8 @@ class PlayScreen(Screen):
             )
             return
         self.saved_text = text
+        if self._watch is not None:
+            self._watch.seen()
         self.writer.discard()
         self._show_file_bar()
         self.notify(f"Saved {self.file.path.name}.")
@@ -328,6 +389,7 @@ class PlayScreen(Screen):
         self.workspace.filename = file.path.name if file else "scratch.py"
         self.workspace.editor.error_line = None
         self.workspace.set_source(text)
+        self._watch_file()
         self._show_file_bar()
         if note:
             self.notify(note.strip(), timeout=8)
