@@ -151,7 +151,8 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self)))
+            self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self),
+                                        getattr(self.screen, "files_note", "")))
 
     def _remember_theme(self, theme) -> None:
         problem = save_setting("theme", theme.name)

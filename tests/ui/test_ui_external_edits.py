@@ -54,6 +54,7 @@ def test_when_both_changed_the_learner_chooses_and_the_other_version_is_kept(tmp
         write_like_an_editor(target, SECOND)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         assert "model.py changed on disk" in app.screen.question
+        await pilot.pause()
         app.screen.query_one("#yes", Button).press()  # the file on disk
         await wait_for(pilot, lambda: app.workspace is not None and app.workspace.source == SECOND,
                        what="the disk's text")
@@ -73,6 +74,7 @@ def test_keeping_my_version_leaves_the_disk_alone_until_i_save(tmp_path):
         await pilot.press("ctrl+end", *"mine = 1")
         write_like_an_editor(target, SECOND)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.pause()
         app.screen.query_one("#no", Button).press()  # mine
         await pilot.pause()
         assert app.workspace.source == FIRST + "mine = 1" and app.screen.modified
@@ -81,3 +83,32 @@ def test_keeping_my_version_leaves_the_disk_alone_until_i_save(tmp_path):
         await wait_for(pilot, lambda: target.read_text() == FIRST + "mine = 1", what="the save")
 
     drive(app, scenario)
+
+
+def test_a_lessons_draft_file_follows_both_ways_and_the_help_says_where_it_is(modbox_home):
+    from modbox.ui.screens.help import HelpScreen
+    from modbox.ui.screens.lesson import LessonScreen, lesson_draft_file
+    from tests.support.player import at_the_task_with, learn_app, on_top, play, settled
+    from tests.support.player_engine import LESSONS, REGISTRATION
+
+    at_the_task_with(REGISTRATION.starter)
+    app, sandbox = learn_app(LESSONS, "registration")
+    path = lesson_draft_file("registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        await settled(pilot, lesson, REGISTRATION.starter)
+        assert path.read_text() == REGISTRATION.starter
+        write_like_an_editor(path, REGISTRATION.solution)
+        await wait_for(pilot, lambda: lesson.workspace.source == REGISTRATION.solution, what="the reload")
+        await wait_for(pilot, lambda: sandbox.runs and sandbox.runs[-1]["source"] == REGISTRATION.solution,
+                       what="the run of the file's text")
+        await wait_for(pilot, lambda: app.store.get("registration").draft == REGISTRATION.solution,
+                       what="the draft saved")
+        lesson.workspace.editor.insert("# typed here\n", (0, 0))
+        await wait_for(pilot, lambda: path.read_text().startswith("# typed here\n"), what="the file")
+        await pilot.press("f1")
+        help_screen = await on_top(pilot, app, HelpScreen)
+        assert str(path) in help_screen.files_note
+
+    play(app, scenario)

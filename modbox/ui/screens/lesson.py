@@ -12,6 +12,8 @@ sandbox, one at a time with the draft's runs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,7 +27,10 @@ from modbox.lessons.model import Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession, Reveal, sandbox_limits
 from modbox.report import Error, Report
+from modbox.storage import atomic_write_text, data_dir
+from modbox.ui.autosave import keep_copy
 from modbox.ui.engine import Engine
+from modbox.ui.file_watch import FileWatch
 from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
@@ -35,6 +40,10 @@ from modbox.ui.widgets.lesson_prose import LessonProse, MythRun, step_markdown
 from modbox.ui.workspace import Workspace
 
 DRAFT_DELAY = 0.5  # seconds of quiet typing before the draft is saved
+
+
+def lesson_draft_file(lesson_id: str) -> Path:
+    return data_dir() / "lessons" / lesson_id / "main.py"
 
 
 class LessonWorkspace(Workspace):
@@ -166,8 +175,70 @@ class LessonScreen(Screen):
                         "for your torch.", severity="warning", timeout=10)
         self._show_checks()
         self.show_step()
+        self._write_draft_file()
+        self._draft_watch = FileWatch(self, self.draft_file, self._draft_file_changed)
 
     # ------------------------------------------------------------------ saving
+
+    @property
+    def draft_file(self) -> Path:
+        """The draft as a file, for the learner's own editor: what is written there shows here
+        (and runs) within half a second, and what is typed here is written there."""
+        return lesson_draft_file(self.lesson.id)
+
+    @property
+    def files_note(self) -> str:
+        """Where this screen's code lives on disk (the help screen says it)."""
+        return (f"Your code for this lesson is also the file {self.draft_file}: edit it in any "
+                "editor and it shows (and runs) here.")
+
+    def _write_draft_file(self) -> None:
+        try:
+            atomic_write_text(self.draft_file, self.workspace.source)
+        except OSError:
+            return  # the draft is in the progress file too; the file is a convenience
+        if getattr(self, "_draft_watch", None) is not None:
+            self._draft_watch.seen()
+
+    def _draft_file_changed(self) -> None:
+        try:
+            text = self.draft_file.read_bytes().decode("utf-8").replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"{self.draft_file.name} changed, and cannot be read now ({exc}).",
+                        severity="warning")
+            return
+        mine = self.workspace.source
+        if text == mine:
+            return
+        if mine == self._saved_draft:  # nothing typed here since the last save: take it
+            self._take_draft(text, f"{self.draft_file.name} changed on disk: reloaded and run.")
+            return
+
+        def answer(take_file: bool | None) -> None:
+            if take_file:
+                try:
+                    kept = keep_copy(self.draft_file, mine)
+                except OSError as exc:
+                    self.notify(f"Could not keep a copy of your version ({exc.strerror or exc}), so "
+                                "it stays in the editor.", severity="error")
+                    return
+                self._take_draft(text, f"Took the file's version. Yours is kept as {kept}.")
+            else:
+                self.flush_draft()
+                self._write_draft_file()
+
+        self.app.push_screen(
+            ConfirmScreen(f"{self.draft_file.name} changed on disk, and you have changes here "
+                          "that are not in it.\nWhich do you keep? (The other is kept too.)",
+                          "The file", "Mine"),
+            answer,
+        )
+
+    def _take_draft(self, text: str, note: str) -> None:
+        self.workspace.set_source(text)
+        self.flush_draft()
+        self.workspace.run_now()
+        self.notify(note)
 
     def _save(self, change, what: str):
         """``change()`` (which writes progress), or None after telling the learner, once, that
@@ -200,6 +271,7 @@ class LessonScreen(Screen):
         text = self.workspace.source
         if text != self._saved_draft and self._save(lambda: setattr(self.session, "draft", text), "your code"):
             self._saved_draft = text
+            self._write_draft_file()
 
     # ------------------------------------------------------------------ steps
 
@@ -438,6 +510,7 @@ class LessonScreen(Screen):
             self._results, self._solved = None, False
             self.last_reveal, self._myth_run = None, None
             self.workspace.set_source(self.lesson.starter)
+            self._write_draft_file()
             self._show_checks()
             self.show_step()
             self.notify(f"“{self.lesson.title}” starts afresh.")

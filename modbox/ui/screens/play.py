@@ -14,7 +14,8 @@ from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
 from modbox.ui.autosave import (
-    INTERVAL, DraftUnreadable, DraftWriter, keep_copy, keep_undecided, load_draft, remove_draft,
+    INTERVAL, DraftUnreadable, DraftWriter, draft_path, keep_copy, keep_undecided, load_draft,
+    remove_draft,
 )
 from modbox.ui.file_watch import FileWatch
 from modbox.ui.engine import Engine
@@ -102,6 +103,15 @@ class PlayScreen(Screen):
             severity = "warning" if "instead" in self._opening_note or "Could not" in self._opening_note else "information"
             self.notify(self._opening_note.strip(), severity=severity, timeout=8)
         self._offer_draft()
+
+    @property
+    def files_note(self) -> str:
+        """Where this screen's code lives on disk (the help screen says it)."""
+        if self.file is None:
+            return ("The scratch buffer is in no file: ctrl+s saves it to one. Unsaved text is "
+                    f"autosaved in {draft_path(None).parent}.")
+        return (f"You are editing {self.file.path}: edit it in any editor and it shows (and runs) "
+                f"here. Unsaved text is autosaved in {draft_path(self.file.path).parent}.")
 
     # ------------------------------------------------------------------ another program's writes
 
