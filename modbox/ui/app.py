@@ -14,6 +14,7 @@ from textual.screen import Screen
 from modbox.ui.contrast import ContrastFilter
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
+from modbox.ui.narrow import NarrowLayout
 from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.help import HelpScreen
 from modbox.ui.settings import load_settings, save_setting
@@ -74,6 +75,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return [
             ("Everywhere", list(ModboxApp.BINDINGS)),
             ("Play mode", list(PlayScreen.BINDINGS)),
+            ("Narrow terminals", list(NarrowLayout.BINDINGS)),
             ("Workspace", list(Workspace.BINDINGS)),
             ("Editor", list(CodeEditor.BINDINGS)),
             ("Parameters pane", list(ParametersPane.BINDINGS)),

@@ -19,7 +19,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
 from modbox.lessons import checks
@@ -31,6 +30,7 @@ from modbox.storage import atomic_write_text, data_dir
 from modbox.ui.autosave import keep_copy
 from modbox.ui.engine import Engine
 from modbox.ui.file_watch import FileWatch
+from modbox.ui.narrow import NarrowLayout
 from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
@@ -79,25 +79,29 @@ class LessonWorkspace(Workspace):
             self.status_line.show_state()
 
 
-def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
+def lesson_keys(key: str, action: str, description: str, name: str, shown: bool = True) -> list[Binding]:
     """A letter that works outside the editor, and alt+letter that works everywhere (the editor
-    types no alt+key). The letter runs ``by_letter``, so that the footer can leave it out where
-    it would type instead (see ``LessonScreen.check_action``) and name alt+letter there."""
+    types no alt+key): the footer names alt+letter, true wherever the focus is. ``shown``: in the
+    footer (the others are in the help, F1, and the palette)."""
     return [
-        Binding(key, f"by_letter('{action}')", description, id=f"lesson.{name}"),
-        Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt"),
+        Binding(key, action, description, show=False, id=f"lesson.{name}"),
+        Binding(f"alt+{key}", action, description, show=shown, id=f"lesson.{name}.alt"),
     ]
 
 
-class LessonScreen(Screen):
+class LessonScreen(NarrowLayout):
+    VIEWS = ("lesson", "code", "panes")
+    WIDE = 170  # below, the panes take the lesson text's place when shown (f8)
+    view = "lesson"
+
     BINDINGS = [
         *lesson_keys("n", "next", "Next", "next"),
-        *lesson_keys("p", "prev", "Previous", "prev"),
+        *lesson_keys("p", "prev", "Previous", "prev", shown=False),
         *lesson_keys("a", "predict", "Predict", "predict"),
         *lesson_keys("h", "hint", "Hint", "hint"),
         *lesson_keys("s", "solution", "Solution", "solution"),
-        *lesson_keys("x", "reset", "Reset lesson", "reset"),
-        *lesson_keys("l", "menu", "Lessons", "menu"),
+        *lesson_keys("x", "reset", "Reset lesson", "reset", shown=False),
+        *lesson_keys("l", "menu", "Lessons", "menu", shown=False),
     ]
 
     def __init__(self, engine: Engine, catalog: Catalog, store: ProgressStore, lesson: Lesson):
@@ -155,13 +159,6 @@ class LessonScreen(Screen):
     def key(self, letter: str) -> str:
         """How to press a lesson key where the focus is now: ``s`` or ``alt+s``."""
         return f"alt+{letter}" if self.typing else letter
-
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        # a letter types in the editor: the footer then shows the alt+letter of the same action
-        return not self.typing if action == "by_letter" else True
-
-    async def action_by_letter(self, action: str) -> None:
-        await self.run_action(action)
 
     def on_descendant_focus(self) -> None:
         self._show_checks()  # its "solved!" line names keys

@@ -9,7 +9,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
@@ -18,6 +17,7 @@ from modbox.ui.autosave import (
     remove_draft,
 )
 from modbox.ui.file_watch import FileWatch
+from modbox.ui.narrow import NarrowLayout
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
@@ -57,7 +57,7 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-class PlayScreen(Screen):
+class PlayScreen(NarrowLayout):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="play.save"),
         Binding("ctrl+o", "open", "Open", id="play.open"),

@@ -26,8 +26,8 @@ class CodeEditor(TextArea):
     """
 
     BINDINGS = [
-        Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", id="editor.comment",
-                key_display="ctrl+/"),
+        Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", show=False,
+                id="editor.comment", key_display="ctrl+/"),
         Binding("shift+tab", "dedent", "Dedent", show=False, id="editor.dedent"),
         Binding("ctrl+f", "find", "Find", id="editor.find"),
         Binding("f3", "find_next", "Find next", show=False, id="editor.find_next"),
