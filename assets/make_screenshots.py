@@ -97,7 +97,7 @@ async def prediction_scene() -> None:
         await save(app, pilot, "lesson-prediction.svg")
 
 
-async def task_scene() -> None:
+async def task_scene(name: str = "lesson-task.svg", size: tuple[int, int] = SIZE) -> None:
     catalog = load_catalog()
     session = LessonSession(catalog.get("registration"), ProgressStore())
     for prediction, choice in (("q-early", "error"), ("q-tensor", "zero")):
@@ -105,12 +105,12 @@ async def task_scene() -> None:
     while not session.step.task:
         session.next()
     app = LearnApp(catalog, ProgressStore(), "registration")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: isinstance(app.screen, LessonScreen), "the lesson")
         lesson = app.screen
         await until(pilot, lambda: lesson.checked_report is not None, "the starter's run")
         await pilot.press("alt+h")
-        await save(app, pilot, "lesson-task.svg")
+        await save(app, pilot, name)
 
 
 def inspect_shot() -> None:
@@ -132,7 +132,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         scenes = [functools.partial(play_scene, name, t, pane) for name, t, pane, _ in PLAY_SCENES]
-        for scene in scenes + [menu_scene, prediction_scene, task_scene]:
+        # a 100x30 terminal: the lesson's text alone, full width (f8 shows the code, then the panes)
+        small = functools.partial(task_scene, "lesson-100x30.svg", (100, 30))
+        for scene in scenes + [menu_scene, prediction_scene, task_scene, small]:
             os.environ["MODBOX_HOME"] = tempfile.mkdtemp(prefix="modbox-shots-", dir=tmp)
             asyncio.run(scene())
         inspect_shot()
