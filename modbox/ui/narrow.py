@@ -47,6 +47,21 @@ class NarrowLayout(Screen):
             self.set_class(name == view, f"-view-{name}")
         self.view = view
         self.refresh_bindings()
+        if self.focused is not None and not self.shows(self._part_of(self.focused)):
+            self.query_one(self.FOCUS[view]).focus()  # keys must not go to a hidden part
+
+    def shows(self, part: str | None) -> bool:
+        """Whether ``part`` ("lesson", "code", "panes"; None: none of them) is on screen."""
+        views = self.views()
+        if part is None or not views:
+            return True
+        return part == self.view or (part == "code" and self.has_class("-medium"))
+
+    def _part_of(self, widget) -> str | None:
+        for part, selector in self.FOCUS.items():
+            if any(node in self.query(selector.split()[0]) for node in widget.ancestors_with_self):
+                return part
+        return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         return bool(self.views()) if action == "next_view" else True

@@ -278,6 +278,7 @@ class Workspace(Vertical):
         if report.ok:
             self.status_line.show_change(describe_change(previous, self.model()))
         self._show_stale(report)
+        self.refresh_bindings()
         self.status_line.run_ended(report)
         self._collector.follow(report_size(self.good_report or report))
         self.post_message(self.ReportArrived(self, report, live))
@@ -393,8 +394,10 @@ class Workspace(Vertical):
     def action_focus_editor(self) -> None:
         self.editor.focus()
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "toggle_good_report":  # only after a failed run, with a good one to show
+            return self.last_report is not None and not self.last_report.ok and self.good_report is not None
+        return True
+
     def action_toggle_good_report(self) -> None:
-        if self.last_report is None or self.last_report.ok or self.good_report is None:
-            self.app.notify("The panes show the newest run; there is no other to switch to.")
-            return
         self.show_good_report(not self.showing_good)

@@ -41,6 +41,7 @@ def test_a_narrow_terminal_shows_the_lesson_then_the_code_then_the_panes_full_wi
         prose = lesson.query_one("#lesson-prose")
         assert prose.region.width >= width - 2  # the lesson's text, full width
         await wait_for(pilot, lambda: shows_comment(app), what="the code block's end")
+        assert app.focused is prose  # keys go to what is on screen
         await pilot.press("f8")
         editor = lesson.workspace.editor
         assert editor.region.width >= width - 2 and app.focused is editor
@@ -109,3 +110,23 @@ def test_play_mode_on_a_narrow_terminal_switches_between_code_and_panes(size):
         assert ws.editor.region.width >= size[0] - 2
 
     drive(app, scenario, size=size)
+
+
+def test_a_task_step_on_a_narrow_terminal_keeps_the_focus_on_what_is_shown():
+    import asyncio
+
+    from tests.support.player import at_the_task_with
+    from tests.support.player_engine import LESSONS, REGISTRATION
+
+    at_the_task_with(REGISTRATION.starter)
+    app, _ = learn_app(LESSONS, "registration")
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            lesson = await on_top(pilot, app, LessonScreen)
+            await pilot.pause()
+            assert lesson.view == "lesson" and app.focused is lesson.query_one("#lesson-prose")
+            await pilot.press("f8")
+            assert app.focused is lesson.workspace.editor
+
+    asyncio.run(main())

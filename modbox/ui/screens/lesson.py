@@ -294,7 +294,7 @@ class LessonScreen(NarrowLayout):
         if session.pending_prediction is not None:
             self._ask_when_shown = True
             self.call_after_refresh(self._ask_on_arrival)
-        elif step.task:
+        elif step.task and self.shows("code"):
             self.workspace.editor.focus()
         else:
             self.query_one(LessonProse).focus()
