@@ -561,7 +561,9 @@ def test_enter_keeps_the_indentation_and_indents_after_a_colon(line, typed, expe
         ws.live = False
         ws.set_source(line)
         ws.editor.focus()
-        await pilot.press("ctrl+end", "enter", *typed)
+        await pilot.press("ctrl+end")
+        await pilot.pause(0.05)  # typed, not pasted
+        await pilot.press("enter", *typed)
         assert ws.source == expected
         await pilot.press("ctrl+z")
         assert ws.source.startswith(line)

@@ -16,6 +16,9 @@ from modbox.ui.widgets.dialogs import AskScreen
 
 INDENT = "    "
 ERROR_GLYPH = "▶"  # in the gutter of the line a failed run stopped at
+# Keys closer together than anyone types are a paste or a laggy link delivering typed text: its
+# lines carry their own indentation, so enter then adds none (it would double it).
+BURST_GAP = 0.012  # seconds
 
 
 class CodeEditor(TextArea):
@@ -50,6 +53,7 @@ class CodeEditor(TextArea):
             **kwargs,
         )
         self.cursor_blink = True
+        self._last_key_time = 0.0
         self._error_line: int | None = None
         self.last_find = ""
 
@@ -137,7 +141,9 @@ class CodeEditor(TextArea):
             rows = self._selected_rows()
             self._replace_rows(rows, [INDENT + self.document.get_line(r) for r in rows])
             return
-        if event.key == "enter" and not self.read_only:
+        burst = event.time - self._last_key_time < BURST_GAP
+        self._last_key_time = event.time
+        if event.key == "enter" and not self.read_only and not burst:
             event.stop()
             event.prevent_default()
             start, end = self.selection
