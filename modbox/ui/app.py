@@ -75,7 +75,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return [
             ("Everywhere", list(ModboxApp.BINDINGS)),
             ("Play mode", list(PlayScreen.BINDINGS)),
-            ("Narrow terminals", list(NarrowLayout.BINDINGS)),
+            ("Play mode and lessons", list(NarrowLayout.BINDINGS)),
             ("Workspace", list(Workspace.BINDINGS)),
             ("Editor", list(CodeEditor.BINDINGS)),
             ("Parameters pane", list(ParametersPane.BINDINGS)),

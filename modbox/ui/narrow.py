@@ -24,7 +24,11 @@ class NarrowLayout(Screen):
     WIDE: int | None = None
     VIEW_TITLES = {"lesson": "Lesson", "code": "Code", "panes": "Panes"}
     FOCUS = {"lesson": "#lesson-prose", "code": "#editor", "panes": "#panes Tabs"}
-    BINDINGS = [Binding("f8", "next_view", "Switch view", id="view.next")]
+    BINDINGS = [
+        Binding("f8", "next_view", "Switch view", id="view.next"),
+        # here, not on the Workspace: it must work from the lesson's text, outside the Workspace
+        Binding("f4", "focus_editor", "Editor", show=False, id="workspace.editor"),
+    ]
 
     view = "code"
 
@@ -65,6 +69,11 @@ class NarrowLayout(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         return bool(self.views()) if action == "next_view" else True
+
+    def action_focus_editor(self) -> None:
+        if not self.shows("code"):
+            self.show_view("code")
+        self.query_one("#editor").focus()
 
     def action_next_view(self) -> None:
         views = self.views()

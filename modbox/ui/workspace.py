@@ -79,7 +79,6 @@ class Workspace(Vertical):
         Binding("alt+4", "show_pane('hooks')", "Hooks", show=False, id="pane.hooks"),
         Binding("alt+5", "show_pane('findings')", "Findings", show=False, id="pane.findings"),
         Binding("alt+6", "show_pane('output')", "Output", show=False, id="pane.output"),
-        Binding("f4", "focus_editor", "Editor", show=False, id="workspace.editor"),
         Binding("alt+g", "toggle_good_report", "Last good run", id="workspace.last_good"),
     ]
 
@@ -390,9 +389,6 @@ class Workspace(Vertical):
 
     def action_show_pane(self, name: str) -> None:
         self.show_pane(name)
-
-    def action_focus_editor(self) -> None:
-        self.editor.focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "toggle_good_report":  # only after a failed run, with a good one to show
