@@ -175,7 +175,9 @@ def _linear(call: _Call, m: nn.Linear) -> str | None:
                 f"before {call.who}.")
     got = x[-1]
     source = _source_shape(call, x)
-    if source is not None and len(source) > 2:
+    # "8x13x13 = 1352" only when a flatten made the features from those dimensions; a Linear on
+    # [batch, seq, 64] receives 64 features, not seq x 64
+    if source is not None and len(source) > 2 and math.prod(source[1:]) == got:
         per = source[1:]
         features = f"{'x'.join(map(str, per))} = {got} features"
     else:

@@ -181,6 +181,21 @@ SHAPES = {
     "linear_after_flatten": (CNN_FC.format(flatten="x.flatten(1)"), "fc",
                              ["in_features=1568", "8x13x13 = 1352", "`model.pool` gives [4, 8, 13, 13]",
                               "nn.Linear(1352, 10)", "8x14x14", "padding=1"]),
+    "linear_after_a_sequence_layer": ("""
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 32)
+        self.rnn = nn.GRU(32, 64, batch_first=True)
+        self.out = nn.Linear(32, 5)
+
+    def forward(self, ids):
+        h, _ = self.rnn(self.emb(ids))
+        return self.out(h)
+
+model = Tagger()
+model(torch.randint(0, 100, (3, 7)))
+""", "out", ["in_features=32", "receives 64 features", "nn.Linear(64, 5)"]),
     "view_in_forward": (CNN_FC.format(flatten="x.view(-1, 8 * 14 * 14)"), "",
                         ["@x = x.view(-1", "x.view(-1, 8 * 14 * 14)", "5408", "[4, 8, 13, 13]", "`model.pool`",
                          "x.flatten(1)", "1352 per sample"]),
