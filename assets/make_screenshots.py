@@ -115,7 +115,7 @@ async def prediction_scene() -> None:
         await save(app, pilot, "lesson-prediction.svg")
 
 
-async def task_scene() -> None:
+async def task_scene(name: str = "lesson-task.svg", size: tuple[int, int] = SIZE) -> None:
     catalog = load_catalog()
     session = LessonSession(catalog.get("registration"), ProgressStore())
     for prediction, choice in (("q-early", "error"), ("q-tensor", "zero")):
@@ -123,12 +123,12 @@ async def task_scene() -> None:
     while not session.step.task:
         session.next()
     app = LearnApp(catalog, ProgressStore(), "registration")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: isinstance(app.screen, LessonScreen), "the lesson")
         lesson = app.screen
         await until(pilot, lambda: lesson.checked_report is not None, "the starter's run")
         await pilot.press("alt+h")
-        await save(app, pilot, "lesson-task.svg")
+        await save(app, pilot, name)
 
 
 def inspect_shot() -> None:
@@ -151,9 +151,12 @@ def main() -> None:
         os.chdir(tmp)
         scenes = [functools.partial(play_scene, name, t, pane) for name, t, pane, _ in PLAY_SCENES]
         only = sys.argv[1:]  # scene names (play-values, lesson-menu, ...) to make only those
+        # a 100x30 terminal: the lesson's text alone, full width (f8 shows the code, then the panes)
+        small = functools.partial(task_scene, "lesson-100x30.svg", (100, 30))
         named = {name.removesuffix(".svg"): scene for name, scene in zip(
-            [n for n, *_ in PLAY_SCENES] + ["play-values", "lesson-menu", "lesson-prediction", "lesson-task"],
-            scenes + [values_scene, menu_scene, prediction_scene, task_scene])}
+            [n for n, *_ in PLAY_SCENES] + ["play-values", "lesson-menu", "lesson-prediction", "lesson-task",
+                                            "lesson-100x30"],
+            scenes + [values_scene, menu_scene, prediction_scene, task_scene, small])}
         for name, scene in named.items():
             if only and name not in only:
                 continue

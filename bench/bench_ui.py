@@ -7,13 +7,13 @@
 0. Time to first result: ``modbox play model.py`` in tmux (160x50), timed from the launch until
    the Modules pane shows the file's model. The floor, launched in turn with it: a fresh
    ``python -c "import torch; torch.nn.Linear(10, 5)(torch.randn(3, 10))"``, which no app that
-   runs the learner's PyTorch code in a fresh process can beat. Target: <= 1.3x the floor.
+   runs the learner's PyTorch code in a fresh process can beat. Target: <= 1.1x the floor.
    ``--other DIR`` launches the modbox in that source folder too, in the same turns (to compare
    two versions under the same load).
-1. Launch to first frame: ``modbox play`` in tmux (a private server, 160x50), timed from the
-   launch until the footer's keys are on screen in ``capture-pane``. Target: median <= 400 ms.
-   A bare Textual app (a label and a footer) is launched in turn with it: the floor on this
-   machine, printed with the ratio.
+1. Launch to first frame: ``modbox play model.py`` in tmux (a private server, 160x50), timed from
+   the launch until the footer's keys are on screen in ``capture-pane``. A bare Textual app (a
+   label and a footer) is launched in turn with it: the floor on this machine. Target: median
+   <= 1.3x the floor.
 2. 100k events: a run streams 100,000 events into the visible Hooks pane in 20 Hz batches (the
    sandbox's rate). A 10 ms timer inside the app records the longest gap between its ticks (the
    event loop's worst stall). Target: every event reachable, worst stall <= 50 ms.
@@ -110,10 +110,11 @@ def bench_first_frame(launches: int) -> None:
     server = f"modbox-bench-{os.getpid()}-frame"
     # an idle session keeps the private server up between launches
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
-    commands = {"modbox play": [sys.executable, "-m", "modbox", "play"],
+    commands = {"modbox play model.py": [sys.executable, "-m", "modbox", "play", "model.py"],
                 "bare Textual app": [sys.executable, "-c", BARE_TEXTUAL_APP]}
     times: dict[str, list[float]] = {label: [] for label in commands}
     with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "model.py").write_text(FIRST_RESULT_FILE)
         for command in commands.values():
             first_frame_ms(Path(tmp), server, command)  # caches warmed, not counted
         for _ in range(launches):
@@ -121,8 +122,9 @@ def bench_first_frame(launches: int) -> None:
                 times[label].append(first_frame_ms(Path(tmp), server, command))
     subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
     ours, floor = (statistics.median(times[label]) for label in commands)
-    row(f"modbox play, median of {launches}", f"{ours:.0f} ms (p95 {p95(times['modbox play']):.0f} ms)",
-        "<= 400 ms", ours <= 400)
+    row(f"modbox play model.py, median of {launches}",
+        f"{ours:.0f} ms (p95 {p95(times['modbox play model.py']):.0f} ms)",
+        "<= 1.3x floor", ours <= 1.3 * floor)
     say(f"  {'bare Textual app (the floor), median':<46} {floor:>21.0f} ms")
     say(f"  {'modbox / floor; modbox - floor':<46} {f'{ours / floor:.2f}x; +{ours - floor:.0f} ms':>24}")
 
@@ -215,7 +217,7 @@ def bench_first_result(launches: int, other: Path | None) -> None:
     floor = statistics.median(times["floor"])
     med = statistics.median(times["modbox"])
     row(f"modbox play model.py, median of {launches}",
-        f"{med:.0f} ms (p95 {p95(times['modbox']):.0f} ms)", "<= 1.3x floor", med <= 1.3 * floor)
+        f"{med:.0f} ms (p95 {p95(times['modbox']):.0f} ms)", "<= 1.1x floor", med <= 1.1 * floor)
     say(f"  {'fresh python: import torch, one Linear (floor)':<46} {floor:>21.0f} ms")
     say(f"  {'modbox / floor':<46} {f'{med / floor:.2f}x':>24}")
     if other is not None:

@@ -3,6 +3,8 @@ one spelling everywhere. Sizes are binary (1 KiB = 1024 B); what is not there re
 
 from __future__ import annotations
 
+import re
+
 NONE = "--"
 
 
@@ -32,3 +34,11 @@ def size(n_bytes: int) -> str:
             break
         value, unit = value / 1024, bigger
     return f"{n_bytes:,} B" if unit == "B" else f"{value:,.2f} {unit}"
+
+
+def at_line(message: str, line: int | None) -> str:
+    """``message`` ending in `` (line N)``, unless it already names that line: error messages
+    mostly say where themselves, and a reader should not be told twice."""
+    if not line or re.search(rf"\bline {line}\b", message):
+        return message
+    return f"{message} (line {line})"

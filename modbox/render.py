@@ -87,8 +87,7 @@ def _print_outcome(report: Report, console: Console) -> None:
     if report.error is None:
         return
     error = report.error
-    where = f" (line {error.line})" if error.line else ""
-    console.print(Text(f"{error.kind}{where}: {strip_escapes(error.message)}", style="bold red"))
+    console.print(Text(f"{error.kind}: {fmt.at_line(strip_escapes(error.message), error.line)}", style="bold red"))
     if error.traceback:
         console.print(Text(strip_escapes(error.traceback).rstrip("\n")))
 

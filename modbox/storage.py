@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -76,3 +77,16 @@ def atomic_write_text(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def put_aside(path: Path, why: str) -> Path:
+    """Rename a file modbox cannot use to ``<name>.<why>-<time>`` beside it (never over another
+    one), so that a fresh file can start and nothing the learner had is lost. Returns the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.{why}-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
+    os.replace(path, aside)
+    return aside

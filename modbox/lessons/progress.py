@@ -8,7 +8,8 @@ the later one wins), and a crash leaves the old file or the new one, never half 
 Records are keyed by lesson id and, inside, by step and prediction ids. Lessons that no longer
 exist keep their records untouched (a teacher's folder may come back), and ids the current
 lesson does not know are ignored by the session rather than trusted. A file that cannot be read
-is renamed aside (``progress.json.corrupt-<time>``), ``problem`` says so, and a fresh one starts.
+is renamed aside (``progress.json.corrupt-<time>``, or ``.newer-<time>`` when a newer modbox
+wrote it), ``problem`` says so, and a fresh one starts.
 
 A file or folder that cannot be used at all (the data folder is read-only, missing and not
 creatable, a file, or on a full disk) does not stop modbox: reads fall back to what the store last
@@ -23,7 +24,6 @@ from __future__ import annotations
 import copy
 import errno
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -221,12 +221,12 @@ class ProgressStore:
     def _load(self) -> dict:
         """The file as it is now. Writes are atomic replaces, so only a damaged file needs the lock."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("lessons"), dict):
+            data = json.loads(self.path.read_bytes().decode("utf-8"))
+            if _usable(data):
                 return data
         except FileNotFoundError:
             return _empty()  # reading creates nothing
-        except ValueError:
+        except ValueError:  # bytes that are not UTF-8 (UnicodeDecodeError) too
             pass
         with self._locked():
             return self._read()
@@ -248,33 +248,44 @@ class ProgressStore:
 
     def _read(self) -> dict:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return _empty()
         try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or not isinstance(data.get("lessons"), dict):
-                raise ValueError("not a modbox progress file")
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            data, why = None, "it holds bytes that are not text"
         except ValueError as e:
-            self._put_aside(str(e))
+            data, why = None, str(e)
+        else:
+            why = "not a modbox progress file"
+        if _newer(data):
+            self.recovered = storage.put_aside(self.path, "newer")
+            self.problem = (
+                f"Your progress file was made by a newer modbox (format {data['format']}; this one "
+                f"reads format {FORMAT}). It was kept as {self.recovered}, untouched, for that "
+                "modbox, and a fresh one was started here: update modbox to carry on from it.")
             return _empty()
-        return data
-
-    def _put_aside(self, why: str) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
-        os.replace(self.path, aside)
-        self.recovered = aside
+        if _usable(data):
+            return data
+        self.recovered = storage.put_aside(self.path, "corrupt")
         self.problem = (f"Your progress file could not be read ({why[:80]}). It was kept as "
-                        f"{aside} and a fresh one was started.")
+                        f"{self.recovered} and a fresh one was started.")
+        return _empty()
 
     def _write(self, data: dict) -> None:
         data["format"] = FORMAT
         storage.atomic_write_text(self.path, json.dumps(data, indent=1, sort_keys=True))
+
+
+def _newer(data) -> bool:
+    return (isinstance(data, dict) and type(data.get("format")) is int
+            and data["format"] > FORMAT)
+
+
+def _usable(data) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("lessons"), dict)
+            and not _newer(data))
 
 
 def _empty() -> dict:

@@ -182,7 +182,7 @@ class CallRecorder:
                 t = first_tensor(output)
                 shape = shape_of(output)
                 outputs = [shape] if isinstance(output, _Tensor) else shape or []
-            self._last_output[id(module)] = (entry[3], shape)
+            self._last_output[id(module)] = (type(module), shape)  # a lazy layer changes class in its first call
             failure = self.s.facts.failure
             if failure is not None and failure["module"] is module:
                 self.s.facts.failure = None  # it works now: the learner caught and fixed it

@@ -245,7 +245,7 @@ def _module_rows(rows, own, own_buffers, shared: bool, view: View, facts: Facts)
                 "training": bool(getattr(m, "training", False)),
                 "devices": sorted(devices[i]),
                 "dtypes": sorted(dtypes[i]),
-                "output_shape": plain_shape(last[1]) if last is not None and last[0] == cls else None,
+                "output_shape": plain_shape(last[1]) if last is not None and last[0] is type(m) else None,
                 "shared_with": [p for p in paths if p != row.path] if len(paths) > 1 else [],
             }
         )

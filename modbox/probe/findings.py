@@ -326,10 +326,6 @@ def _mismatch(ctx: _Context, stray: list, found: list) -> None:
             found.append(_finding(kind, path, message, ctx.line(names[0])))
 
 
-def _listed(names: list[str], shown: int = 3) -> str:
-    return ", ".join(f"`{n}`" for n in names[:shown]) + (
-        f" and {len(names) - shown} more" if len(names) > shown else "")
-
 
 def _dtype_message(ctx: _Context, dtype: str, names: list[str], groups: dict) -> str:
     """Which tensors differ and the dtype of each group; the learner picks the dtype they want."""
@@ -364,7 +360,7 @@ def _shared(ctx: _Context, found: list) -> None:
         count = sum(numel(p) for _, p in _params_under(m))
         if not count:
             continue
-        listed = " and ".join(f"`{p}`" for p in paths[:3])
+        listed = _listed(paths)
         found.append(
             _finding(
                 "shared_parameter",
@@ -382,7 +378,7 @@ def _shared(ctx: _Context, found: list) -> None:
         owners = {id(ctx.by_path.get(n.rpartition(".")[0])) for n in names}
         if len(owners) < 2:
             continue
-        listed = " and ".join(f"`{n}`" for n in names[:3])
+        listed = _listed(names)
         found.append(
             _finding(
                 "shared_parameter",
@@ -393,6 +389,15 @@ def _shared(ctx: _Context, found: list) -> None:
                 "info",
             )
         )
+
+
+def _listed(paths: list[str], shown: int = 3) -> str:
+    """```a`, `b` and `c``; past ``shown`` paths, ```a`, `b`, `c` and 4 more``: never a silent cut."""
+    quoted = [f"`{p}`" for p in paths[:shown]]
+    rest = len(paths) - len(quoted)
+    if rest:
+        return f"{', '.join(quoted)} and {rest} more"
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def _params_under(module: nn.Module):

@@ -21,7 +21,7 @@ class Facts:
     built_in_forward: dict = field(default_factory=dict)
     saved: dict = field(default_factory=dict)  # id(module) -> line of torch.save(module, ...)
     optimizer_lines: dict = field(default_factory=dict)  # id(optimizer) -> line it was built
-    last_output: dict = field(default_factory=dict)  # id(module) -> (class, output shape)
+    last_output: dict = field(default_factory=dict)  # id(module) -> (its class after the call, output shape)
     # id(module) -> (line, prefix, which) of a load_state_dict that failed (or loaded nothing)
     # because every key of the state_dict ("state_dict") or of the module ("model") had a
     # wrapper's prefix and the other's did not

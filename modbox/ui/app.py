@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
+from modbox.ui.contrast import ContrastFilter
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
+from modbox.ui.narrow import NarrowLayout
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.help import HelpScreen
+from modbox.ui.settings import load_settings, save_setting
 from modbox.ui.screens.play import PlayScreen
 from modbox.ui.templates import TEMPLATES
 from modbox.ui import textual_compat
@@ -44,14 +49,17 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         file: Path | str | None = None,
         *,
         sandbox_factory: Callable[[], SandboxConnection] | None = None,
-        theme: str = DARK,
+        theme: str | None = None,
     ):
         super().__init__()
         textual_compat.read_escape_digit_as_alt_digit()
         self.file = Path(file) if file is not None else None
         self.engine = Engine(sandbox_factory)
-        self.theme = theme
+        settings, self.settings_problem = load_settings()
+        remembered = settings.get("theme")
+        self.theme = theme or (remembered if remembered in (DARK, LIGHT) else DARK)
         self.keymap_problems: list[str] = []
+        self._contrast = ContrastFilter()
 
     @staticmethod
     def binding_sections() -> list[tuple[str, list[Binding]]]:
@@ -69,6 +77,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return [
             ("Everywhere", list(ModboxApp.BINDINGS)),
             ("Play mode", list(PlayScreen.BINDINGS)),
+            ("Play mode and lessons", list(NarrowLayout.BINDINGS)),
             ("Workspace", list(Workspace.BINDINGS)),
             ("Editor", list(CodeEditor.BINDINGS)),
             ("Parameters pane", list(ParametersPane.BINDINGS)),
@@ -81,6 +90,11 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
             ("Experiment (from the menu)", list(ExperimentScreen.BINDINGS)),
         ]
 
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # NO_COLOR draws in greys (Textual's own filter): contrast there is black on white
+        filters = super().get_line_filters()
+        return filters if self.no_color else [*filters, self._contrast]
+
     def get_default_screen(self) -> Screen:
         """The screen the app opens on: play mode here.
 
@@ -90,11 +104,13 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
 
     def on_mount(self) -> None:
         textual_compat.ignore_cancelled_futures_at_exit(asyncio.get_running_loop())
-        keymap, self.keymap_problems = load_keymap(self.binding_ids)
+        keymap, self.keymap_problems = load_keymap(self.bindings_by_id)
         if keymap:
             self.set_keymap(keymap)
-        for problem in self.keymap_problems:
-            self.notify(problem, severity="warning", timeout=10)
+        for problem in [*self.keymap_problems, self.settings_problem]:
+            if problem:
+                self.notify(problem, severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.open_screens_on_top()
 
     def open_screens_on_top(self) -> None:
@@ -105,8 +121,8 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         # (`modbox play` and `learn` started its worker before Textual was imported; see Engine).
         self.engine.start()
 
-    def binding_ids(self) -> set[str]:
-        return {b.id for _, bs in self.binding_sections() for b in bs if b.id}
+    def bindings_by_id(self) -> dict[str, Binding]:
+        return {b.id: b for _, bs in self.binding_sections() for b in bs if b.id}
 
     async def on_event(self, event: events.Event) -> None:
         # A terminal's alt+key also carries its character ("alt+h" with "h"): the focused editor
@@ -124,6 +140,15 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         return found.first() if found else None
 
     async def action_quit(self) -> None:
+        """Quit; with unsaved changes in play mode, ask first (ctrl+q again quits anyway, the
+        changes kept as a draft that the next launch offers back)."""
+        unsaved = next((s for s in self.screen_stack if isinstance(s, PlayScreen) and s.modified), None)
+        if unsaved is not None and not isinstance(self.screen, ConfirmScreen):
+            unsaved.ask_before_quit(self.quit_now)
+            return
+        self.quit_now()
+
+    def quit_now(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, PlayScreen):
                 screen.flush_draft()
@@ -131,7 +156,13 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self)))
+            self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self),
+                                        getattr(self.screen, "files_note", "")))
+
+    def _remember_theme(self, theme) -> None:
+        problem = save_setting("theme", theme.name)
+        if problem:
+            self.notify(problem, severity="warning")
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from modbox.storage import atomic_write_text, data_dir, locked
+from modbox.storage import atomic_write_text, data_dir, locked, put_aside
 
 INTERVAL = 0.5  # seconds: the most typing a crash can lose, plus the write itself
 
@@ -56,27 +56,87 @@ def _running_elsewhere(window: str | None) -> bool:
     return pid.isdigit() and started != "None" and _process_started(int(pid)) == started
 
 
-def draft_path(file: Path | None) -> Path:
+def draft_path(file: Path | None, undecided: bool = False) -> Path:
+    """Where ``file``'s draft is autosaved; ``undecided``: where a draft waits that the learner
+    closed the "Restore it?" question on without choosing (autosave must not write over it)."""
     if file is None:
         key = "scratch"
     else:
         key = hashlib.sha256(str(Path(file).resolve()).encode()).hexdigest()[:16]
-    return data_dir() / "drafts" / f"{key}.json"
+    return data_dir() / "drafts" / (f"{key}.undecided.json" if undecided else f"{key}.json")
 
 
-def _read(file: Path | None) -> Draft | None:
+def keep_undecided(file: Path | None) -> None:
+    """Move ``file``'s draft out of autosave's way until the learner decides on it."""
+    path = draft_path(file)
+    with locked(path):
+        if path.exists():
+            os.replace(path, draft_path(file, undecided=True))
+
+
+def keep_copy(file: Path, text: str) -> Path:
+    """Keep ``text`` (a version of ``file`` the learner chose not to use) in the data folder, under
+    a name that says what and when; returns where."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = data_dir() / "kept" / f"{Path(file).stem}-{stamp}{Path(file).suffix}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = path.with_name(f"{Path(file).stem}-{stamp}-{n}{Path(file).suffix}")
+    atomic_write_text(path, text)
+    return path
+
+
+def remove_draft(file: Path | None, undecided: bool) -> None:
     try:
-        data = json.loads(draft_path(file).read_text(encoding="utf-8"))
-        return Draft(file=data.get("file"), text=data["text"], saved_at=float(data.get("saved_at", 0)),
-                     window=data.get("window"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        draft_path(file, undecided).unlink()
+    except FileNotFoundError:
+        pass
+
+
+class DraftUnreadable(Exception):
+    """The draft's file is damaged; it was renamed aside (``kept``) so the next autosave cannot
+    write over it. ``str(exc)`` says so."""
+
+    def __init__(self, message: str, kept: Path):
+        super().__init__(message)
+        self.kept = kept
+
+
+def _read(file: Path | None, undecided: bool = False) -> Draft | None:
+    """The draft kept for ``file``, or None when there is none (or it cannot be opened).
+
+    Raises DraftUnreadable when there is one that cannot be read, after putting it aside."""
+    path = draft_path(file, undecided)
+    try:
+        raw = path.read_bytes()
+    except OSError:
         return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        text = data["text"]
+        if not isinstance(text, str):
+            raise TypeError("the text is not text")
+        return Draft(file=data.get("file"), text=text, saved_at=float(data.get("saved_at", 0)),
+                     window=data.get("window"))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        why = "bytes that are not text" if isinstance(exc, UnicodeDecodeError) else "it is damaged"
+        try:
+            kept = put_aside(path, "corrupt")
+        except OSError:
+            kept = path
+        name = Path(file).name if file else "the scratch buffer"
+        raise DraftUnreadable(
+            f"The unsaved text kept for {name} could not be read ({why}). It was kept as {kept}: "
+            "open it in a text editor to copy out what you need.", kept) from None
 
 
-def load_draft(file: Path | None) -> Draft | None:
-    """The draft left for ``file`` by a window that is gone, or None (also when it is unreadable:
-    a draft is a bonus)."""
-    draft = _read(file)
+def load_draft(file: Path | None, undecided: bool = False) -> Draft | None:
+    """The draft left for ``file`` by a window that is gone, or None when there is none (or it
+    cannot be opened).
+
+    Raises DraftUnreadable when there is one that cannot be read, after putting it aside."""
+    draft = _read(file, undecided)
     return None if draft is None or _running_elsewhere(draft.window) else draft
 
 
@@ -88,7 +148,12 @@ class DraftWriter:
         self.window = this_window()
         self._lock = threading.Lock()
         self._written = 0
-        self.last_error: str = ""
+        self.last_error: str = ""  # why the last write failed; "" once one gets through
+
+    @property
+    def written(self) -> int:
+        """The newest version on disk."""
+        return self._written
 
     def write(self, text: str, version: int) -> None:
         with self._lock:
@@ -118,7 +183,7 @@ class DraftWriter:
                     draft = _read(self.file)
                     if draft is None or not _running_elsewhere(draft.window):
                         path.unlink()
-            except FileNotFoundError:
+            except (FileNotFoundError, DraftUnreadable):  # a damaged one is already put aside
                 pass
             except OSError as exc:
                 self.last_error = f"could not remove the draft: {exc.strerror or exc}"

@@ -10,6 +10,7 @@ Textual's ``App.set_keymap``.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -19,7 +20,13 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
+from textual.binding import Binding
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
+
 from modbox.storage import config_dir
+
+MODIFIERS = {"ctrl", "alt", "shift", "super", "meta", "hyper"}
+NAMED_KEYS = {k.value for k in Keys if "+" not in k.value}
 
 
 def keymap_path() -> Path:
@@ -27,25 +34,56 @@ def keymap_path() -> Path:
 
 
 def load_keymap(
-    known_ids: Callable[[], set[str]], path: Path | None = None
+    known_bindings: Callable[[], dict[str, Binding]], path: Path | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """(binding id -> keys, problems worth telling the learner). A missing file is not a problem.
 
-    ``known_ids`` is called only when there is a file to check: listing every binding imports
-    every screen, which an app without a keymap.toml need not pay for at start-up."""
+    ``known_bindings`` (id -> the binding) is called only when there is a file to check: listing
+    every binding imports every screen, which an app without a keymap.toml need not pay for at
+    start-up."""
     path = path or keymap_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         return {}, []
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        return {}, [f"{path} was ignored: it holds bytes that are not UTF-8 text (at byte "
+                    f"{exc.start}). Save it as UTF-8 in a text editor."]
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path} was ignored: {exc}"]
-    keymap, problems, known = {}, [], known_ids()
+    keymap, problems, known = {}, [], known_bindings()
     for binding_id, keys in data.items():
         if binding_id not in known:
             problems.append(f"{path.name}: no binding has the id {binding_id!r} (F1 lists them)")
         elif not isinstance(keys, str) or not keys.strip():
             problems.append(f"{path.name}: {binding_id!r} needs keys as text, like \"ctrl+r\"")
+        elif problem := keys_problem(keys, known[binding_id]):
+            problems.append(f"{path.name}: {binding_id!r} = {keys!r} was ignored: {problem}")
         else:
             keymap[binding_id] = keys
     return keymap, problems
+
+
+def keys_problem(keys: str, binding: Binding) -> str:
+    """Why ``keys`` (comma-separated) cannot be used for ``binding``, or ""."""
+    for key in (k.strip() for k in keys.split(",")):
+        *modifiers, base = key.split("+")
+        wrong = [m for m in modifiers if m not in MODIFIERS]
+        if not base or wrong or not _is_key_name(base):
+            return (f"{key!r} is not a key. Write keys like \"ctrl+r\", \"alt+s\" or \"f5\": "
+                    f"modifiers ({', '.join(sorted(MODIFIERS))}) joined by + to one key.")
+        plain = set(modifiers) <= {"shift"} and not re.fullmatch(r"f\d+", base)
+        if plain and binding.priority:
+            # a priority binding sees the key before the focused widget: the editor would never
+            # get this letter (or enter, tab, an arrow) again
+            return (f"this binding takes its key before the editor does, so {key!r} could never "
+                    "be typed or used for editing again. Use a key with ctrl or alt, or a "
+                    "function key (f1 to f12).")
+    return ""
+
+
+def _is_key_name(name: str) -> bool:
+    """A key Textual can report: one character, a named key (f5, home, …) or a character's name
+    (question_mark, slash, …)."""
+    return (len(name) == 1 or name in NAMED_KEYS
+            or key_to_character(REPLACED_KEYS.get(name, name)) is not None)

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from modbox.lessons.model import Catalog
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import review_round
-from modbox.ui.app import DARK, ModboxApp
+from modbox.ui.app import ModboxApp
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.lesson_menu import LessonMenuScreen
 from modbox.ui.screens.review import ReviewScreen
@@ -28,7 +28,7 @@ class LearnApp(ModboxApp):
         lesson_id: str | None = None,
         *,
         sandbox_factory: Callable[[], SandboxConnection] | None = None,
-        theme: str = DARK,
+        theme: str | None = None,
     ):
         super().__init__(sandbox_factory=sandbox_factory, theme=theme)
         self.catalog = catalog

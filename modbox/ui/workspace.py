@@ -11,8 +11,9 @@ player embeds one too. Public API:
     ws.live                   # re-run ~300 ms after typing stops, with ``live_timeout`` (reactive)
     ws.limits, ws.timeout     # passed to the sandbox for every run (None: the sandbox's defaults)
     ws.last_report            # the newest Report, failing or not (None before the first)
-    ws.good_report            # the newest Report that ran to the end: what the panes show
-    ws.fault_report           # the newest failed Report a why-finding explains (FAULT_PANES show it)
+    ws.good_report            # the newest Report that ran to the end
+    ws.shown_report           # what the panes show: the newest run's, failed or not, unless the
+                              # learner switched to the last good one (alt+g, show_good_report)
     ws.selected_model         # name of the model shown (``model`` first when there are several)
     ws.show_pane("hooks")     # one of PANES
     ws.status_line            # the StatusLine (``say`` shows a screen's word there)
@@ -37,7 +38,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
 
-from modbox.report import WHY_FINDINGS, Event, Model, Report, memory_expression, memory_from
+from modbox import formatting as fmt
+from modbox.report import Event, Model, Report, memory_expression, memory_from
 from modbox.ui.changes import describe_change
 from modbox.ui.collector import QuietCollector, report_size
 from modbox.ui.engine import Engine
@@ -65,9 +67,6 @@ PANE_TITLES = {
     "output": "Output",
     "values": "Values",
 }
-# Panes that show a failed run's report when it explains the failure (a why-finding): the
-# shapes up to the failure, the module at fault, the values that went wrong.
-FAULT_PANES = {"modules", "findings", "values"}
 
 
 class Workspace(Vertical):
@@ -84,12 +83,13 @@ class Workspace(Vertical):
         Binding("alt+6", "show_pane('output')", "Output", show=False, id="pane.output"),
         Binding("alt+7", "show_pane('values')", "Values", show=False, id="pane.values"),
         Binding("f4", "focus_editor", "Editor", show=False, id="workspace.editor"),
+        Binding("alt+g", "toggle_good_report", "Last good run", id="workspace.last_good"),
     ]
 
     live: reactive[bool] = reactive(True, init=False)
 
     class ReportArrived(Message):
-        """A run finished. ``stale`` is True when it failed and the panes kept the last good report."""
+        """A run finished. ``stale`` is True when it failed (the panes show it, marked so)."""
 
         def __init__(self, workspace: Workspace, report: Report, live: bool):
             super().__init__()
@@ -126,8 +126,8 @@ class Workspace(Vertical):
         self.live_timeout = live_timeout
         self.last_report: Report | None = None
         self.good_report: Report | None = None
-        self.fault_report: Report | None = None  # the latest run, failed with a why-finding
         self.selected_model: str | None = None
+        self.showing_good = False  # the learner switched the panes from a failed run to the last good one
         self._initial_source = source
         self._dirty: set[str] = set()
         self._runs = RunController(self, engine, self)
@@ -221,11 +221,31 @@ class Workspace(Vertical):
     def active_pane(self) -> str:
         return self.query_one(TabbedContent).active
 
+    @property
+    def shown_report(self) -> Report | None:
+        """What the panes show: the newest run's report, a failed one too (the model as built,
+        its findings, the events up to the error), or the last good one when the learner
+        switched to it."""
+        if self.showing_good and self.good_report is not None:
+            return self.good_report
+        return self.last_report
+
     def model(self) -> Model | None:
-        """The model the panes show, from the last good report."""
-        if self.good_report is None:
+        """The model the panes show."""
+        report = self.shown_report
+        if report is None:
             return None
-        return self.good_report.model(self.selected_model) or self.good_report.model()
+        return report.model(self.selected_model) or report.model()
+
+    def show_good_report(self, good: bool) -> None:
+        """Show the last good run (True) or the newest, failed one (False) in the panes."""
+        if self.last_report is None or self.last_report.ok or self.good_report is None:
+            return
+        self.showing_good = good
+        self._choose_model(self.shown_report)
+        self._dirty = set(PANES)
+        self._render_pane(self.active_pane)
+        self._show_stale(self.last_report)
 
     # ------------------------------------------------------------------ what the runs tell
 
@@ -249,35 +269,27 @@ class Workspace(Vertical):
         self._show_report(report, live)
 
     def _show_report(self, report: Report, live: bool) -> None:
+        previous = self.model() if not self.showing_good else None
         self.last_report = report
+        self.showing_good = False
         self.query_one(OutputPane).show_report(report)
-        editor = self.editor
-        fault = None if report.ok else report if any(
-            f.kind in WHY_FINDINGS for m in report.models for f in m.findings) else None
-        if fault is not None or self.fault_report is not None:
-            self._dirty |= FAULT_PANES
-        self.fault_report = fault
+        self.editor.error_line = None if report.ok else report.error.line if report.error else None
         if report.ok:
-            previous = self.model()
             self.good_report = report
-            editor.error_line = None
-            self._choose_model(report)
-            self._dirty = set(PANES) - {"output"}
-            streamed = self._runs.streamed
-            if streamed and streamed == len(report.events):
-                self._dirty.discard("hooks")
-                hooks = self.query_one(HooksPane)
-                hooks.total, hooks.dropped = report.events_total, report.events_dropped
-            self._render_pane(self.active_pane)
+        # the panes show this run, failed or not: a failed run's model as built, its findings and
+        # its events up to the error are what explain the failure
+        self._choose_model(report)
+        self._dirty = set(PANES) - {"output"}
+        streamed = self._runs.streamed
+        if streamed and streamed == len(report.events):
+            self._dirty.discard("hooks")
+            hooks = self.query_one(HooksPane)
+            hooks.total, hooks.dropped = report.events_total, report.events_dropped
+        self._render_pane(self.active_pane)
+        if report.ok:
             self.status_line.show_change(describe_change(previous, self.model()))
-        else:
-            editor.error_line = report.error.line if report.error else None
-            if self._runs.streamed and self.good_report is not None:
-                self._dirty.add("hooks")
-            if self.memory_for is not None:  # say why there is no estimate this time
-                self._dirty.add("parameters")
-            self._render_pane(self.active_pane)
         self._show_stale(report)
+        self.refresh_bindings()
         self.status_line.run_ended(report)
         self._collector.follow(report_size(self.good_report or report))
         self.post_message(self.ReportArrived(self, report, live))
@@ -295,23 +307,25 @@ class Workspace(Vertical):
                 select.value = self.selected_model
 
     def _show_stale(self, report: Report) -> None:
+        """The banner over the panes when the newest run failed: they show it (marked as from a
+        failed run), or the last good run the learner switched to (marked stale)."""
         banner = self.query_one("#stale-banner", Static)
-        stale = not report.ok and (self.good_report is not None or self.fault_report is not None)
-        banner.display = stale
-        self.query_one("#panes").set_class(stale, "-stale")
-        if stale:
-            err = report.error
-            where = f" at line {err.line}" if err and err.line else ""
-            if self.fault_report is not None:
-                banner.update(Text(
-                    f"The latest run failed{where}: Modules, Findings and Values show it up to the "
-                    f"failure, with the module at fault marked ✗; the other panes show the last "
-                    f"good run.", style="bold"))
-            else:
-                banner.update(
-                    Text(f"Stale: showing the last good run. The latest run failed ({err.kind if err else 'error'}"
-                         f"{where}); see Output.", style="bold")
-                )
+        banner.display = not report.ok
+        self.query_one("#panes").set_class(self.showing_good, "-stale")
+        self.query_one("#panes").set_class(not report.ok and not self.showing_good, "-failed")
+        if report.ok:
+            return
+        err = report.error
+        what = fmt.at_line(err.kind if err else "error", err.line if err else None)
+        if self.showing_good:
+            text = Text(f"Stale: the last good run. The latest run failed ({what}).", style="bold")
+            text.append(" alt+g: back to the failed run.")
+        else:
+            text = Text(f"From the failed run ({what}): the model as built and the events up to "
+                        "the error; Output has the message.", style="bold")
+            if self.good_report is not None:
+                text.append(" alt+g: the last good run.")
+        banner.update(text)
 
     # ------------------------------------------------------------------ panes
 
@@ -320,10 +334,7 @@ class Workspace(Vertical):
         if name not in self._dirty:
             return
         self._dirty.discard(name)
-        model, report = self.model(), self.good_report
-        if name in FAULT_PANES and self.fault_report is not None:
-            report = self.fault_report
-            model = report.model(self.selected_model) or report.model()
+        model, report = self.model(), self.shown_report
         if name == "modules":
             self.query_one(ModulesPane).show_model(model)
         elif name == "parameters":
@@ -402,5 +413,10 @@ class Workspace(Vertical):
     def action_show_pane(self, name: str) -> None:
         self.show_pane(name)
 
-    def action_focus_editor(self) -> None:
-        self.editor.focus()
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "toggle_good_report":  # only after a failed run, with a good one to show
+            return self.last_report is not None and not self.last_report.ok and self.good_report is not None
+        return True
+
+    def action_toggle_good_report(self) -> None:
+        self.show_good_report(not self.showing_good)

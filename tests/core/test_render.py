@@ -113,7 +113,7 @@ def test_error_and_learner_output_are_plain_text_without_escape_sequences():
         stdout_dropped=10,
     )
     text = printed(report)
-    assert "exception (line 4): RuntimeError: [red]boom[/red]" in text
+    assert "exception: RuntimeError: [red]boom[/red] (line 4)" in text
     assert "hello red [blue]x[/blue]" in text and "\x1b" not in text
     assert "warning" in text
     assert "... 10 more bytes not shown" in text

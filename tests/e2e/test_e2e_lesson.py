@@ -70,7 +70,7 @@ def test_first_launch_walks_the_first_lesson_to_a_pass_and_quits_cleanly(tmp_pat
             term.wait_for("^g Go to line")
 
             # The fix, typed into the editor (the cursor is at the top): the class again, keeping
-            # both numbers on the object (Enter is CR; the editor does not auto-indent), then
+            # both numbers on the object (Enter is CR; typed in one burst, so enter adds no indentation), then
             # the old code below it selected to the end and deleted.
             term.type(FIXED.replace("\n", "\r"))
             term.wait_for("self.n_in = n_in", "self.n_out = n_out")

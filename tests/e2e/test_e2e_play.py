@@ -49,6 +49,8 @@ def test_typing_a_model_in_play_mode_fills_the_live_panes(tmp_path):
             # Assigning a layer later registers it too: the tree and the count follow.
             term.type(typed("model.extra = nn.Linear(2, 2)\n"))
             term.wait_for_run("model Net  64", "extra Linear  6")
+            term.press("C-q")  # unsaved: modbox asks; ctrl+q again quits, the text kept as a draft
+            term.wait_for("The scratch buffer has unsaved changes", "Quit without saving")
             term.press("C-q")
             term.wait_for(PROMPT.rstrip(), "modbox play")
             term.wait_until(lambda: not term.leftovers(app_pid), "no modbox or sandbox process left")
@@ -78,12 +80,15 @@ def test_a_sigkill_while_typing_loses_nothing_the_next_launch_offers_the_text_ba
 
             term.run("clear; modbox play model.py")
             app_pid = term.wait_for_app()
-            screen = term.wait_for("modbox closed before model.py was saved", "Restore it?")
+            screen = term.wait_for("model.py has unsaved text from", "Restore it?")
             assert "Traceback" not in screen
             term.press("Enter")  # Restore (the first button has the focus)
             term.wait_for("Restored the unsaved text of model.py", "typed just before the crash")
+            term.press("C-s")
+            term.wait_for("Saved model.py")
             term.press("C-q")
             term.wait_for(PROMPT.rstrip())
+            assert "typed just before the crash" in model.read_text()
         finally:
             kill_leftovers(term, app_pid)
 

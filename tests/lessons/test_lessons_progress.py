@@ -224,3 +224,29 @@ def test_a_folder_that_becomes_usable_again_gets_the_changes_made_meanwhile(tmp_
     saved = ProgressStore(data / "progress.json").get("anatomy")
     assert (saved.draft, saved.hints_shown) == ("while it was a file\n", 2)
     assert store.problem is None
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00garbage", b'{"format": 1, "lessons": {"a\xc3": {}}}'])
+def test_bytes_that_are_not_text_are_kept_aside_and_a_fresh_file_started(tmp_path, raw):
+    path = tmp_path / "progress.json"
+    path.write_bytes(raw)
+    store = ProgressStore(path)
+    assert store.get("anatomy").status == "new"
+    assert store.recovered.read_bytes() == raw
+    assert "bytes that are not text" in store.problem and str(store.recovered) in store.problem
+    store.update("anatomy", lambda p: setattr(p, "solved", True))
+    assert ProgressStore(path).get("anatomy").solved
+
+
+def test_a_file_from_a_newer_modbox_is_named_so_and_kept_untouched(tmp_path):
+    path = tmp_path / "progress.json"
+    newer = json.dumps({"format": 99, "lessons": {"anatomy": {"solved": True}}, "stars": {}})
+    path.write_text(newer)
+    store = ProgressStore(path)
+    assert store.get("anatomy").status == "new"
+    assert "made by a newer modbox (format 99" in store.problem
+    assert "could not be read" not in store.problem
+    assert store.recovered.name.startswith("progress.json.newer-")
+    assert store.recovered.read_text() == newer
+    store.update("anatomy", lambda p: setattr(p, "hints_shown", 1))
+    assert store.recovered.read_text() == newer

@@ -365,3 +365,13 @@ odd.complex = nn.Parameter(torch.zeros(2, dtype=torch.complex64))
     report = assert_matches_torch(r, "odd")
     assert report.total_params == 3 + 3 + 2
     assert "missing" not in report.state_dict_keys
+
+
+@pytest.mark.parametrize("lazy", ["nn.LazyLinear(8)", "nn.LazyConv1d(8, 3)", "nn.LazyBatchNorm1d()"])
+def test_a_lazy_layer_shows_its_output_shape_after_the_forward_that_made_it_concrete(lazy):
+    # the first call turns LazyLinear into Linear (and so on): the shape still belongs to it
+    r = run(MODELS + f"model = nn.Sequential({lazy}, nn.ReLU())\nout = model(torch.randn(4, 5, 6))\n")
+    rows = {row.path: row for row in r.model("model").modules}
+    assert not rows["0"].cls.startswith("Lazy")
+    assert rows["0"].output_shape == list(r.namespace["out"].shape)
+    assert rows["1"].output_shape == list(r.namespace["out"].shape)

@@ -162,7 +162,7 @@ def test_dtype_mismatch_names_each_dtype_and_does_not_pick_one_for_the_learner()
     r = run(source)
     (f,) = r.findings("dtype_mismatch")
     assert (f.path, f.line) == ("3", line_of(source, "append"))
-    assert f.message.startswith("`3.weight`, `3.bias` are float32, but `0.weight`, `0.bias` and 4 "
+    assert f.message.startswith("`3.weight` and `3.bias` are float32, but `0.weight`, `0.bias` and 4 "
                                 "more are float64: ")
     assert "(model.to(torch.float64) or model.to(torch.float32))" in f.message
 
@@ -363,3 +363,26 @@ def test_state_dict_prefix_from_a_real_torch_compile():
     (f,) = r.findings("state_dict_prefix")
     assert f.line == line_of(source, "model.load_state_dict")
     assert "starts with `_orig_mod.`, which torch.compile adds" in f.message
+
+
+@pytest.mark.parametrize("uses, listed", [
+    (2, "`0` and `1` are"),
+    (3, "`0`, `1` and `2`"),
+    (4, "`0`, `1`, `2` and 1 more"),
+    (9, "`0`, `1`, `2` and 6 more"),
+])
+def test_a_module_shared_many_times_names_the_first_paths_and_counts_the_rest(uses, listed):
+    r = run(HEADER + f"lin = nn.Linear(2, 2)\nmodel = nn.Sequential(*[lin] * {uses})\n")
+    (f,) = r.model().findings
+    assert listed.removesuffix(" are") in f.message
+
+
+def test_a_tensor_tied_in_many_places_names_the_first_and_counts_the_rest():
+    source = HEADER + (
+        "model = nn.ModuleList(nn.Linear(3, 3, bias=False) for _ in range(5))\n"
+        "for layer in model:\n"
+        "    layer.weight = model[0].weight\n"
+    )
+    (f,) = run(source).model().findings
+    assert f.kind == "shared_parameter"
+    assert "`0.weight`, `1.weight`, `2.weight` and 2 more are the same tensor" in f.message

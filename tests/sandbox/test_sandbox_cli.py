@@ -118,3 +118,16 @@ def test_doctor_reports_python_torch_cuda_tier_and_highlighting(capsys):
 def _write(path, data: bytes) -> str:
     path.write_bytes(data)
     return str(path)
+
+
+@pytest.mark.parametrize("source, line", [
+    ("x = 1\n\nraise ValueError('bad value')\n", 3),
+    ("import time\nx = 1\ntime.sleep(5)\n", 3),
+    ("x = 1\nimport sys\nsys.exit(2)\n", 3),
+    ("x = 1\ndef f(:\n    pass\n", 2),
+])
+def test_inspect_names_the_failing_line_once(learner_file, capsys, source, line):
+    path = learner_file(source)
+    assert main(["inspect", path, "--timeout", "1", "--sandbox", "plain"]) == 1
+    outcome = next(ln for ln in capsys.readouterr().out.splitlines() if f"line {line}" in ln)
+    assert outcome.count(f"line {line}") == 1, outcome

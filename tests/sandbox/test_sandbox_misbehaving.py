@@ -136,6 +136,17 @@ CASES = [
         needs="nproc",
     ),
     Case(
+        "fork_bomb_unguarded",  # the first refused fork ends the run: the message names the limit
+        "import os\nwhile True:\n    os.fork()\n",
+        "exception",
+        line=3,
+        needs="nproc",
+        check=lambda report: (
+            "limit of 64 processes" in report.error.message
+            and "BlockingIOError" in report.error.message
+        ) or pytest.fail(report.error.message),
+    ),
+    Case(
         "kill_everything_in_reach",
         # kill(-1) reports success when it found processes, even if it could signal none.
         "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\n"

@@ -4,6 +4,8 @@ screen when they give up. The private MODBOX_HOME every UI test gets is in tests
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 
 from modbox.ui.app import ModboxApp
@@ -71,3 +73,22 @@ async def wait_for_report(pilot, count=1, timeout=60.0):
     """Wait until the workspace has shown ``count`` reports in total."""
     await wait_for(pilot, lambda: len(pilot.reports) >= count, timeout, f"{count} report(s)")
     return pilot.reports[count - 1]
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text, one line per row: every visible screen
+    composited, the way ``App.export_screenshot`` draws it (modal screens over the ones below)."""
+    svg = app.export_screenshot()
+    width, height = app.size
+    grid = [[" "] * width for _ in range(height)]
+    found = re.findall(r'<text [^>]*?x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>', svg)
+    bodies = [(float(x), float(y), float(length), html.unescape(body).replace("\xa0", " "))
+              for x, y, length, body in found]
+    char_width = min(length / len(body) for _, _, length, body in bodies if body)
+    rows = sorted({y for _, y, _, _ in bodies})
+    for x, y, _, body in bodies:
+        row, col = rows.index(y), round(x / char_width)
+        for offset, char in enumerate(body):
+            if row < height and col + offset < width:
+                grid[row][col + offset] = char
+    return "\n".join("".join(line).rstrip() for line in grid)

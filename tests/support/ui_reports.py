@@ -145,12 +145,14 @@ def error_report(line: int = 3) -> Report:
 def report_from_source(source: str) -> Report:
     """A tiny stand-in for the inspector: every ``name = nn.Linear(a, b)`` line is a layer of
     ``model``; layers built inside a plain list (``[nn.Linear(...)``) are not registered and
-    raise a finding; ``raise`` anywhere fails the run at that line."""
-    for i, line in enumerate(source.splitlines(), 1):
-        if line.strip().startswith("raise"):
-            return error_report(line=i)
+    raise a finding; ``raise`` anywhere fails the run at that line, with the model as built
+    up to it (as the inspector reports a failed run)."""
     layers, findings = [], []
     for i, line in enumerate(source.splitlines(), 1):
+        if line.strip().startswith("raise"):
+            failed = error_report(line=i)
+            failed.models = [mlp_model(layers, findings=findings)] if layers else []
+            return failed
         m = re.search(r"(\w+)\s*=\s*(\[)?\s*nn\.Linear\((\d+),\s*(\d+)\)", line)
         if not m:
             continue

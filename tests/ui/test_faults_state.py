@@ -293,3 +293,25 @@ def test_modbox_inspect_on_an_odd_file_says_what_is_wrong_without_a_traceback(tm
     out = done.stdout + done.stderr
     assert "Traceback" not in out
     assert done.returncode != 0 and path.name in out
+
+
+def test_the_file_bar_says_autosaved_only_while_the_newest_text_is_on_disk(modbox_home, tmp_path):
+    modbox_home.mkdir(parents=True)
+    (modbox_home / "data").write_text("not a folder")
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    app, _ = scripted_app(file=target)
+
+    def bar() -> str:
+        return str(app.screen.query_one("#file-bar").render())
+
+    async def scenario(pilot):
+        app.workspace.editor.insert("# typed\n", (0, 0))
+        await wait_for(pilot, lambda: "not autosaved" in bar(), what="the file bar")
+        assert "(autosaved)" not in bar() and "modified" in bar()
+        (modbox_home / "data").unlink()  # the folder can be used again: the next autosave lands
+        app.workspace.editor.insert("# more\n", (0, 0))
+        await wait_for(pilot, lambda: "(autosaved)" in bar(), what="autosaved in the file bar")
+        assert "not autosaved" not in bar()
+
+    drive(app, scenario)

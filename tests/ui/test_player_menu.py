@@ -429,3 +429,63 @@ def test_the_menu_shows_the_basics_first_under_headings_and_a_heading_cannot_be_
         assert lesson.lesson.id == "objects"
 
     play(app, scenario)
+
+
+def test_a_progress_file_of_unreadable_bytes_is_kept_aside_and_the_menu_opens(modbox_home):
+    progress = modbox_home / "data" / "progress.json"
+    progress.parent.mkdir(parents=True)
+    progress.write_bytes(b'{"format": 1, "lessons": {"\xff\xfe": {}}}')
+    app, _ = learn_app()
+
+    async def scenario(pilot):
+        await on_top(pilot, app, LessonMenuScreen)
+        told = "\n".join(n.message for n in app._notifications)
+        assert "bytes that are not text" in told and "fresh one" in told
+        (kept,) = progress.parent.glob("progress.json.corrupt-*")
+        assert kept.read_bytes() == b'{"format": 1, "lessons": {"\xff\xfe": {}}}' and str(kept) in told
+        assert len(menu_lines(app)) == len(load_catalog().lessons)
+
+    play(app, scenario)
+
+
+def footer_actions(app) -> set[str]:
+    return {b.action for _, b, enabled, _ in app.screen.active_bindings.values() if b.show and enabled}
+
+
+def test_the_menu_offers_resume_only_once_there_is_progress_to_resume():
+    app, _ = learn_app()
+
+    async def scenario(pilot):
+        menu = await on_top(pilot, app, LessonMenuScreen)
+        assert "resume" not in footer_actions(app)
+        await pilot.press("enter")  # open the first lesson: now there is a place to come back to
+        await wait_for(pilot, lambda: app.screen is not menu, what="the lesson")
+        while app.screen is not menu:
+            app.pop_screen()
+            await pilot.pause()
+        await wait_for(pilot, lambda: "resume" in footer_actions(app), what="Resume in the footer")
+
+    play(app, scenario)
+
+
+def test_a_review_question_is_drawn_without_the_review_intro_behind_it(modbox_home):
+    from tests.support.ui import screen_text
+
+    answered_wrong("registration", "q-tensor", "one", 3, "parameters: 0\nzero\n")
+    answered_wrong("anatomy", "q-count", "twelve", 1, "total: 15\nfifteen\n")
+    app, _ = learn_app()
+
+    async def scenario(pilot):
+        await on_top(pilot, app, ReviewScreen)
+        assert "A quick review" in screen_text(app)
+        await pilot.press("enter")
+        await on_top(pilot, app, PredictionScreen)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Review 1 of 2" in shown
+        assert "A quick review" not in shown and "Answering again" not in shown, shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Review 2 of 2" in screen_text(app), what="the second question")
+        assert "A quick review" not in screen_text(app)
+
+    play(app, scenario)

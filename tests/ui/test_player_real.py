@@ -13,6 +13,7 @@ import pytest
 from modbox.lessons.loader import load_catalog
 from modbox.lessons.progress import ProgressStore
 from modbox.ui.learn_app import LearnApp
+from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson import LessonScreen
 from modbox.ui.screens.prediction import PredictionScreen
 from tests.support.player import on_top, prose, settled
@@ -87,7 +88,10 @@ def test_the_registration_lesson_on_the_real_sandbox():
         while not lesson.session.is_last_step:
             await pilot.press("alt+n")
         following = app.catalog.lessons[[x.id for x in app.catalog.lessons].index("registration") + 1]
-        await pilot.press("n")  # solved: on to the next lesson
+        await pilot.press("n")  # solved: the lesson is complete, then on to the next one
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="lesson complete")
+        assert "Lesson complete" in app.screen.question
+        await pilot.click("#yes")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson is following,
                        what=f"the next lesson, {following.id}")
         await pilot.press("ctrl+q")

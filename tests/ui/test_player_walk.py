@@ -112,7 +112,11 @@ def test_a_learner_walks_a_whole_lesson_predict_run_fail_hint_fix_pass_next():
                        what="the myth's output")
         assert plain_markdown(REGISTRATION.myth.claim) in prose(app)  # __init__ not read as bold
 
-        await pilot.press("n")  # solved, last step: the next lesson
+        await pilot.press("n")  # solved, last step: the lesson is complete, then the next one
+        done = await on_top(pilot, app, ConfirmScreen)
+        assert "Lesson complete" in done.question and "Next: “Modules inside modules”." in done.question
+        assert app.screen_stack[-2] is lesson  # nothing of the next lesson opened yet
+        await pilot.click("#yes")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "nesting",
                        what="the next lesson")
 
@@ -233,5 +237,63 @@ def test_a_lesson_program_runs_after_the_drafts_run_in_flight_instead_of_replaci
         assert side.result().stdout == "parameters: 0\nzero\n"
         assert lesson.checked_report is not before, "the draft's run was replaced, not answered"
         assert [run["source"] for run in sandbox.runs[-2:]] == [REGISTRATION.solution, observe]
+
+    play(app, scenario)
+
+
+def test_a_right_answer_says_right_once_whatever_the_explanation_starts_with(tmp_path):
+    from modbox.lessons.loader import load_catalog
+    from modbox.lessons.progress import PredictionRecord, ProgressStore
+    from modbox.lessons.session import LessonSession
+    from modbox.ui.widgets.lesson_prose import prediction_markdown
+
+    seen = 0
+    for lesson in load_catalog(None).lessons:
+        for prediction in lesson.predictions:
+            for choice in prediction.choices:
+                store = ProgressStore(tmp_path / f"{lesson.id}-{prediction.id}-{choice.id}.json")
+                store.update(lesson.id, lambda p: p.predictions.update({prediction.id: PredictionRecord(
+                    choice.id, 2, correct=True, answer=choice.id)}))
+                text = prediction_markdown(LessonSession(lesson, store), prediction.id, None)
+                assert text.count("Right.") == 1, text
+                seen += choice.explanation.lstrip().startswith("Right")
+    assert seen  # some explanations do start with "Right.": the case is covered
+
+
+def footer_keys(app) -> dict[str, str]:
+    """The keys the footer shows, by action: the first active binding of each, as Textual's
+    Footer picks them."""
+    shown = {}
+    for key, (_, binding, enabled, _) in app.screen.active_bindings.items():
+        if binding.show and enabled:
+            shown.setdefault(binding.action, key)
+    return shown
+
+
+def test_every_key_hint_names_the_key_that_works_where_the_focus_is():
+    at_the_task_with(TWO_FIXED)
+    app, _ = learn_app(LESSONS, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        await settled(pilot, lesson, TWO_FIXED)
+        editor = lesson.workspace.editor
+        assert app.focused is editor
+        keys = footer_keys(app)
+        assert keys["next"] == "alt+n" and keys["solution"] == "alt+s"
+        await settled(pilot, lesson, REGISTRATION.solution)  # solved while typing
+        told = "\n".join(n.message for n in app._notifications)
+        assert "alt+s shows the reference solution" in told and "alt+n moves on" in told
+        assert "solved! alt+s shows the reference solution, alt+n moves on" in checks_shown(lesson)
+        before = lesson.workspace.source
+        await pilot.press("s")  # types, as the hints no longer promise otherwise
+        assert lesson.workspace.source != before
+        lesson.query_one(LessonProse).focus()
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert keys["next"] == "alt+n" and keys["solution"] == "alt+s"  # they work here too
+        assert "solved! s shows the reference solution, n moves on" in checks_shown(lesson)
+        await pilot.press("s")
+        await on_top(pilot, app, SolutionScreen)
 
     play(app, scenario)

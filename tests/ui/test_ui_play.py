@@ -163,6 +163,8 @@ def test_quitting_writes_the_newest_text_to_the_draft(tmp_path):
         app.workspace.editor.move_cursor((5, 0))
         await pilot.press(*"w = 1")
         await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.click("#no")  # quit without saving
 
     drive(app, scenario)
     assert load_draft(None).text.endswith("w = 1")
@@ -375,3 +377,211 @@ def test_the_ui_process_never_imports_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "False True", out.stderr[-2000:]
+
+
+def test_a_draft_of_unreadable_bytes_is_kept_aside_with_a_message_and_modbox_starts(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    draft_path(target).parent.mkdir(parents=True)
+    draft_path(target).write_bytes(b'{"text": "\xff\xfe broken"}')
+    app, _ = scripted_app(file=target)
+
+    async def scenario(pilot):
+        assert app.workspace.source == "x = 1\n"
+        assert not isinstance(app.screen, ConfirmScreen)
+        said = notifications(app)
+        assert "could not be read (bytes that are not text)" in said
+        kept = [p for p in draft_path(target).parent.iterdir() if ".corrupt-" in p.name]
+        assert len(kept) == 1 and str(kept[0]) in said
+        assert kept[0].read_bytes() == b'{"text": "\xff\xfe broken"}'
+
+    drive(app, scenario)
+
+
+def test_escape_on_the_draft_offer_keeps_it_and_asks_again_next_time(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    draft_path(target).parent.mkdir(parents=True)
+    draft_path(target).write_text(json.dumps({"file": str(target), "text": "kept = 1\n", "saved_at": 0}))
+    app, _ = scripted_app(file=target)
+
+    async def put_off(pilot):
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the offer")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.workspace.editor.move_cursor((1, 0))
+        await pilot.press(*"typed = 2")  # autosave writes this text: it must not replace the draft
+        await wait_for(pilot, lambda: (load_draft(target) or None) is not None, what="the autosave")
+        await pilot.press("ctrl+q")
+
+    drive(app, put_off, settle=False)
+    again, _ = scripted_app(file=target)
+
+    async def restore(pilot):
+        await wait_for(pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the offer again")
+        assert "kept = 1" not in again.screen_stack[0].workspace.source
+        await pilot.click("#yes")
+        # then the newer autosave, typed after the first offer, is offered too
+        await wait_for(pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the second offer")
+        await pilot.click("#no")
+        await wait_for(pilot, lambda: again.workspace is not None, what="the play screen")
+        assert again.workspace.source == "kept = 1\n"
+
+    drive(again, restore, settle=False)
+
+
+def test_the_theme_chosen_is_the_theme_of_the_next_launch(modbox_home):
+    app, _ = scripted_app()
+
+    async def choose_light(pilot):
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
+
+    drive(app, choose_light)
+    again, _ = scripted_app()
+
+    async def check(pilot):
+        assert again.theme == "textual-light"
+
+    drive(again, check)
+
+
+def test_a_settings_file_of_unreadable_bytes_is_kept_aside_with_a_message(modbox_home):
+    path = modbox_home / "config" / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x80\x81 theme")
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert app.theme == "textual-dark"
+        assert "settings file could not be read (bytes that are not text)" in notifications(app)
+        kept = [p for p in path.parent.iterdir() if p.name.startswith("settings.json.corrupt-")]
+        assert [p.read_bytes() for p in kept] == [b"\x80\x81 theme"]
+
+    drive(app, scenario)
+
+
+def test_a_keymap_of_unreadable_bytes_is_named_with_a_message_and_modbox_starts(modbox_home):
+    path = modbox_home / "config" / "keymap.toml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'"workspace.run" = "\xff"')
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert str(path) in notifications(app) and "was ignored" in notifications(app)
+        assert path.read_bytes() == b'"workspace.run" = "\xff"'  # the learner's own file, untouched
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize("binding, keys, why", [
+    ("app.quit", "ctrl+nonsense+++", "is not a key"),
+    ("workspace.run", "ctrl+r,shift+", "is not a key"),
+    ("play.save", "hyperctrl+s", "is not a key"),
+    ("app.quit", "q", "takes its key before the editor does"),
+    ("app.quit", "shift+q", "takes its key before the editor does"),
+    ("workspace.run", "f5,enter", "takes its key before the editor does"),
+])
+def test_a_keymap_entry_that_is_no_key_or_steals_a_typing_key_is_refused_with_a_message(
+        modbox_home, binding, keys, why):
+    config = modbox_home / "config"
+    config.mkdir(parents=True)
+    (config / "keymap.toml").write_text(f'"{binding}" = "{keys}"\n"editor.find" = "ctrl+k"\n')
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert len(app.keymap_problems) == 1
+        assert binding in app.keymap_problems[0] and why in app.keymap_problems[0]
+        assert why in notifications(app)
+        app.workspace.editor.move_cursor((0, 0))
+        await pilot.press("q", "enter")
+        assert app.workspace.source.startswith("q\n") and app.is_running
+        await pilot.press("ctrl+k")  # the rest of the file still applies
+        assert isinstance(app.screen, AskScreen)
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize("answer", ["escape", "#no", "#yes", "ctrl+q"])
+def test_ctrl_q_with_unsaved_changes_asks_and_nothing_is_lost_whatever_the_answer(tmp_path, answer):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    app, _ = scripted_app(file=target)
+
+    async def scenario(pilot):
+        app.workspace.editor.move_cursor((1, 0))
+        await pilot.press(*"y = 2")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        assert "model.py has unsaved changes" in app.screen.question
+        if answer.startswith("#"):
+            await pilot.click(answer)
+        else:
+            await pilot.press(answer)
+        await pilot.pause()
+        if answer == "escape":
+            assert app.is_running and app.workspace.source == "x = 1\ny = 2"
+            app.quit_now()
+
+    drive(app, scenario)
+    if answer == "#yes":
+        assert target.read_text() == "x = 1\ny = 2"
+        assert load_draft(target) is None
+    else:
+        assert target.read_text() == "x = 1\n"
+        assert load_draft(target).text == "x = 1\ny = 2"
+
+
+def test_ctrl_q_without_changes_quits_at_once(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text("x = 1\n")
+    app, _ = scripted_app(file=target)
+
+    async def scenario(pilot):
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+    drive(app, scenario)
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("line, typed, expected", [
+    ("def f(x):", "return x", "def f(x):\n    return x"),
+    ("    if x:  # why: because", "y = 1", "    if x:  # why: because\n        y = 1"),
+    ("    y = 1", "z = 2", "    y = 1\n    z = 2"),
+    ("d = {'a': 1}", "e = 2", "d = {'a': 1}\ne = 2"),
+    ("# a comment:", "x = 1", "# a comment:\nx = 1"),
+])
+def test_enter_keeps_the_indentation_and_indents_after_a_colon(line, typed, expected):
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source(line)
+        ws.editor.focus()
+        await pilot.press("ctrl+end")
+        await pilot.pause(0.05)  # typed, not pasted
+        await pilot.press("enter", *typed)
+        assert ws.source == expected
+        await pilot.press("ctrl+z")
+        assert ws.source.startswith(line)
+
+    drive(app, scenario)
+
+
+def test_ctrl_a_selects_the_whole_buffer():
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source("a = 1\nb = 2\n")
+        ws.editor.focus()
+        await pilot.press("ctrl+a")
+        assert ws.editor.selected_text == "a = 1\nb = 2\n"
+        await pilot.press(*"x")
+        assert ws.source == "x"
+
+    drive(app, scenario)

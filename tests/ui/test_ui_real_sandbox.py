@@ -131,3 +131,56 @@ def test_plain_list_then_modulelist_as_a_learner_would_see_it():
         assert [c.data.path for c in ws.query_one(ModuleTree).root.children] == ["layers"]
 
     drive(app, scenario, settle=False)
+
+
+PLAIN_LIST_CNN = """\
+import torch
+from torch import nn
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = [nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3)]
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x.mean(dim=(2, 3)))
+
+
+model = CNN().to(torch.float64)
+out = model(torch.randn(2, 1, 8, 8, dtype=torch.float64))
+"""
+
+
+def test_a_failed_run_shows_its_own_model_findings_and_events_that_explain_it():
+    """The file fails with a dtype error; what explains it (the layers in a plain list, which
+    .to() never reached) is in the failed run's own report, and the panes show that one."""
+    app = real_app()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.live = False
+        ws.set_source("import torch\nfrom torch import nn\n")
+        ws.run_now()
+        first = await wait_for_report(pilot, timeout=180)
+        assert first.ok
+        ws.set_source(PLAIN_LIST_CNN)
+        ws.run_now()
+        bad = await wait_for_report(pilot, 2, timeout=60)
+        assert bad.error.kind == "exception" and "double" in bad.error.message
+        assert ws.shown_report is bad
+        assert str(ws.query_one("#stale-banner").render()).startswith("From the failed run")
+        tree = ws.query_one(ModuleTree)
+        assert [c.data.path for c in tree.root.children] == ["head"]  # the model as built
+        ws.show_pane("findings")
+        await pilot.pause()
+        findings = ws.query_one(FindingsPane).findings
+        assert [f.kind for f in findings] == ["unregistered_module"]
+        assert "plain list" in findings[0].message
+        # the events up to the error: the model's call, and the first layer's that raised
+        assert [e.kind for e in bad.events][:2] == ["forward_pre", "forward_pre"]
+
+    drive(app, scenario, settle=False)

@@ -93,7 +93,7 @@ def test_pane_snapshot(snap_compare, pane):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_failed_run_snapshot_shows_the_stale_panes_and_the_marked_line(snap_compare):
+def test_failed_run_snapshot_shows_its_own_panes_marked_and_the_marked_line(snap_compare):
     app, run_before = prepared("modules", fail_after=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

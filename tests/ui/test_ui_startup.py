@@ -84,18 +84,18 @@ def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
         # Textual's own footer rebuilt four times while play mode opened
         assert len(rebuilds) == 1
         shown = footer_descriptions(app)
-        assert "Comment" in shown and "Help" in shown  # the editor's keys and the app's
+        assert "Find" in shown and "Help" in shown  # the editor's keys and the app's
 
         app.screen.refresh_bindings()  # the bindings "changed" to the same keys
         await pilot.pause()
         assert len(rebuilds) == 1
 
         app.screen.query_one("ContentTabs").focus()  # the editor's keys no longer apply
-        await wait_for(pilot, lambda: "Comment" not in footer_descriptions(app), what="new keys")
+        await wait_for(pilot, lambda: "Find" not in footer_descriptions(app), what="new keys")
         assert len(rebuilds) == 2 and "Help" in footer_descriptions(app)
 
         app.workspace.editor.focus()
-        await wait_for(pilot, lambda: "Comment" in footer_descriptions(app), what="editor keys")
+        await wait_for(pilot, lambda: "Find" in footer_descriptions(app), what="editor keys")
         assert len(rebuilds) == 3
 
     drive(app, scenario)

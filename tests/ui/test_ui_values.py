@@ -77,7 +77,8 @@ def test_a_shape_error_shows_the_shapes_up_to_it_and_marks_the_module_at_fault()
         assert "✗ shape_mismatch" in labels["fc"] and "→" not in labels["fc"]
         detail = str(ws.query_one("#module-detail-text").render())
         assert "nn.Linear(1352, 10)" in " ".join(detail.split())
-        assert "Modules, Findings and Values show it" in str(ws.query_one("#stale-banner").render())
+        assert "From the failed run" in str(ws.query_one("#stale-banner").render())
+        assert ws.shown_report is report  # every pane, Values included, shows the failed run
         # fixing it shows the good run everywhere again, with nothing marked
         ws.set_source((EXAMPLES / "shape_mismatch.py").read_text().replace("8 * 14 * 14", "8 * 13 * 13"))
         ws.run_now()

@@ -60,7 +60,7 @@ def test_ctrl_r_and_f5_run_with_the_full_limit_when_live_mode_is_off():
 
 
 @pytest.mark.slow
-def test_a_failing_run_marks_the_line_and_keeps_the_last_good_report_marked_stale():
+def test_a_failing_run_shows_its_own_report_marked_failed_and_the_last_good_one_on_alt_g():
     app, _ = scripted_app()
 
     async def scenario(pilot):
@@ -69,21 +69,31 @@ def test_a_failing_run_marks_the_line_and_keeps_the_last_good_report_marked_stal
         ws.set_source(MLP)
         ws.run_now()
         good = await wait_for_report(pilot, 1)
-        ws.set_source(MLP + "raise ValueError('no')\n")
+        ws.set_source(MLP + "fc3 = nn.Linear(2, 2)\nraise ValueError('no')\n")
         ws.run_now()
         bad = await wait_for_report(pilot, 2)
-        assert not bad.ok and bad.error.line == 5
-        assert ws.editor.error_line == 5
-        assert ws.good_report is good and ws.last_report is bad
+        assert not bad.ok and bad.error.line == 6
+        assert ws.editor.error_line == 6
+        assert ws.good_report is good and ws.last_report is bad and ws.shown_report is bad
+        banner = lambda: str(ws.query_one("#stale-banner").render())  # noqa: E731
         assert ws.query_one("#stale-banner").display
-        assert "Stale" in str(ws.query_one("#stale-banner").render())
-        assert ws.query_one("#panes").has_class("-stale")
+        assert banner().startswith("From the failed run (exception (line 6))") and "alt+g" in banner()
+        assert ws.query_one("#panes").has_class("-failed")
         assert status(app).startswith("exception: NameError")
+        assert status(app).count("line 6") == 1
         tree = ws.query_one(ModuleTree)
-        assert [c.data.path for c in tree.root.children] == ["fc1", "fc2"]  # still the good model
+        # the model as the failed run built it, up to the error
+        assert [c.data.path for c in tree.root.children] == ["fc1", "fc2", "fc3"]
+        await pilot.press("alt+g")  # the last good run, marked stale
+        assert ws.shown_report is good and ws.query_one("#panes").has_class("-stale")
+        assert banner().startswith("Stale: the last good run")
+        assert [c.data.path for c in tree.root.children] == ["fc1", "fc2"]
+        await pilot.press("alt+g")  # and back
+        assert ws.shown_report is bad
+        assert [c.data.path for c in tree.root.children] == ["fc1", "fc2", "fc3"]
         ws.show_pane("output")
         assert "Traceback" not in str(ws.query_one("#output-text").render())
-        assert "line 5" in str(ws.query_one("#output-text").render())
+        assert "line 6" in str(ws.query_one("#output-text").render())
         ws.set_source(MLP)
         ws.run_now()
         await wait_for_report(pilot, 3)
@@ -297,7 +307,7 @@ def test_state_dict_pane_shows_tied_names_and_unsaved_buffers():
 
 
 @pytest.mark.slow
-def test_error_before_any_good_run_shows_the_error_without_a_stale_banner():
+def test_error_before_any_good_run_is_marked_failed_with_nothing_to_switch_to():
     app, _ = scripted_app(respond=lambda s: error_report(line=2))
 
     async def scenario(pilot):
@@ -305,8 +315,11 @@ def test_error_before_any_good_run_shows_the_error_without_a_stale_banner():
         ws.run_now()
         await wait_for_report(pilot)
         assert ws.editor.error_line == 2
-        assert not ws.query_one("#stale-banner").display
+        banner = str(ws.query_one("#stale-banner").render())
+        assert banner.startswith("From the failed run") and "alt+g" not in banner
         assert "exception" in status(app)
+        await pilot.press("alt+g")
+        assert ws.shown_report is ws.last_report
 
     drive(app, scenario)
 

@@ -7,6 +7,7 @@ far), the zygote's ``exit`` message (exit code, CPU time), the reason the client
 
 from __future__ import annotations
 
+import errno
 import re
 import signal
 
@@ -115,6 +116,11 @@ def _from_result(result: dict, limits: Limits) -> Error | None:
         message = (
             f"input() has nothing to read: code in modbox gets no keyboard input{at}. "
             "Put the value in your code instead."
+        )
+    elif result.get("errno") == errno.EAGAIN and re.search(r"fork|Popen|spawn", tb):
+        message = (
+            f"Your code hit the limit of {limits.processes} processes a run may start "
+            f"({exc_type}: {msg}){at}. Start fewer processes, and end each one you start."
         )
     elif result.get("errno") == _EFBIG:
         message = (

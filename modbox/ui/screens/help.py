@@ -48,13 +48,17 @@ def key_table(sections: list[tuple[str, list[Binding]]], keymap: dict[str, str])
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap: dict[str, str]):
+    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap: dict[str, str],
+                 files_note: str = ""):
         super().__init__()
         self.sections = sections
         self.keymap = keymap
+        self.files_note = files_note  # where the code on screen lives on disk
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog tall", id="help"):
+            if self.files_note:
+                yield Static(Text(self.files_note + "\n"))
             yield Static(Text("modbox keys", style="bold"))
             yield Static(key_table(self.sections, self.keymap))
             yield Static(

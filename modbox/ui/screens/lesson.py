@@ -12,20 +12,25 @@ sandbox, one at a time with the draft's runs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from modbox.lessons import checks
 from modbox.lessons.model import Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession, Reveal, sandbox_limits
 from modbox.report import Error, Report
+from modbox.storage import atomic_write_text, data_dir
+from modbox.ui.autosave import keep_copy
 from modbox.ui.engine import Engine
+from modbox.ui.file_watch import FileWatch
+from modbox.ui.narrow import NarrowLayout
 from modbox.ui.widgets.dialogs import ConfirmScreen
 from modbox.ui.screens.lesson_solution import SolutionScreen
 from modbox.ui.screens.prediction import PredictionScreen
@@ -35,6 +40,10 @@ from modbox.ui.widgets.lesson_prose import LessonProse, MythRun, step_markdown
 from modbox.ui.workspace import Workspace
 
 DRAFT_DELAY = 0.5  # seconds of quiet typing before the draft is saved
+
+
+def lesson_draft_file(lesson_id: str) -> Path:
+    return data_dir() / "lessons" / lesson_id / "main.py"
 
 
 class LessonWorkspace(Workspace):
@@ -70,24 +79,29 @@ class LessonWorkspace(Workspace):
             self.status_line.show_state()
 
 
-def lesson_keys(key: str, action: str, description: str, name: str) -> list[Binding]:
+def lesson_keys(key: str, action: str, description: str, name: str, shown: bool = True) -> list[Binding]:
     """A letter that works outside the editor, and alt+letter that works everywhere (the editor
-    types no alt+key)."""
+    types no alt+key): the footer names alt+letter, true wherever the focus is. ``shown``: in the
+    footer (the others are in the help, F1, and the palette)."""
     return [
-        Binding(key, action, description, id=f"lesson.{name}"),
-        Binding(f"alt+{key}", action, description, id=f"lesson.{name}.alt"),
+        Binding(key, action, description, show=False, id=f"lesson.{name}"),
+        Binding(f"alt+{key}", action, description, show=shown, id=f"lesson.{name}.alt"),
     ]
 
 
-class LessonScreen(Screen):
+class LessonScreen(NarrowLayout):
+    VIEWS = ("lesson", "code", "panes")
+    WIDE = 170  # below, the panes take the lesson text's place when shown (f8)
+    view = "lesson"
+
     BINDINGS = [
         *lesson_keys("n", "next", "Next", "next"),
-        *lesson_keys("p", "prev", "Previous", "prev"),
+        *lesson_keys("p", "prev", "Previous", "prev", shown=False),
         *lesson_keys("a", "predict", "Predict", "predict"),
         *lesson_keys("h", "hint", "Hint", "hint"),
         *lesson_keys("s", "solution", "Solution", "solution"),
-        *lesson_keys("x", "reset", "Reset lesson", "reset"),
-        *lesson_keys("l", "menu", "Lessons", "menu"),
+        *lesson_keys("x", "reset", "Reset lesson", "reset", shown=False),
+        *lesson_keys("l", "menu", "Lessons", "menu", shown=False),
     ]
 
     def __init__(self, engine: Engine, catalog: Catalog, store: ProgressStore, lesson: Lesson):
@@ -135,14 +149,93 @@ class LessonScreen(Screen):
     def workspace(self) -> LessonWorkspace:
         return self.query_one(LessonWorkspace)
 
+    # ------------------------------------------------------------------ keys
+
+    @property
+    def typing(self) -> bool:
+        """Whether the focus is where letters type (the editor): then alt+letter is the key."""
+        return isinstance(self.focused, (TextArea, Input))
+
+    def key(self, letter: str) -> str:
+        """How to press a lesson key where the focus is now: ``s`` or ``alt+s``."""
+        return f"alt+{letter}" if self.typing else letter
+
+    def on_descendant_focus(self) -> None:
+        self._show_checks()  # its "solved!" line names keys
+
+    def on_descendant_blur(self) -> None:
+        self._show_checks()
+
     def on_mount(self) -> None:
         if self.lesson.torch_problem:
             self.notify(f"{self.lesson.torch_problem}: some of what this lesson says may not hold "
                         "for your torch.", severity="warning", timeout=10)
         self._show_checks()
         self.show_step()
+        self._write_draft_file()
+        self._draft_watch = FileWatch(self, self.draft_file, self._draft_file_changed)
 
     # ------------------------------------------------------------------ saving
+
+    @property
+    def draft_file(self) -> Path:
+        """The draft as a file, for the learner's own editor: what is written there shows here
+        (and runs) within half a second, and what is typed here is written there."""
+        return lesson_draft_file(self.lesson.id)
+
+    @property
+    def files_note(self) -> str:
+        """Where this screen's code lives on disk (the help screen says it)."""
+        return (f"Your code for this lesson is also the file {self.draft_file}: edit it in any "
+                "editor and it shows (and runs) here.")
+
+    def _write_draft_file(self) -> None:
+        try:
+            atomic_write_text(self.draft_file, self.workspace.source)
+        except OSError:
+            return  # the draft is in the progress file too; the file is a convenience
+        if getattr(self, "_draft_watch", None) is not None:
+            self._draft_watch.seen()
+
+    def _draft_file_changed(self) -> None:
+        try:
+            text = self.draft_file.read_bytes().decode("utf-8").replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"{self.draft_file.name} changed, and cannot be read now ({exc}).",
+                        severity="warning")
+            return
+        mine = self.workspace.source
+        if text == mine:
+            return
+        if mine == self._saved_draft:  # nothing typed here since the last save: take it
+            self._take_draft(text, f"{self.draft_file.name} changed on disk: reloaded and run.")
+            return
+
+        def answer(take_file: bool | None) -> None:
+            if take_file:
+                try:
+                    kept = keep_copy(self.draft_file, mine)
+                except OSError as exc:
+                    self.notify(f"Could not keep a copy of your version ({exc.strerror or exc}), so "
+                                "it stays in the editor.", severity="error")
+                    return
+                self._take_draft(text, f"Took the file's version. Yours is kept as {kept}.")
+            else:
+                self.flush_draft()
+                self._write_draft_file()
+
+        self.app.push_screen(
+            ConfirmScreen(f"{self.draft_file.name} changed on disk, and you have changes here "
+                          "that are not in it.\nWhich do you keep? (The other is kept too.)",
+                          "The file", "Mine"),
+            answer,
+        )
+
+    def _take_draft(self, text: str, note: str) -> None:
+        self.workspace.set_source(text)
+        self.flush_draft()
+        self.workspace.run_now()
+        self.notify(note)
 
     def _save(self, change, what: str):
         """``change()`` (which writes progress), or None after telling the learner, once, that
@@ -175,6 +268,7 @@ class LessonScreen(Screen):
         text = self.workspace.source
         if text != self._saved_draft and self._save(lambda: setattr(self.session, "draft", text), "your code"):
             self._saved_draft = text
+            self._write_draft_file()
 
     # ------------------------------------------------------------------ steps
 
@@ -200,7 +294,7 @@ class LessonScreen(Screen):
         if session.pending_prediction is not None:
             self._ask_when_shown = True
             self.call_after_refresh(self._ask_on_arrival)
-        elif step.task:
+        elif step.task and self.shows("code"):
             self.workspace.editor.focus()
         else:
             self.query_one(LessonProse).focus()
@@ -231,7 +325,7 @@ class LessonScreen(Screen):
                 self.last_reveal = None
                 self.show_step()
         elif self.session.solved:
-            self._next_lesson()
+            self._lesson_complete()
         else:
             self.app.push_screen(
                 ConfirmScreen("The task is not solved yet: the checks list shows what is left.\n"
@@ -248,11 +342,27 @@ class LessonScreen(Screen):
             self.last_reveal = None
             self.show_step()
 
-    def _next_lesson(self) -> None:
+    def _lesson_complete(self) -> None:
+        """Say the lesson is done before the next one starts (its first question would
+        otherwise open at once, as if this lesson had gone on)."""
+        following = self._following()
+        then = (f"Next: “{following.title}”." if following is not None
+                else "It was the last lesson: well done!")
+        self.app.push_screen(
+            ConfirmScreen(f"✓ Lesson complete: “{self.lesson.title}”.\n{then}",
+                          "Next lesson" if following is not None else "Back to the lessons", "Stay here"),
+            lambda go: self._next_lesson() if go else None,
+        )
+
+    def _following(self) -> Lesson | None:
         lessons = self.catalog.lessons
         index = next(i for i, lesson in enumerate(lessons) if lesson.id == self.lesson.id)
-        if index + 1 < len(lessons):
-            self.app.switch_screen(LessonScreen(self.engine, self.catalog, self.store, lessons[index + 1]))
+        return lessons[index + 1] if index + 1 < len(lessons) else None
+
+    def _next_lesson(self) -> None:
+        following = self._following()
+        if following is not None:
+            self.app.switch_screen(LessonScreen(self.engine, self.catalog, self.store, following))
         else:
             self.notify("That was the last lesson. Well done! Experiment freely from the menu (e).", timeout=10)
             self.app.pop_screen()
@@ -275,7 +385,7 @@ class LessonScreen(Screen):
                 self.action_predict()
             else:
                 self.notify("Your code runs once you have answered the questions coming up: a run "
-                            "now would give their answers away. Press n to go on.")
+                            f"now would give their answers away. Press {self.key('n')} to go on.")
         return True
 
     def unanswered_ahead(self) -> str | None:
@@ -344,18 +454,20 @@ class LessonScreen(Screen):
         if all(r.passed for r in self._results) and not self._solved:
             self._solved = True
             self.query_one(LessonChecks).display = True
-            self.notify("All checks pass: you solved this lesson! s shows the reference solution "
-                        "beside your code; n moves on when you are ready.", timeout=10)
+            self.notify(f"All checks pass: you solved this lesson! {self.key('s')} shows the reference "
+                        f"solution beside your code; {self.key('n')} moves on when you are ready.",
+                        timeout=10)
             self.show_header()
         self._show_checks()
 
     def _show_checks(self) -> None:
-        self.query_one(LessonChecks).show(self.lesson.checks, self._results, self._solved)
+        self.query_one(LessonChecks).show(self.lesson.checks, self._results, self._solved,
+                                          keys=(self.key("s"), self.key("n")))
 
     def action_hint(self) -> None:
         session = self.session
         if not session.has_more_hints:
-            self.notify("That was the last hint. s shows the reference solution.")
+            self.notify(f"That was the last hint. {self.key('s')} shows the reference solution.")
             return
         if session.fix_hint_needs_confirmation:
             self.app.push_screen(
@@ -396,6 +508,7 @@ class LessonScreen(Screen):
             self._results, self._solved = None, False
             self.last_reveal, self._myth_run = None, None
             self.workspace.set_source(self.lesson.starter)
+            self._write_draft_file()
             self._show_checks()
             self.show_step()
             self.notify(f"“{self.lesson.title}” starts afresh.")

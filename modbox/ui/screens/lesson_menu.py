@@ -97,6 +97,7 @@ class LessonMenuScreen(Screen):
         self.engine = engine
         self.catalog = catalog
         self.store = store
+        self._can_resume = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="menu-header")
@@ -151,6 +152,8 @@ class LessonMenuScreen(Screen):
         menu.highlighted = ids.index(target) if target in ids else (openable[0] if openable else None)
         self._show_header(progress)
         self._show_detail()
+        self._can_resume = bool(last) or any(p.status != "new" for p in progress.values())
+        self.refresh_bindings()
 
     def _show_header(self, progress: dict[str, LessonProgress]) -> None:
         solved = sum(progress.get(lesson.id, LessonProgress()).solved for lesson in self.catalog.lessons)
@@ -205,6 +208,10 @@ class LessonMenuScreen(Screen):
         self.app.push_screen(LessonScreen(self.engine, self.catalog, self.store, lesson))
 
     # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # "Resume" promises a place to go back to: with nothing started there is none
+        return self._can_resume if action == "resume" else True
 
     def action_resume(self) -> None:
         target = self.catalog.get(self._resume_target() or "")

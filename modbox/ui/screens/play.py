@@ -9,11 +9,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
-from modbox.ui.autosave import INTERVAL, DraftWriter, load_draft
+from modbox.ui.autosave import (
+    INTERVAL, DraftUnreadable, DraftWriter, draft_path, keep_copy, keep_undecided, load_draft,
+    remove_draft,
+)
+from modbox.ui.file_watch import FileWatch
+from modbox.ui.narrow import NarrowLayout
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
 from modbox.ui.screens.new_from_template import TemplateScreen
@@ -53,7 +57,7 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-class PlayScreen(Screen):
+class PlayScreen(NarrowLayout):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="play.save"),
         Binding("ctrl+o", "open", "Open", id="play.open"),
@@ -69,6 +73,7 @@ class PlayScreen(Screen):
         self.writer = DraftWriter(self.file.path if self.file else None)
         self._version = 0
         self._autosave_timer = None
+        self._watch: FileWatch | None = None
         self._initial_text = text
         lines = text.count("\n") + 1
         self._live = lines <= LIVE_MAX_LINES
@@ -92,20 +97,94 @@ class PlayScreen(Screen):
 
     def on_mount(self) -> None:
         self.workspace.editor.focus()
+        self._watch_file()
         self._show_file_bar()
         if self._opening_note:
             severity = "warning" if "instead" in self._opening_note or "Could not" in self._opening_note else "information"
             self.notify(self._opening_note.strip(), severity=severity, timeout=8)
         self._offer_draft()
 
+    @property
+    def files_note(self) -> str:
+        """Where this screen's code lives on disk (the help screen says it)."""
+        if self.file is None:
+            return ("The scratch buffer is in no file: ctrl+s saves it to one. Unsaved text is "
+                    f"autosaved in {draft_path(None).parent}.")
+        return (f"You are editing {self.file.path}: edit it in any editor and it shows (and runs) "
+                f"here. Unsaved text is autosaved in {draft_path(self.file.path).parent}.")
+
+    # ------------------------------------------------------------------ another program's writes
+
+    def _watch_file(self) -> None:
+        """Follow the file on disk: the learner may edit it in their own editor."""
+        if self._watch is not None:
+            self._watch.stop()
+        self._watch = FileWatch(self, self.file.path, self._disk_changed) if self.file else None
+
+    def _disk_changed(self) -> None:
+        name = self.file.path.name
+        try:
+            file = read_source(self.file.path)
+        except UnreadableFile as exc:
+            self.notify(f"{name} changed on disk, and cannot be read now: {exc}", severity="warning")
+            return
+        if file.text == self.saved_text:
+            return
+        if not self.modified:
+            self._take_from_disk(file, f"{name} changed on disk: reloaded and run.")
+            return
+        mine = self.workspace.source
+
+        def answer(take_disk: bool | None) -> None:
+            if take_disk:
+                try:
+                    kept = keep_copy(self.file.path, mine)
+                except OSError as exc:
+                    self.notify(f"Could not keep a copy of your version ({exc.strerror or exc}), so "
+                                "it stays in the editor.", severity="error")
+                    take_disk = False
+                else:
+                    self._take_from_disk(file, f"Took {name} from disk. Your version is kept as {kept}.")
+            if not take_disk:
+                self.saved_text = file.text  # the buffer is now modified against the new disk text
+                self._show_file_bar()
+                self.notify("Kept your version. ctrl+s saves it over the one on disk.")
+
+        self.app.push_screen(
+            ConfirmScreen(f"{name} changed on disk, and you have unsaved changes here.\n"
+                          "Which do you keep? (The other is kept too: nothing is lost.)",
+                          "The file on disk", "Mine"),
+            answer,
+        )
+
+    def _take_from_disk(self, file: SourceFile, note: str) -> None:
+        editor = self.workspace.editor
+        row, column = editor.cursor_location
+        self.file, self.saved_text = file, file.text
+        self.workspace.set_source(file.text)
+        row = min(row, editor.document.line_count - 1)
+        editor.cursor_location = (row, min(column, len(editor.document.get_line(row))))
+        self.workspace.run_now()  # at once: the learner saved in their editor to see the result
+        self._show_file_bar()
+        self.notify(note)
+
     # ------------------------------------------------------------------ autosave and recovery
 
-    def _offer_draft(self) -> None:
-        draft = load_draft(self.file.path if self.file else None)
+    def _offer_draft(self, undecided: bool = True) -> None:
+        """Offer back the text a crash or quit left unsaved: first a draft the learner put off
+        deciding on (esc) last time, then the newest autosave."""
+        path = self.file.path if self.file else None
+        try:
+            draft = load_draft(path, undecided)
+        except DraftUnreadable as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            draft = None
+        if draft is not None and draft.text == self.workspace.source:
+            remove_draft(path, undecided)
+            draft = None
         if draft is None:
-            return
-        if draft.text == self.workspace.source:
-            self.writer.discard()
+            if undecided:
+                self._offer_draft(undecided=False)
             return
         when = time.strftime("%H:%M on %d %b", time.localtime(draft.saved_at))
         name = self.file.path.name if self.file else "the scratch buffer"
@@ -114,13 +193,26 @@ class PlayScreen(Screen):
             if restore:
                 self.workspace.set_source(draft.text)
                 self.notify(f"Restored the unsaved text of {name}.")
-            else:
-                self.writer.discard()
+                if undecided:
+                    remove_draft(path, undecided)
+            elif restore is False:
+                remove_draft(path, undecided)
+            else:  # esc: not decided; the draft waits, and the next launch asks again
+                if not undecided:
+                    try:
+                        keep_undecided(path)
+                    except OSError as exc:
+                        self.notify(f"Could not set the draft aside ({exc.strerror or exc}): the "
+                                    "next autosave may replace it.", severity="error")
+                self.notify(f"The unsaved text of {name} is kept: modbox asks again next time.")
+            if undecided:
+                self._offer_draft(undecided=False)
 
         self.app.push_screen(
             ConfirmScreen(
-                f"modbox closed before {name} was saved: unsaved text from {when} was kept.\n"
-                "Restore it?",
+                f"{name if self.file else 'The scratch buffer'} has unsaved text from {when}, kept "
+                "when modbox last closed.\n"
+                "Restore it? (esc: decide next time)",
                 "Restore", "Discard",
             ),
             answer,
@@ -146,6 +238,7 @@ class PlayScreen(Screen):
         writer.write(text, version)
         if writer.last_error:
             self.app.call_from_thread(self.notify, writer.last_error, severity="error")
+        self.app.call_from_thread(self._show_file_bar)
 
     @work(thread=True, group="autosave")
     def _discard_draft(self, writer: DraftWriter) -> None:
@@ -172,8 +265,41 @@ class PlayScreen(Screen):
         name = _shown_path(self.file.path) if self.file else "scratch buffer (ctrl+s saves it to a file)"
         text = Text.assemble((name, "bold"))
         if self.modified and self.file is not None:
-            text.append("  ● modified (autosaved)", style="yellow")
+            text.append("  ● modified", style="yellow")
+            if self.writer.last_error:
+                text.append(f" (not autosaved: {self.writer.last_error.removeprefix('autosave failed: ')})",
+                            style="bold red")
+            elif self.writer.written == self._version:
+                text.append(" (autosaved)", style="yellow")
         self.query_one("#file-bar", Static).update(text)
+
+    def ask_before_quit(self, quit_now) -> None:
+        """Ask whether to save before quitting; ``quit_now()`` quits (the draft is kept)."""
+        name = self.file.path.name if self.file else "The scratch buffer"
+
+        def saved_then_quit() -> None:
+            if not self.modified:
+                quit_now()
+
+        def answer(save: bool | None) -> None:
+            if save is False:
+                quit_now()
+            elif save and self.file is not None:
+                self._save()
+                saved_then_quit()
+            elif save:
+                self.app.push_screen(AskScreen("Save as", "file name, e.g. model.py", "model.py"),
+                                     lambda path: (self._save_as(path), saved_then_quit()))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{name} has unsaved changes. Save them before quitting?\n"
+                "(Quitting without saving keeps them as a draft that modbox offers back next "
+                "time. esc: stay; ctrl+q again: quit.)",
+                "Save and quit" if self.file else "Save as… and quit", "Quit without saving",
+            ),
+            answer,
+        )
 
     def action_save(self) -> None:
         if self.file is None:
@@ -202,6 +328,7 @@ class PlayScreen(Screen):
         self.writer = DraftWriter(path)
         old.discard()
         self.workspace.filename = path.name
+        self._watch_file()
 
     def _save(self) -> None:
         assert self.file is not None
@@ -217,6 +344,8 @@ class PlayScreen(Screen):
             )
             return
         self.saved_text = text
+        if self._watch is not None:
+            self._watch.seen()
         self.writer.discard()
         self._show_file_bar()
         self.notify(f"Saved {self.file.path.name}.")
@@ -270,6 +399,7 @@ class PlayScreen(Screen):
         self.workspace.filename = file.path.name if file else "scratch.py"
         self.workspace.editor.error_line = None
         self.workspace.set_source(text)
+        self._watch_file()
         self._show_file_bar()
         if note:
             self.notify(note.strip(), timeout=8)

@@ -178,7 +178,7 @@ class PredictionScreen(ModalScreen[Reveal | None]):
         parts = []
         if reveal.output.strip():
             parts.append("**What the experiment printed:**\n\n" + fence(reveal.output))
-        parts.append(f"**Why {'it is right' if reveal.correct else 'not'}:** {reveal.explanation.strip()}")
+        parts.append(f"**Why {'it is right' if reveal.correct else 'not'}:** {without_verdict(reveal.explanation)}")
         if not reveal.correct:
             parts.append(f"**Why the run's answer:** {without_verdict(reveal.correct_choice.explanation)}")
             parts.append("*This question comes back in a short review the next time you start modbox.*")

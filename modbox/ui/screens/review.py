@@ -54,6 +54,8 @@ class ReviewScreen(ModalScreen[None]):
             self.dismiss(None)
             return
         question = self.questions[index]
+        # the questions open over this screen: its intro would show around and through them
+        self.query_one("#review").display = False
         lesson = question.session.lesson
         limits, timeout = sandbox_limits(lesson), lesson.limits.wall
 

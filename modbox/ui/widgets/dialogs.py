@@ -33,10 +33,11 @@ class AskScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """A question with two answers; escape picks the second."""
+class ConfirmScreen(ModalScreen[bool | None]):
+    """A question with two answers: True, False, or None when escape closes it undecided
+    (callers that must not lose anything on escape tell None from False)."""
 
-    BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.no")]
 
     def __init__(self, question: str, yes: str, no: str):
         super().__init__()
@@ -52,5 +53,5 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
-    def action_no(self) -> None:
-        self.dismiss(False)
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -15,6 +15,10 @@ from textual.widgets import TextArea
 from modbox.ui.widgets.dialogs import AskScreen
 
 INDENT = "    "
+ERROR_GLYPH = "▶"  # in the gutter of the line a failed run stopped at
+# Keys closer together than anyone types are a paste or a laggy link delivering typed text: its
+# lines carry their own indentation, so enter then adds none (it would double it).
+BURST_GAP = 0.012  # seconds
 
 
 class CodeEditor(TextArea):
@@ -25,12 +29,13 @@ class CodeEditor(TextArea):
     """
 
     BINDINGS = [
-        Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", id="editor.comment",
-                key_display="ctrl+/"),
+        Binding("ctrl+underscore,ctrl+slash", "toggle_comment", "Comment", show=False,
+                id="editor.comment", key_display="ctrl+/"),
         Binding("shift+tab", "dedent", "Dedent", show=False, id="editor.dedent"),
         Binding("ctrl+f", "find", "Find", id="editor.find"),
         Binding("f3", "find_next", "Find next", show=False, id="editor.find_next"),
         Binding("ctrl+g", "goto_line", "Go to line", id="editor.goto_line"),
+        Binding("ctrl+a", "select_all", "Select all", show=False, id="editor.select_all"),
         Binding("ctrl+home", "document_start", "Start of file", show=False, id="editor.start"),
         Binding("ctrl+end", "document_end", "End of file", show=False, id="editor.end"),
     ]
@@ -48,6 +53,7 @@ class CodeEditor(TextArea):
             **kwargs,
         )
         self.cursor_blink = True
+        self._last_key_time = 0.0
         self._error_line: int | None = None
         self.last_find = ""
 
@@ -91,9 +97,13 @@ class CodeEditor(TextArea):
         if self.scroll_offset.y + y != self._error_line - 1:
             return strip
         gutter = self.gutter_width
-        mark = Style(bgcolor="red", color="white", bold=True)
-        marked = Segment.apply_style(strip.crop(0, gutter), post_style=mark)
-        return Strip.join([Strip(marked), strip.crop(gutter)])
+        # a glyph and reversed colours as well as red: without colour (NO_COLOR, a monochrome
+        # terminal) red is one more shade of grey
+        mark = Style(bgcolor="red", color="white", bold=True, reverse=False)
+        number = strip.crop(0, gutter).text.strip()
+        marked = Strip([Segment((ERROR_GLYPH + number).ljust(gutter)[:gutter],
+                                mark + Style(reverse=self.app.no_color))])
+        return Strip.join([marked, strip.crop(gutter)])
 
     def _selected_rows(self) -> range:
         start, end = sorted((self.selection.start, self.selection.end))
@@ -123,13 +133,51 @@ class CodeEditor(TextArea):
         self._replace_rows(rows, new)
 
     async def _on_key(self, event: events.Key) -> None:
+        if await self._run_binding_in_order(event):
+            return
         if event.key == "tab" and self.selection.start[0] != self.selection.end[0]:
             event.stop()
             event.prevent_default()
             rows = self._selected_rows()
             self._replace_rows(rows, [INDENT + self.document.get_line(r) for r in rows])
             return
+        burst = event.time - self._last_key_time < BURST_GAP
+        self._last_key_time = event.time
+        if event.key == "enter" and not self.read_only and not burst:
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self.replace("\n" + self._indent_after(min(start, end)), start, end,
+                         maintain_selection_offset=False)
+            return
         await super()._on_key(event)
+
+    async def _run_binding_in_order(self, event: events.Key) -> bool:
+        """Run the binding of a key that types nothing (an arrow, backspace, ctrl+z) here and now.
+
+        Textual types a character as soon as the editor reads its key, but runs a binding only
+        once the key has bubbled up through every container to the App, one message queue
+        each. Keys sent in one burst (a paste, a laggy link) on a busy machine then come out of
+        order: the letters of "End, Left, Backspace, XYZ" land before the cursor moved. Running
+        the binding when the editor reads the key keeps every key in the order typed."""
+        if event.is_printable or event.key in ("enter", "tab", "escape"):
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.binding.priority or not active.enabled:
+            return False  # priority bindings already ran, before the key reached the editor
+        event.stop()
+        event.prevent_default()
+        await self.app.run_action(active.binding.action, active.node)
+        return True
+
+    def _indent_after(self, location: tuple[int, int]) -> str:
+        """The indentation a new line at ``location`` starts with: the line's own, one level
+        more after a ``:`` that opens a block (``def f():``, ``if x:  # why``)."""
+        row, column = location
+        before = self.document.get_line(row)[:column]
+        indent = before[: len(before) - len(before.lstrip())]
+        code = re.sub(r"\s+#[^'\"]*$", "", before).rstrip()
+        return indent + INDENT if code.endswith(":") and not code.lstrip().startswith("#") else indent
 
     def action_dedent(self) -> None:
         rows = self._selected_rows()

@@ -28,7 +28,9 @@ def failure_text(check: Check, result: CheckResult) -> Text:
     return text
 
 
-def checks_renderable(checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool):
+def checks_renderable(checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool,
+                      keys: tuple[str, str] = ("s", "n")):
+    """``keys``: how the solution and next keys are pressed where the focus is."""
     title = Text("Checks", style="bold")
     rows = Table.grid(padding=(0, 1))
     rows.add_column(width=1, no_wrap=True)
@@ -42,7 +44,8 @@ def checks_renderable(checks: tuple[Check, ...], results: list[CheckResult] | No
     if passed == len(results):
         title.append(f"  all {len(results)} pass", style="bold green")
         if solved:
-            title.append(": solved! s shows the reference solution, n moves on", style="green")
+            title.append(f": solved! {keys[0]} shows the reference solution, {keys[1]} moves on",
+                         style="green")
     else:
         title.append(f"  {passed} of {len(results)} pass", style="yellow")
     by_id = {check.id: check for check in checks}
@@ -60,8 +63,9 @@ def checks_renderable(checks: tuple[Check, ...], results: list[CheckResult] | No
 class LessonChecks(Static):
     """Shows ``checks_renderable``; ``results`` None means the draft has not run yet."""
 
-    def show(self, checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool) -> None:
+    def show(self, checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool,
+             keys: tuple[str, str] = ("s", "n")) -> None:
         self.results = results
-        self.shown = checks_renderable(checks, results, solved)
+        self.shown = checks_renderable(checks, results, solved, keys)
         self.update(self.shown)
 

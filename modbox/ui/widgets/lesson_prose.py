@@ -28,23 +28,23 @@ def prediction_markdown(session: LessonSession, prediction_id: str, reveal: Reve
     record: PredictionRecord | None = session.progress.predictions.get(prediction_id)
     parts = ["### Your prediction", prediction.question.strip()]
     if record is None:
-        parts.append("**Predict before anything runs:** press `a` to answer.")
+        parts.append("**Predict before anything runs:** press `a` (`alt+a` in the editor) to answer.")
         return "\n\n".join(parts)
     mine = prediction.choice(record.choice)
     parts.append(f"You answered **{mine.text}** ({CONFIDENCE.get(record.confidence, '?')}).")
     if record.correct is None:
-        parts.append("The experiment has not run yet: press `a` to run it.")
+        parts.append("The experiment has not run yet: press `a` (`alt+a` in the editor) to run it.")
         return "\n\n".join(parts)
     truth = prediction.choice(record.answer or "") or prediction.marked
     if record.correct:
-        parts.append(f"✓ **Right.** {mine.explanation.strip()}")
+        parts.append(f"✓ **Right.** {without_verdict(mine.explanation)}")
     else:
         parts.append(f"✗ **The run shows: {truth.text}.**")
         parts.append(f"Why not *{mine.text}*: {mine.explanation.strip()}")
         parts.append(f"Why *{truth.text}*: {without_verdict(truth.explanation)}")
     if reveal is not None and reveal.prediction.id == prediction_id and reveal.output.strip():
         parts.append("What the experiment printed:\n\n" + fence(reveal.output))
-    parts.append("Press `a` to run the experiment again.")
+    parts.append("Press `a` (`alt+a` in the editor) to run the experiment again.")
     return "\n\n".join(parts)
 
 

@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
+from modbox import formatting as fmt
 from modbox.report import Report
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.output_pane import tier_text
@@ -57,9 +58,8 @@ class RunStatus(Widget):
             if r.error is None:
                 return Text("the run failed", style="bold red")
             text = Text.assemble((f"{r.error.kind}: ", "bold red"))
-            text.append(r.error.message.splitlines()[0] if r.error.message else "", style="red")
-            if r.error.line:
-                text.append(f" (line {r.error.line})", style="red")
+            first = r.error.message.splitlines()[0] if r.error.message else ""
+            text.append(fmt.at_line(first, r.error.line), style="red")
             return text
         if state in ("idle", "starting"):
             return Text("starting the worker…", style="yellow")
