@@ -1,7 +1,7 @@
 """Driving the installed ``modbox`` in a real terminal (tmux), and finding the processes it left.
 
 Each ``Terminal`` has its own tmux server (``tmux -L <unique socket>``) running a plain bash in a
-160x50 pane, with ``MODBOX_HOME`` pointing at the test's folder and a marker in the environment
+pane of the size asked for (160x50 unless told), with ``MODBOX_HOME`` pointing at the test's folder and a marker in the environment
 (``MODBOX_E2E``) by which the test finds the processes it started, and only those. Tests type a
 command into that shell as a person would, read the screen with ``capture-pane`` and wait for
 text with a deadline (never a fixed sleep).
@@ -42,9 +42,10 @@ def sized_by_the_pane(*command: str) -> list[str]:
 class Terminal:
     """A tmux pane with bash in it. Use as a context manager: the tmux server always dies."""
 
-    def __init__(self, home: Path, cwd: Path):
+    def __init__(self, home: Path, cwd: Path, size: tuple[int, int] = (WIDTH, HEIGHT)):
         self.home = Path(home)
         self.cwd = Path(cwd)
+        self.width, self.height = size
         self.socket = f"modbox-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.marker = uuid.uuid4().hex
         self.session = "e2e"
@@ -58,7 +59,7 @@ class Terminal:
 
     def __enter__(self) -> Terminal:
         env = {"MODBOX_HOME": str(self.home), MARKER_VAR: self.marker}
-        args = ["new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
+        args = ["new-session", "-d", "-s", self.session, "-x", str(self.width), "-y", str(self.height),
                 "-c", str(self.cwd)]
         for key, value in env.items():
             args += ["-e", f"{key}={value}"]

@@ -130,3 +130,32 @@ def test_a_task_step_on_a_narrow_terminal_keeps_the_focus_on_what_is_shown():
             assert app.focused is lesson.workspace.editor
 
     asyncio.run(main())
+
+
+def footer_keys(app) -> list[str]:
+    """The keys the footer offers now, as it writes them ("alt+s Solution"): the first key of
+    each action (f1 for help, not also ?)."""
+    first = {}
+    for _, binding, _, _ in app.screen.active_bindings.values():
+        if binding.show:
+            first.setdefault(binding.action, f"{app.get_key_display(binding)} {binding.description}")
+    return list(first.values())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+def test_a_narrow_terminal_shows_the_whole_lesson_header_and_every_footer_key_in_each_part(size):
+    async def scenario(pilot, app, lesson):
+        header = lesson.query_one("#lesson-header")
+        assert "hold alt" in str(header.render())
+        for _ in lesson.views():  # the lesson's text, the code, the panes
+            await pilot.pause(0.1)
+            shown = screen_text(app)
+            top = shown.splitlines()[header.region.y:header.region.bottom]
+            assert str(header.render()).replace(" ", "") in flat("\n".join(top)).replace(" ", ""), shown
+            keys = footer_keys(app)
+            assert "^q Quit" in keys and "alt+s Solution" in keys and "f1 Help" in keys
+            for key in keys:
+                assert key in shown, (key, shown)
+            await pilot.press("f8")
+
+    lesson_on_screen(size, scenario)

@@ -276,7 +276,7 @@ class LessonScreen(NarrowLayout):
         session, step = self.session, self.session.step
         index, total = session.step_index + 1, len(self.lesson.steps)
         header = Text()
-        header.append(f" {self.lesson.title}", style="bold")
+        header.append(self.lesson.title, style="bold")
         header.append(f"   step {index} of {total}: {step.title}")
         if session.solved:
             header.append("   ✓ solved", style="bold green")

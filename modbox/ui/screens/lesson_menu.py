@@ -157,7 +157,7 @@ class LessonMenuScreen(Screen):
 
     def _show_header(self, progress: dict[str, LessonProgress]) -> None:
         solved = sum(progress.get(lesson.id, LessonProgress()).solved for lesson in self.catalog.lessons)
-        text = Text(" modbox lessons", style="bold")
+        text = Text("modbox lessons", style="bold")
         text.append(f"   {solved} of {len(self.catalog.lessons)} solved", style="green" if solved else "dim")
         if self.catalog.broken:
             text.append(f"   {len(self.catalog.broken)} broken", style="red")

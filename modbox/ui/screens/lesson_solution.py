@@ -19,7 +19,7 @@ class SolutionScreen(Screen):
         self.title_text, self.mine, self.solution = title, mine, solution
 
     def compose(self) -> ComposeResult:
-        yield Label(f" {self.title_text}: your code and the reference solution (read-only). "
+        yield Label(f"{self.title_text}: your code and the reference solution (read-only). "
                     "Several fixes can be right: the checks decide.", id="solution-title")
         with Horizontal(id="solution-columns"):
             for label, text, widget_id in (("Your code", self.mine, "solution-mine"),

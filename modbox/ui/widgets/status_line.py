@@ -68,7 +68,7 @@ class RunStatus(Widget):
     def changed(self) -> None:
         self.message = None
         self.auto_refresh = CLOCK_TICK if self.started_at is not None else None
-        self.refresh()
+        self.refresh(layout=True)  # a long error takes more lines than the line before it
 
 
 class StatusLine(Horizontal):
@@ -130,7 +130,7 @@ class StatusLine(Horizontal):
         """Show ``text`` until the next change (a run, the worker getting ready, ``show_state``)."""
         run = self._run
         run.message = text
-        run.refresh()
+        run.refresh(layout=True)
 
     def show_state(self) -> None:
         """Drop what ``say`` said: show where the runs stand."""
