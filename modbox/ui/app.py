@@ -52,7 +52,7 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         theme: str | None = None,
     ):
         super().__init__()
-        textual_compat.read_escape_digit_as_alt_digit()
+        textual_compat.read_escape_key_as_alt_key()
         self.file = Path(file) if file is not None else None
         self.engine = Engine(sandbox_factory)
         settings, self.settings_problem = load_settings()

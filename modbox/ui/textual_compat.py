@@ -3,21 +3,38 @@ somewhere in the app, when a Textual release moves what these rely on (written a
 
 from __future__ import annotations
 
-from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Footer
 
-ESC_DIGITS = tuple(f"\x1b{digit}" for digit in "0123456789")
+ESC = "\x1b"
+NOT_ALT = "OP"  # ESC O and ESC P start the terminal's own sequences (SS3 keys, DCS replies)
 
 
-def read_escape_digit_as_alt_digit() -> None:
-    """Alt+digit from a real terminal. Textual reads ESC followed by a digit (what xterm, tmux and
-    most terminals send for alt+digit) as the character a macOS keyboard puts on option+digit
-    ("™" for alt+2), so the editor types junk and the pane keys alt+1..6 never run. Without those
-    entries the parser reports them as the keys "alt+1".."alt+0"."""
-    for sequence in ESC_DIGITS:
-        ANSI_SEQUENCES_KEYS.pop(sequence, None)
+def read_escape_key_as_alt_key() -> None:
+    """Alt+letter and alt+digit from a real terminal, read at once and in the order pressed.
+
+    A terminal sends alt+g as ESC followed by "g". Textual's parser waits for more after it
+    (ESC [ starts an arrow key), and reads the pair as alt+g only when nothing follows within
+    its escape delay. When the next key is an escape sequence too (alt+1 then alt+g, alt+n then
+    an arrow: keys pressed fast, a paste of keys, a laggy link) it gives up on the pair and
+    types it instead: "^1" lands in the learner's code. It also reads ESC followed by a digit
+    as the character a macOS keyboard puts on option+digit ("™" for alt+2), so the editor
+    types junk and the pane keys alt+1..7 never run. ESC followed by a letter or digit (but O
+    and P) starts no sequence of the terminal's, so here it is alt+key at once."""
+    if getattr(XTermParser, "_modbox_alt_keys", False):
+        return
+    read = XTermParser._sequence_to_key_events
+
+    def sequence_to_key_events(self, sequence: str, alt: bool = False):
+        if (len(sequence) == 2 and sequence[0] == ESC and sequence[1].isascii()
+                and sequence[1].isalnum() and sequence[1] not in NOT_ALT):
+            return read(self, sequence[1], alt=True)
+        return read(self, sequence, alt)
+
+    XTermParser._sequence_to_key_events = sequence_to_key_events
+    XTermParser._modbox_alt_keys = True
 
 
 def keymap(app: App) -> dict[str, str]:

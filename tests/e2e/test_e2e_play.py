@@ -153,3 +153,20 @@ def test_alt_keys_reach_their_bindings_while_the_editor_has_the_focus(tmp_path):
             assert "modified" not in screen, "alt+2 changed the buffer"
         finally:
             kill_leftovers(term, app_pid)
+
+
+def test_alt_keys_pressed_fast_one_after_another_type_nothing(tmp_path):
+    """A terminal sends alt+key as ESC and the key: keys that follow each other fast (a person
+    quick on the pane keys, a laggy link) must each reach their binding, none typed as "^1"."""
+    (tmp_path / "model.py").write_text(MODEL)
+    app_pid = None
+    with Terminal(tmp_path / "home", tmp_path) as term:
+        try:
+            term.run("modbox play model.py")
+            app_pid = term.wait_for_app()
+            term.wait_for("encoder Linear", "^g Go to line")
+            term.tmux("send-keys", "-t", term.session, "M-5", "M-1", "Down", "M-2")  # one burst
+            screen = term.wait_for("numel", "requires_grad")  # alt+2: the Parameters pane
+            assert "modified" not in screen, "the keys changed the buffer"
+        finally:
+            kill_leftovers(term, app_pid)

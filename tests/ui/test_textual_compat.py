@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding
@@ -20,19 +19,15 @@ def _keys(data: str) -> list[str]:
     return [event.key for event in events]
 
 
-@pytest.fixture
-def ansi_table():
-    saved = dict(ANSI_SEQUENCES_KEYS)
-    yield
-    ANSI_SEQUENCES_KEYS.clear()
-    ANSI_SEQUENCES_KEYS.update(saved)
-
-
-def test_escape_digit_reads_as_alt_digit(ansi_table):
-    textual_compat.read_escape_digit_as_alt_digit()
+def test_escape_letter_or_digit_reads_as_alt_key_at_once_and_in_order():
+    textual_compat.read_escape_key_as_alt_key()
     assert _keys("\x1b2") == ["alt+2"]
     assert _keys("\x1b0") == ["alt+0"]
+    assert _keys("\x1bg") == ["alt+g"]
     assert _keys("2") == ["2"]
+    # one right after another, as keys pressed fast arrive: nothing typed, nothing lost
+    assert _keys("\x1b1\x1bg\x1b[B\x1bn") == ["alt+1", "alt+g", "down", "alt+n"]
+    assert _keys("\x1bOP") == ["f1"]  # ESC O starts the terminal's own sequences
 
 
 class _KeymapApp(App):
