@@ -79,6 +79,47 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+class Unreadable(Exception):
+    """A file modbox keeps is there but cannot be read (its permissions, a folder in its place, a
+    link that leads nowhere). It was renamed aside (``kept``; None when even that failed), so a
+    fresh one can start; ``says(what, then)`` is the message for the learner."""
+
+    def __init__(self, path: Path, error: OSError, kept: Path | None):
+        super().__init__(f"{path}: {error.strerror or error}")
+        self.path, self.error, self.kept = path, error, kept
+
+    def says(self, what: str, then: str) -> str:
+        """``what`` ("Your progress file") could not be read, where it is now, ``then`` (what
+        modbox does instead), and what to try."""
+        why = self.error.strerror or str(self.error)
+        if self.kept is None:
+            return (f"{what} could not be read ({why}), nor moved aside. Check {self.path}: it "
+                    "should be a file you can read and write.")
+        return (f"{what} could not be read ({why}). It was kept as {self.kept} and {then}. "
+                f"To use it again, make it a file you can read and put it back as {self.path.name}.")
+
+
+def read_kept_file(path: Path) -> bytes | None:
+    """The bytes of ``path``, a file modbox writes; None when there is none.
+
+    Raises Unreadable, after renaming it aside, when it is there but cannot be read, and
+    OSError when its folder is the trouble (not a folder, not searchable): then there is
+    nothing to move aside."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if not os.path.lexists(path):
+            raise
+        try:
+            kept = put_aside(path, "unreadable")
+        except OSError:
+            kept = None
+        raise Unreadable(path, exc, kept) from None
+
+
 def put_aside(path: Path, why: str) -> Path:
     """Rename a file modbox cannot use to ``<name>.<why>-<time>`` beside it (never over another
     one), so that a fresh file can start and nothing the learner had is lost. Returns the new path."""

@@ -8,8 +8,9 @@ the later one wins), and a crash leaves the old file or the new one, never half 
 Records are keyed by lesson id and, inside, by step and prediction ids. Lessons that no longer
 exist keep their records untouched (a teacher's folder may come back), and ids the current
 lesson does not know are ignored by the session rather than trusted. A file that cannot be read
-is renamed aside (``progress.json.corrupt-<time>``, or ``.newer-<time>`` when a newer modbox
-wrote it), ``problem`` says so, and a fresh one starts.
+is renamed aside (``progress.json.corrupt-<time>``, ``.unreadable-<time>`` when it cannot even be
+opened, or ``.newer-<time>`` when a newer modbox wrote it), ``problem`` says so, and a fresh one
+starts.
 
 A file or folder that cannot be used at all (the data folder is read-only, missing and not
 creatable, a file, or on a full disk) does not stop modbox: reads fall back to what the store last
@@ -24,6 +25,7 @@ from __future__ import annotations
 import copy
 import errno
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -228,6 +230,9 @@ class ProgressStore:
             return _empty()  # reading creates nothing
         except ValueError:  # bytes that are not UTF-8 (UnicodeDecodeError) too
             pass
+        except OSError:
+            if not os.path.lexists(self.path):
+                raise  # the folder cannot be used: there is no file to put aside
         with self._locked():
             return self._read()
 
@@ -248,8 +253,12 @@ class ProgressStore:
 
     def _read(self) -> dict:
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+            raw = storage.read_kept_file(self.path)
+        except storage.Unreadable as exc:
+            self.recovered = exc.kept
+            self.problem = exc.says("Your progress file", "a fresh one was started")
+            return _empty()
+        if raw is None:
             return _empty()
         try:
             data = json.loads(raw.decode("utf-8"))

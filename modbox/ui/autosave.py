@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from modbox.storage import atomic_write_text, data_dir, locked, put_aside
+from modbox.storage import Unreadable, atomic_write_text, data_dir, locked, put_aside, read_kept_file
 
 INTERVAL = 0.5  # seconds: the most typing a crash can lose, plus the write itself
 
@@ -95,10 +95,10 @@ def remove_draft(file: Path | None, undecided: bool) -> None:
 
 
 class DraftUnreadable(Exception):
-    """The draft's file is damaged; it was renamed aside (``kept``) so the next autosave cannot
-    write over it. ``str(exc)`` says so."""
+    """The draft's file is damaged or cannot be read; it was renamed aside (``kept``; None when
+    that failed too) so the next autosave cannot write over it. ``str(exc)`` says so."""
 
-    def __init__(self, message: str, kept: Path):
+    def __init__(self, message: str, kept: Path | None):
         super().__init__(message)
         self.kept = kept
 
@@ -108,9 +108,15 @@ def _read(file: Path | None, undecided: bool = False) -> Draft | None:
 
     Raises DraftUnreadable when there is one that cannot be read, after putting it aside."""
     path = draft_path(file, undecided)
+    name = Path(file).name if file else "the scratch buffer"
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_kept_file(path)
+    except Unreadable as exc:
+        raise DraftUnreadable(exc.says(f"The unsaved text kept for {name}",
+                                       "autosave starts a new one"), exc.kept) from None
+    except OSError:  # the data folder cannot be used: there is no draft to offer
+        return None
+    if raw is None:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -125,7 +131,6 @@ def _read(file: Path | None, undecided: bool = False) -> Draft | None:
             kept = put_aside(path, "corrupt")
         except OSError:
             kept = path
-        name = Path(file).name if file else "the scratch buffer"
         raise DraftUnreadable(
             f"The unsaved text kept for {name} could not be read ({why}). It was kept as {kept}: "
             "open it in a text editor to copy out what you need.", kept) from None

@@ -5,7 +5,8 @@
     "play.save" = "ctrl+s"
 
 Every binding in the app has an id (the help screen, F1, lists them); the file is applied with
-Textual's ``App.set_keymap``.
+Textual's ``App.set_keymap``. A file that cannot be read is ignored with a message that says why,
+and left where it is: it is the learner's own, and modbox never writes it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ def load_keymap(
     except UnicodeDecodeError as exc:
         return {}, [f"{path} was ignored: it holds bytes that are not UTF-8 text (at byte "
                     f"{exc.start}). Save it as UTF-8 in a text editor."]
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
+        return {}, [f"{path} was ignored: it could not be read ({exc.strerror or exc}). It should be "
+                    "a text file you can read (check its permissions)."]
+    except tomllib.TOMLDecodeError as exc:
         return {}, [f"{path} was ignored: {exc}"]
     keymap, problems, known = {}, [], known_bindings()
     for binding_id, keys in data.items():

@@ -3,7 +3,8 @@
     {"theme": "textual-light"}
 
 Only modbox writes it (the key bindings the learner edits are in keymap.toml). A file that cannot
-be read is renamed aside (``settings.json.corrupt-<time>``) with a message, and the defaults apply.
+be read is renamed aside (``settings.json.corrupt-<time>``, ``.unreadable-<time>`` when it cannot
+even be opened) with a message, and the defaults apply.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from modbox.storage import atomic_write_text, config_dir, put_aside
+from modbox.storage import Unreadable, atomic_write_text, config_dir, put_aside, read_kept_file
 
 
 def settings_path() -> Path:
@@ -22,11 +23,13 @@ def load_settings() -> tuple[dict, str]:
     """(the settings, a problem worth telling the learner or ""). A missing file is no problem."""
     path = settings_path()
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}, ""
+        raw = read_kept_file(path)
+    except Unreadable as exc:
+        return {}, exc.says("Your settings file", "the defaults apply")
     except OSError as exc:
         return {}, f"Your settings in {path} could not be read ({exc.strerror or exc}): the defaults apply."
+    if raw is None:
+        return {}, ""
     try:
         data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict):
