@@ -159,3 +159,32 @@ def test_a_narrow_terminal_shows_the_whole_lesson_header_and_every_footer_key_in
             await pilot.press("f8")
 
     lesson_on_screen(size, scenario)
+
+
+def test_checks_longer_than_their_place_scroll_to_the_last_one_from_the_keyboard():
+    import asyncio
+
+    from tests.support.player import at_the_task_with
+    from tests.support.player_engine import LESSONS, REGISTRATION
+
+    at_the_task_with(REGISTRATION.starter)
+    app, _ = learn_app(LESSONS, "registration")
+    last = REGISTRATION.checks[-1].label
+
+    async def main():
+        async with app.run_test(size=(80, 24)) as pilot:
+            lesson = await on_top(pilot, app, LessonScreen)
+            checks = lesson.query_one("#lesson-checks")
+            await wait_for(pilot, lambda: checks.results is not None, what="the checks of a run")
+            await pilot.pause(0.1)
+            assert last not in screen_text(app)  # more checks than room for them
+            for _ in range(4):
+                if app.focused is checks:
+                    break
+                await pilot.press("tab")
+            assert app.focused is checks
+            await pilot.press("end")
+            await pilot.pause(0.1)
+            assert last in screen_text(app), screen_text(app)
+
+    asyncio.run(main())

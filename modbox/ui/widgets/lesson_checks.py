@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from modbox.lessons.checks import CheckResult
@@ -60,12 +62,18 @@ def checks_renderable(checks: tuple[Check, ...], results: list[CheckResult] | No
     return Group(title, rows)
 
 
-class LessonChecks(Static):
-    """Shows ``checks_renderable``; ``results`` None means the draft has not run yet."""
+class LessonChecks(VerticalScroll):
+    """Shows ``checks_renderable``; ``results`` None means the draft has not run yet.
+
+    Its place is at most part of the lesson's column: on a small terminal the checks are longer
+    than that, so it scrolls, and tab reaches it to scroll with the keys."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-checks-text")
 
     def show(self, checks: tuple[Check, ...], results: list[CheckResult] | None, solved: bool,
              keys: tuple[str, str] = ("s", "n")) -> None:
         self.results = results
         self.shown = checks_renderable(checks, results, solved, keys)
-        self.update(self.shown)
+        self.query_one("#lesson-checks-text", Static).update(self.shown)
 
