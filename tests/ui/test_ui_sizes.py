@@ -188,3 +188,27 @@ def test_checks_longer_than_their_place_scroll_to_the_last_one_from_the_keyboard
             assert last in screen_text(app), screen_text(app)
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+def test_a_narrow_terminal_shows_a_prediction_whole_its_question_then_its_choices(size):
+    import asyncio
+
+    from modbox.ui.screens.prediction import PredictionScreen
+
+    app, _ = learn_app(None, "objects")
+
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            lesson = await on_top(pilot, app, LessonScreen)
+            await pilot.press("n")  # the second step asks before anything runs
+            dialog = await on_top(pilot, app, PredictionScreen)
+            await pilot.pause(0.2)
+            shown = screen_text(app)
+            question = [line.strip() for line in dialog.prediction.question.splitlines()
+                        if line.strip() and not line.startswith("```")]
+            for line in question + [choice.text for choice in dialog.prediction.choices]:
+                assert line in shown, (line, shown)
+            assert lesson.query_one("#lesson-prose").region.width >= size[0] - 2
+
+    asyncio.run(main())

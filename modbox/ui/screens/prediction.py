@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from modbox.lessons.model import Prediction
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Error, Report
+from modbox.ui.narrow import NARROW
 from modbox.ui.widgets.lesson_prose import CONFIDENCE
 from modbox.ui.widgets.lesson_text import fence, inline, without_verdict
 
@@ -29,6 +30,7 @@ Runner = Callable[[str], Awaitable[Report]]
 
 
 class PredictionScreen(ModalScreen[Reveal | None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", f"Choice {n}", show=False, id=f"prediction.pick_{n}")
           for n in range(1, 10)),
@@ -90,7 +92,9 @@ class PredictionScreen(ModalScreen[Reveal | None]):
         }[phase]
         self.query_one("#prediction-keys", Static).update(Text(keys, style="dim"))
         if phase == "choice":
-            choices.focus()
+            # the question first: focusing the choices must not scroll its start out of view
+            choices.focus(scroll_visible=False)
+            self.query_one("#prediction-body").scroll_home(animate=False)
         elif phase == "confidence":
             confidence.highlighted = 1
             confidence.focus()
