@@ -14,9 +14,9 @@ from textual.widgets._footer import FooterKey
 from modbox.ui.textual_compat import recompose_footer_next
 
 # Columns a key takes besides its name and description: Textual's FooterKey pads the key with a
-# space each side and ends the description with one (the footer is never compact here).
+# space each side and ends the description with one (the footer is never compact here). The
+# command palette's key is compact (one space in all) with a border and a padding: 3 as well.
 KEY_PADDING = 3
-PALETTE_EDGE = 2  # the command palette key's border on its left and padding on its right
 
 
 def key_width(key: FooterKey) -> int:
@@ -90,7 +90,7 @@ class Footer(TextualFooter):
         palette = [k for k in keys if k.has_class("-command-palette")]
         keys = [k for k in keys if k not in palette]
         # the palette key is docked on the right of the first line: every line is that much shorter
-        room = self.app.size.width - sum(key_width(k) + PALETTE_EDGE for k in palette)
+        room = self.app.size.width - sum(key_width(k) for k in palette)
         yield from palette
         start = 0
         for count in rows_of([key_width(k) for k in keys], room):
