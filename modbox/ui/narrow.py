@@ -14,6 +14,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 NARROW = 120  # columns: below, one part at a time
+# A dialog screen's classes by width (Textual's HORIZONTAL_BREAKPOINTS): a tall dialog (.dialog.tall)
+# takes the whole of a -narrow terminal (app.tcss).
+NARROW_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
 
 
 class NarrowLayout(Screen):

@@ -212,3 +212,25 @@ def test_a_narrow_terminal_shows_a_prediction_whole_its_question_then_its_choice
             assert lesson.query_one("#lesson-prose").region.width >= size[0] - 2
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+def test_the_help_on_a_narrow_terminal_says_what_every_key_does_and_its_id_whole(size):
+    from modbox.ui.screens.help import HelpScreen
+
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        await pilot.pause(0.1)
+        everywhere = app.screen.sections[0][1]
+        shown = screen_text(app)
+        for binding in everywhere:  # on one line: its keys, what it does, its id, none cut
+            assert any(binding.description in line and binding.id in line
+                       for line in shown.splitlines()), (binding.id, shown)
+        await pilot.press("end")  # the last lines, by keyboard
+        await pilot.pause(0.1)
+        assert "Escape closes this screen." in screen_text(app)
+
+    drive(app, scenario, size=size)

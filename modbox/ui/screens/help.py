@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from modbox.ui.keymap import keymap_path
+from modbox.ui.narrow import NARROW_BREAKPOINTS
 
 # TextArea's own keys that a programmer looks for (they have no ids, so they cannot be remapped).
 EDITOR_BUILTINS = (
@@ -26,26 +27,31 @@ EDITOR_BUILTINS = (
 
 
 def key_table(sections: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> Table:
+    """Two columns, the id under what the key does: a third column squeezed what keys do to
+    "He…" at 80 columns."""
     table = Table(box=None, show_header=True, header_style="bold", expand=True)
-    table.add_column("keys", style="bold cyan", no_wrap=True)
-    table.add_column("does")
-    table.add_column("id (for keymap.toml)", style="dim")
+    table.add_column("keys", style="bold cyan", max_width=24)
+    table.add_column("does (and its id, for keymap.toml)")
     for title, bindings in sections:
-        table.add_row(Text(title, style="bold underline"), "", "")
+        table.add_row(Text(title, style="bold underline"), "")
         seen = set()
         for b in bindings:
             if b.id in seen:
                 continue
             seen.add(b.id)
             keys = keymap.get(b.id or "", b.key)
-            table.add_row(keys.replace(",", " / "), b.description or b.action, b.id or "")
+            does = Text(b.description or b.action)
+            if b.id:
+                does.append(f"  {b.id}", style="dim")
+            table.add_row(keys.replace(",", " / "), does)
         if title == "Editor":
             for keys, does in EDITOR_BUILTINS:
-                table.add_row(keys, does, "")
+                table.add_row(keys, does)
     return table
 
 
 class HelpScreen(ModalScreen[None]):
+    HORIZONTAL_BREAKPOINTS = NARROW_BREAKPOINTS
     BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]], keymap: dict[str, str],

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label
 
+from modbox.ui.narrow import NARROW_BREAKPOINTS
+
 
 class PythonFiles(DirectoryTree):
     """Folders and .py files; hidden entries left out."""
@@ -19,6 +21,7 @@ class PythonFiles(DirectoryTree):
 
 
 class OpenFileScreen(ModalScreen[Path | None]):
+    HORIZONTAL_BREAKPOINTS = NARROW_BREAKPOINTS
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="open.cancel")]
 
     def __init__(self, start: Path):

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from modbox.lessons.model import Prediction
 from modbox.lessons.session import LessonSession, Reveal
 from modbox.report import Error, Report
-from modbox.ui.narrow import NARROW
+from modbox.ui.narrow import NARROW_BREAKPOINTS
 from modbox.ui.widgets.lesson_prose import CONFIDENCE
 from modbox.ui.widgets.lesson_text import fence, inline, without_verdict
 
@@ -30,7 +30,7 @@ Runner = Callable[[str], Awaitable[Report]]
 
 
 class PredictionScreen(ModalScreen[Reveal | None]):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+    HORIZONTAL_BREAKPOINTS = NARROW_BREAKPOINTS
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", f"Choice {n}", show=False, id=f"prediction.pick_{n}")
           for n in range(1, 10)),
