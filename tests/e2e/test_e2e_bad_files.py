@@ -10,13 +10,12 @@ where the file should be, or a link that leads to itself (what a chmod 000 file 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from modbox.ui.autosave import draft_path
-from tests.support.e2e import Terminal, kill_leftovers, needs_tmux
+from tests.support.e2e import Terminal, has_words_of, kill_leftovers, needs_tmux
 
 pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -52,11 +51,6 @@ def same_as_made(path: Path, make, name: str) -> bool:
     if make is a_folder:
         return (path / "notes.txt").read_text() == "mine\n"
     return path.is_symlink() and os.readlink(path) == name
-
-
-def has_words_of(screen: str, text: str) -> bool:
-    """Every word of ``text`` on ``screen`` in order (a note wraps, beside other text)."""
-    return re.search(r"\s.*?".join(map(re.escape, text.split())), screen, re.DOTALL) is not None
 
 
 # (what, where it is under the home folder or None for the draft of model.py, how it is made

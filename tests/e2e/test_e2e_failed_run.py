@@ -8,28 +8,10 @@ from __future__ import annotations
 import pytest
 
 from tests.support.e2e import Terminal, kill_leftovers, needs_tmux
+from tests.support.programs import IMPORTS, PLAIN_LIST_CNN
 
 pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow, pytest.mark.timeout(600)]
 
-IMPORTS = "import torch\nfrom torch import nn\n"
-# pasted below the imports: the layers in a plain list stay float32 under .to(float64)
-CNN = """
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layers = [nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3)]
-        self.head = nn.Linear(8, 10)
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x.mean(dim=(2, 3)))
-
-
-model = CNN().to(torch.float64)
-out = model(torch.randn(2, 1, 12, 12, dtype=torch.float64))
-"""
 NO_MODEL = "no nn.Module in this file yet"
 FAILED = "From the failed run"
 
@@ -49,7 +31,7 @@ def test_a_failed_run_shows_its_own_model_and_findings_marked_as_failed(tmp_path
             app_pid = term.wait_for_app()
             term.wait_for_run(NO_MODEL, "done in")  # the imports alone: a good run, no model
             term.press("C-End")
-            paste(term, CNN)
+            paste(term, PLAIN_LIST_CNN.removeprefix(IMPORTS))  # the rest of the CNN
             screen = term.wait_for_run(FAILED, "model CNN", "head Linear")
             assert "RuntimeError: Input type (double) and bias type (float)" in screen
             assert NO_MODEL not in screen, "the panes show the last good run, not the failed one"

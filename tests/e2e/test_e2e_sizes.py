@@ -5,12 +5,11 @@ the keys that matter are in the footer; ``modbox play FILE`` likewise, with the 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from modbox.ui.workspace import PANE_TITLES
-from tests.support.e2e import Terminal, kill_leftovers, needs_tmux
+from tests.support.e2e import Terminal, has_words_of, kill_leftovers, needs_tmux
+from tests.support.programs import PLAIN_LIST_CNN
 
 pytestmark = [needs_tmux, pytest.mark.tmux, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -23,27 +22,6 @@ HEADER = ["Wrapped models and prefixed keys", "step 1 of 4: A model inside a wra
 COMMENT = "# ['module.0.weight', 'module.0.bias']"
 LESSON_KEYS = ["alt+n Next", "alt+h Hint", "alt+s Solution", "^q Quit", "f1 Help"]
 
-# A CNN whose convolutions are in a plain list: .to(float64) leaves them float32, and the run
-# fails in the first one (the plain-list finding is the explanation).
-CNN = """import torch
-from torch import nn
-
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layers = [nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3)]
-        self.head = nn.Linear(8, 10)
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x.mean(dim=(2, 3)))
-
-
-model = CNN().to(torch.float64)
-out = model(torch.randn(2, 1, 12, 12, dtype=torch.float64))
-"""
 ERROR = ("exception: RuntimeError: Input type (double) and bias type (float) should be the same "
          "(line 13). The traceback shows how your code got there.")
 PLAY_KEYS = ["^r Run", "^s Save", "f2 Next pane", "^q Quit", "f1 Help"]
@@ -61,12 +39,6 @@ def squeezed(text: str) -> str:
 def reads(screen_lines: list[str], text: str) -> bool:
     """Whether ``text`` is in ``screen_lines`` read one after another (wrapped lines joined)."""
     return squeezed(text) in squeezed("".join(screen_lines))
-
-
-def has_words_of(screen: str, text: str) -> bool:
-    """Whether every word of ``text`` is on ``screen`` in order: a line wrapped onto the next,
-    with other things on the same lines (the status line's mode on its right)."""
-    return re.search(r"\s.*?".join(map(re.escape, text.split())), screen, re.DOTALL) is not None
 
 
 def first_box(screen: str) -> list[str]:
@@ -139,7 +111,7 @@ def test_a_lesson_reads_whole_and_its_tabs_and_keys_are_on_screen(tmp_path, size
 
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_play_shows_the_whole_error_its_tabs_and_its_keys(tmp_path, size):
-    (tmp_path / "cnn.py").write_text(CNN)
+    (tmp_path / "cnn.py").write_text(PLAIN_LIST_CNN)
     app_pid = None
     with Terminal(tmp_path / "home", tmp_path, size=size) as term:
         try:

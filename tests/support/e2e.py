@@ -10,6 +10,7 @@ text with a deadline (never a fixed sleep).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -145,6 +146,12 @@ class Terminal:
         sandbox's zygote, bwrap and run children (``sandbox_processes_of``)."""
         ours = set(self.app_pids()) | set(sandbox_processes_of(app_pid))
         return [f"{pid}: {' '.join(cmd)[:160]}" for pid, cmd in all_processes() if pid in ours]
+
+
+def has_words_of(screen: str, text: str) -> bool:
+    """Whether every word of ``text`` is on ``screen`` in order: a line wrapped onto the next, with
+    other things on the same lines (a note drawn over a pane, the status line's mode)."""
+    return re.search(r"\s.*?".join(map(re.escape, text.split())), screen, re.DOTALL) is not None
 
 
 def wait_until(condition, what: str, timeout: float = SLOW, on_fail=lambda: ""):

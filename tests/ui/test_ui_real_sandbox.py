@@ -7,6 +7,7 @@ import pytest
 from modbox.ui.app import ModboxApp
 from modbox.ui.widgets.findings_pane import FindingsPane
 from modbox.ui.widgets.modules_pane import ModuleTree
+from tests.support.programs import IMPORTS, PLAIN_LIST_CNN
 from tests.support.ui import drive, wait_for, wait_for_report
 
 pytestmark = pytest.mark.slow
@@ -133,28 +134,6 @@ def test_plain_list_then_modulelist_as_a_learner_would_see_it():
     drive(app, scenario, settle=False)
 
 
-PLAIN_LIST_CNN = """\
-import torch
-from torch import nn
-
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layers = [nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3)]
-        self.head = nn.Linear(8, 2)
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x.mean(dim=(2, 3)))
-
-
-model = CNN().to(torch.float64)
-out = model(torch.randn(2, 1, 8, 8, dtype=torch.float64))
-"""
-
-
 def test_a_failed_run_shows_its_own_model_findings_and_events_that_explain_it():
     """The file fails with a dtype error; what explains it (the layers in a plain list, which
     .to() never reached) is in the failed run's own report, and the panes show that one."""
@@ -163,7 +142,7 @@ def test_a_failed_run_shows_its_own_model_findings_and_events_that_explain_it():
     async def scenario(pilot):
         ws = app.workspace
         ws.live = False
-        ws.set_source("import torch\nfrom torch import nn\n")
+        ws.set_source(IMPORTS)
         ws.run_now()
         first = await wait_for_report(pilot, timeout=180)
         assert first.ok

@@ -74,6 +74,7 @@ class Footer(TextualFooter):
     def _keys_shown(self) -> tuple:
         palette = self.app.COMMAND_PALETTE_BINDING
         return (
+            self._bindings_ready,  # a resize before the bindings are ready composes nothing
             self.app.size.width,
             self.compact,
             self.show_command_palette,
