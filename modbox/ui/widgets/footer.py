@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import HorizontalGroup
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
@@ -23,18 +22,13 @@ def key_width(key: FooterKey) -> int:
     return cell_len(key.key_display) + cell_len(key.description) + KEY_PADDING
 
 
-def rows_of(widths: list[int], room: int) -> list[int]:
-    """How many keys each line holds when keys of ``widths`` are laid out in order on lines of
-    ``room`` columns (a key wider than a line gets a line of its own)."""
-    rows: list[int] = []
-    used = room
-    for width in widths:
-        if used + width > room:
-            rows.append(0)
-            used = 0
-        rows[-1] += 1
-        used += width
-    return rows
+def columns_for(widths: list[int], room: int) -> int:
+    """The most columns keys of ``widths`` can be laid out in, in order, row after row, each
+    column as wide as its widest key, within ``room`` columns of the terminal (at least one)."""
+    for count in range(len(widths), 1, -1):
+        if sum(max(widths[column::count]) for column in range(count)) <= room:
+            return count
+    return 1
 
 
 class Footer(TextualFooter):
@@ -50,16 +44,14 @@ class Footer(TextualFooter):
 
     Textual's Footer is one line, and on a narrow terminal the keys that do not fit are cut off
     (at 80 columns a lesson's footer ends in "alt+s Soluti", and quit and help are gone). This
-    one lays its keys out on as many lines as they need at the terminal's width.
+    one lays its keys out in a grid of as many lines as they need at the terminal's width.
     """
 
     DEFAULT_CSS = """
     Footer {
-        layout: vertical;
+        layout: grid;
+        grid-columns: auto;
         height: auto;
-    }
-    Footer > .footer-line {
-        height: 1;
     }
     """
 
@@ -69,12 +61,13 @@ class Footer(TextualFooter):
         recompose_footer_next(self, screen)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.call_next(self.recompose)  # the keys may fall on other lines now
+        # the keys may fall on other lines now; not before the bindings are ready (nothing to lay out)
+        if self._bindings_ready and self._keys_shown() != self._shown:
+            self.call_next(self.recompose)
 
     def _keys_shown(self) -> tuple:
         palette = self.app.COMMAND_PALETTE_BINDING
         return (
-            self._bindings_ready,  # a resize before the bindings are ready composes nothing
             self.app.size.width,
             self.compact,
             self.show_command_palette,
@@ -90,13 +83,11 @@ class Footer(TextualFooter):
         keys = list(super().compose())
         palette = [k for k in keys if k.has_class("-command-palette")]
         keys = [k for k in keys if k not in palette]
-        # the palette key is docked on the right of the first line: every line is that much shorter
+        # the palette key is docked on the right: every line is that much shorter
         room = self.app.size.width - sum(key_width(k) for k in palette)
+        self.styles.grid_size_columns = columns_for([key_width(k) for k in keys], room)
         yield from palette
-        start = 0
-        for count in rows_of([key_width(k) for k in keys], room):
-            yield HorizontalGroup(*keys[start:start + count], classes="footer-line")
-            start += count
+        yield from keys
 
     async def recompose(self) -> None:
         if not self.is_attached:
