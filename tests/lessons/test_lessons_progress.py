@@ -250,3 +250,22 @@ def test_a_file_from_a_newer_modbox_is_named_so_and_kept_untouched(tmp_path):
     assert store.recovered.read_text() == newer
     store.update("anatomy", lambda p: setattr(p, "hints_shown", 1))
     assert store.recovered.read_text() == newer
+
+
+@pytest.mark.parametrize("make", ["folder", "link to itself"])
+def test_a_progress_file_that_cannot_be_read_is_kept_aside_and_a_fresh_one_started(tmp_path, make):
+    path = tmp_path / "progress.json"
+    if make == "folder":
+        path.mkdir()
+        (path / "notes.txt").write_text("mine\n")
+    else:
+        path.symlink_to(path.name)
+    store = ProgressStore(path)
+    assert store.get("anatomy").status == "new"
+    assert store.recovered.name.startswith("progress.json.unreadable-")
+    assert "Your progress file could not be read" in store.problem
+    assert str(store.recovered) in store.problem and "put it back as progress.json" in store.problem
+    if make == "folder":
+        assert (store.recovered / "notes.txt").read_text() == "mine\n"
+    store.update("anatomy", lambda p: setattr(p, "solved", True))
+    assert ProgressStore(path).get("anatomy").solved
