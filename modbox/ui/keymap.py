@@ -23,7 +23,7 @@ else:  # Python 3.10: the same parser, from PyPI
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, Keys, key_to_character
 
-from modbox.storage import config_dir
+from modbox.storage import NotText, config_dir, read_text
 
 MODIFIERS = {"ctrl", "alt", "shift", "super", "meta", "hyper"}
 NAMED_KEYS = {k.value for k in Keys if "+" not in k.value}
@@ -43,12 +43,11 @@ def load_keymap(
     start-up."""
     path = path or keymap_path()
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         return {}, []
-    except UnicodeDecodeError as exc:
-        return {}, [f"{path} was ignored: it holds bytes that are not UTF-8 text (at byte "
-                    f"{exc.start}). Save it as UTF-8 in a text editor."]
+    except NotText as exc:
+        return {}, [f"{path} was ignored: {exc}."]
     except (OSError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path} was ignored: {exc}"]
     keymap, problems, known = {}, [], known_bindings()

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
@@ -233,12 +234,20 @@ class PlayScreen(NarrowLayout):
         else:
             self._write_draft(self.writer, text, self._version)
 
+    class DraftWritten(Message):
+        """A draft write finished (or failed): the file bar says which."""
+
     @work(thread=True, group="autosave")
     def _write_draft(self, writer: DraftWriter, text: str, version: int) -> None:
         writer.write(text, version)
-        if writer.last_error:
-            self.app.call_from_thread(self.notify, writer.last_error, severity="error")
-        self.app.call_from_thread(self._show_file_bar)
+        # a message, not call_from_thread: a screen closed meanwhile (on quit) drops it quietly
+        self.post_message(self.DraftWritten())
+
+    @on(DraftWritten)
+    def _draft_written(self) -> None:
+        if self.writer.last_error:
+            self.notify(self.writer.last_error, severity="error")
+        self._show_file_bar()
 
     @work(thread=True, group="autosave")
     def _discard_draft(self, writer: DraftWriter) -> None:
