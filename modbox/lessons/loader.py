@@ -73,6 +73,9 @@ LIMITS = {"wall": ("number", False), "memory_mb": ("int", False)}
 CHECK_COMMON = {"id": ("str", True), "kind": ("str", True), "label": ("str", True),
                 "fail": ("str", True), "model": ("str", False)}
 
+# "press `n`": a bare letter named as a key
+BARE_LETTER_KEY = re.compile(r"\b(?:press|hit)\s+`([a-z])`", re.IGNORECASE)
+
 _TYPE_WORDS = {
     "str": "a string", "int": "an integer", "bool": "true or false", "number": "a number",
     "strings": "a list of strings", "any": "a value", "ints": "a list of integers", "table": "a table", "tables": "a list of tables",
@@ -246,6 +249,13 @@ class _Validator:
             if isinstance(table.get(key), str) and not table[key].strip():
                 self.error(path + (key,), "must not be empty")
 
+    def no_bare_letter_keys(self, text: Any, path: tuple) -> None:
+        # The learner mostly reads a step with the editor focused, where a letter types itself
+        for match in BARE_LETTER_KEY.finditer(text if isinstance(text, str) else ""):
+            letter = match.group(1)
+            self.error(path, f"`{letter}` is named as a key, but with the editor focused it types "
+                             f"{letter!r}: write `alt+{letter}`, which works everywhere")
+
     def ident(self, value: str, path: tuple) -> None:
         if not ID_PATTERN.match(value):
             self.error(path, f"{value!r} is not a valid id (use lowercase letters, digits, - and _)")
@@ -381,6 +391,8 @@ class _Validator:
             path = ("steps", i)
             s = self.table(item, path, STEP)
             self.not_empty(s, ("title", "text", "task"), path)
+            for key in ("text", "task"):
+                self.no_bare_letter_keys(s.get(key), path + (key,))
             pid = s.get("prediction")
             if pid is not None:
                 if pid in asked:

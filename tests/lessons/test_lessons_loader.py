@@ -467,3 +467,15 @@ def test_bad_reference_checks_overrides_and_mutants_are_reported(tmp_path, chang
     assert change[0] in toml
     errors = errors_for(tmp_path, toml.replace(*change))
     assert any(error in e for e in errors), errors
+
+
+@pytest.mark.parametrize("prose", ["Done? Press `n` to go on.", "hit `h` for a hint"])
+def test_a_step_that_names_a_bare_letter_as_a_key_is_an_error(tmp_path, prose):
+    errors = errors_for(tmp_path, VALID.replace('text = "Some prose."', f'text = "{prose}"'))
+    assert len(errors) == 1 and "write `alt+" in errors[0] and "types" in errors[0]
+
+
+def test_a_letter_in_backticks_that_is_not_a_key_is_fine(tmp_path):
+    folder = write_lesson(tmp_path, toml=VALID.replace(
+        'text = "Some prose."', 'text = "Multiply by `x`, or press `alt+n`."'))
+    assert load_lesson(folder, torch_version="2.13.0").steps[0].text.startswith("Multiply")
