@@ -3,18 +3,22 @@
     python bench/bench_serve.py               # 7 of each, in turns
     python bench/bench_serve.py --launches 11
 
-Browser: ``modbox serve play model.py`` is already running (as it is when a learner opens the
-link); each launch opens the link with the token in a new tab of headless Chromium (the system's,
-through Playwright) and is timed from the start of the page load until the Modules pane, read from
-the terminal in the page, shows the file's model. The tab is then closed and its processes are
-waited for, so that launches do not overlap.
+Browser: ``modbox serve play model.py`` is already running, with its spare modbox ready (as
+when a learner opens the link a few seconds or more after the server started, or after the last
+learner did); each launch opens the link with the token in a new tab of headless Chromium (the
+system's, through Playwright) and is timed from the start of the page load until the Modules pane,
+read from the terminal in the page, shows the file's model. The page itself checks its terminal
+every 20 ms (as the terminal's launch is checked with tmux every 20 ms), instead of the bench
+asking it over Playwright's connection, which took CPU from the page and the app being timed.
+The tab is then closed and its processes are waited for, and then the next spare, until the
+server's processes are quiet, so that nothing overlaps the next launch, of either kind.
 Terminal: ``modbox play model.py`` in tmux (160x50), timed from the launch until the Modules pane
 shows the same rows, exactly as bench_ui.py measures it.
 The two alternate, so both see the same load. Target: browser median <= 1.5x the terminal's.
 Also printed: the CPU time Chromium itself used per page load (on this machine it shares the
 cores with the app being timed; a learner's browser runs on the learner's machine), and the
-memory of one tab (the app and its sandbox, resident set sizes added up), the
-figure a course needs to size ``--max-tabs`` and pod limits.
+memory of one tab (the app and its sandbox, resident set sizes added up) and of the spare, the
+figures a course needs to size ``--max-tabs`` and pod limits.
 """
 
 from __future__ import annotations
@@ -37,8 +41,14 @@ from bench_ui import (  # noqa: E402
     FIRST_RESULT_FILE, FIRST_RESULT_SHOWN, first_result_ms, launch_env, p95, row, say,
 )
 from tests.support.serve import (  # noqa: E402
-    CHROMIUM, Browser, Served, Tab, command_line, descendants, wait_until,
+    CHROMIUM, READ_SCREEN, Browser, Served, Tab, command_line, cpu_seconds, descendants,
+    wait_until,
 )
+
+SHOWS_FIRST_RESULT = f"""(texts) => {{
+  const screen = ({READ_SCREEN})();
+  return texts.every((text) => screen.includes(text));
+}}"""
 
 
 def browser_first_result_ms(browser: Browser, served: Served, memory: list[float],
@@ -48,10 +58,11 @@ def browser_first_result_ms(browser: Browser, served: Served, memory: list[float
     cpu0 = _chromium_cpu_s()
     t0 = time.perf_counter()
     tab.page.goto(served.url, wait_until="commit")
-    while not all(text in tab.screen() for text in FIRST_RESULT_SHOWN):
-        if time.perf_counter() - t0 > 120:
-            raise RuntimeError(f"no result after 120 s:\n{tab.screen()}\n{tab.text()}")
-        time.sleep(0.02)
+    try:
+        tab.page.wait_for_function(SHOWS_FIRST_RESULT, arg=list(FIRST_RESULT_SHOWN), polling=20,
+                                   timeout=120_000)
+    except Exception as exc:
+        raise RuntimeError(f"no result after 120 s ({exc}):\n{tab.screen()}\n{tab.text()}")
     elapsed = (time.perf_counter() - t0) * 1000
     browser_cpu.append(_chromium_cpu_s() - cpu0)
     tabs = served.tab_pids()
@@ -64,17 +75,8 @@ def browser_first_result_ms(browser: Browser, served: Served, memory: list[float
 def _chromium_cpu_s() -> float:
     """CPU seconds used so far by the Chromium processes this bench started (they share the
     machine's cores with the app being timed, as a terminal emulator would)."""
-    total = 0
-    for pid in descendants(os.getpid()):
-        if "chromium" not in command_line(pid):
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_seconds(pid) for pid in descendants(os.getpid())
+               if "chromium" in command_line(pid))
 
 
 def _rss_mb(pid: int) -> float:
@@ -102,6 +104,7 @@ def main() -> None:
                    check=True)
     times: dict[str, list[float]] = {"browser": [], "terminal": []}
     memory: list[float] = []
+    spare_memory: list[float] = []
     browser_cpu: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp, Browser() as browser:
@@ -110,9 +113,13 @@ def main() -> None:
             terminal = [*launch_env(home), sys.executable, "-m", "modbox", "play", "model.py"]
             with Served("play", "model.py", home=home / "served", cwd=home) as served:
                 # one of each first, not counted: bytecode and page caches warmed
+                served.wait_for_spare()
                 first_result_ms(home, server, terminal)
                 browser_first_result_ms(browser, served, [], [])
                 for _ in range(args.launches):
+                    served.wait_for_spare()
+                    spare_memory.append(sum(_rss_mb(pid) for pid in served.processes_of(
+                        served.waiting_pids())))
                     times["terminal"].append(first_result_ms(home, server, terminal))
                     times["browser"].append(browser_first_result_ms(browser, served, memory,
                                                                    browser_cpu))
@@ -126,6 +133,8 @@ def main() -> None:
         say(f"  {f'{label}, median of {args.launches}':<46} {figure:>24}")
     row("browser / terminal", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
     say(f"  {'memory of one tab (app + sandbox), median':<46} {statistics.median(memory):>21.0f} MB")
+    say(f"  {'memory of the spare (app + sandbox), median':<46} "
+        f"{statistics.median(spare_memory):>21.0f} MB")
     say(f"  {'CPU Chromium used per page load, median':<46} "
         f"{statistics.median(browser_cpu):>22.2f} s")
     say(f"  {'cores; load average after':<46} {f'{os.cpu_count()}; {os.getloadavg()[0]:.1f}':>24}")
