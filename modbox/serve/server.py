@@ -222,8 +222,12 @@ class ModboxServer(Server):
         if self.open_tabs >= self.max_tabs:
             log.info("no spare modbox: %d of %d tabs open", self.open_tabs, self.max_tabs)
             return
-        self.spare = spare = TabProcess(self.app_args, download_manager=self.download_manager)
+        spare = TabProcess(self.app_args, download_manager=self.download_manager)
         await spare.start(80, 24)  # it waits for its page's size (tab.py)
+        if self._closing or self.spare is not None or self.open_tabs >= self.max_tabs:
+            await spare.stop()  # the server began to stop, or tabs came, while it started
+            return
+        self.spare = spare
         log.info("spare modbox started: pid %s", spare.pid)
 
     def _start_spare_later(self) -> None:

@@ -184,18 +184,23 @@ class Served:
     def wait_for_spare(self, timeout: float = SLOW) -> int:
         """Until the server has a spare modbox and its processes have been quiet for a second
         (the spare has started its sandbox and imported the app); the spare's pid."""
-        def cpu_s() -> float:
-            pids = set(descendants(self.process.pid)) | self.processes_of(self.waiting_pids())
-            return sum(cpu_seconds(pid) for pid in pids)
-
         def ready() -> int | None:
             spares = self.waiting_pids()
-            if len(spares) != 1:
+            if len(spares) != 1 or not self.quiet():
                 return None
-            before = cpu_s()
-            time.sleep(1)
-            return spares[0] if cpu_s() - before < 0.05 and self.waiting_pids() == spares else None
+            return spares[0] if self.waiting_pids() == spares else None
         return wait_until(ready, "the spare modbox to be ready", timeout, on_fail=self.output)
+
+    def quiet(self) -> bool:
+        """Whether the server and every modbox it runs (their sandboxes too) used less than 5%
+        of a core in the next second."""
+        def cpu_s() -> float:
+            modboxes = self.waiting_pids() + self.tab_pids()
+            pids = set(descendants(self.process.pid)) | self.processes_of(modboxes)
+            return sum(cpu_seconds(pid) for pid in pids)
+        before = cpu_s()
+        time.sleep(1)
+        return cpu_s() - before < 0.05
 
     def __exit__(self, *exc) -> None:
         below = descendants(self.process.pid)
