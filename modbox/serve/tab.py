@@ -17,6 +17,7 @@ until its tab connects, ``modbox tab`` after.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -50,8 +51,9 @@ def wait_for_size(fd: int = 0) -> tuple[int, int] | None:
 
 
 def _name(name: str) -> None:
-    with open("/proc/self/comm", "w") as f:
-        f.write(name)
+    with contextlib.suppress(OSError):  # a name is a convenience: no /proc, no name
+        with open("/proc/self/comm", "w") as f:
+            f.write(name)
 
 
 def main() -> int:
