@@ -27,6 +27,7 @@ superseded ones, ``StatusLine`` (widgets/status_line.py) says where they stand, 
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from modbox.sandbox.limits import Limits
 
 PANES = ("modules", "parameters", "state_dict", "hooks", "findings", "output", "values")
+FIRST_PANE = "modules"  # composed with the Workspace; the others are mounted after the first frame
 PANE_TITLES = {
     "modules": "Modules",
     "parameters": "Parameters",
@@ -66,6 +68,15 @@ PANE_TITLES = {
     "findings": "Findings",
     "output": "Output",
     "values": "Values",
+}
+PANE_WIDGETS = {
+    "modules": ModulesPane,
+    "parameters": ParametersPane,
+    "state_dict": StateDictPane,
+    "hooks": HooksPane,
+    "findings": FindingsPane,
+    "output": OutputPane,
+    "values": ValuesPane,
 }
 
 
@@ -130,6 +141,7 @@ class Workspace(Vertical):
         self.showing_good = False  # the learner switched the panes from a failed run to the last good one
         self._initial_source = source
         self._dirty: set[str] = set()
+        self._parts_mounted = asyncio.Event()
         self._runs = RunController(self, engine, self)
         self._collector = QuietCollector()
 
@@ -137,31 +149,38 @@ class Workspace(Vertical):
         with Horizontal(id="workspace-main"):
             yield CodeEditor(self._initial_source, id="editor")
             with Vertical(id="panes-side"):
-                yield Select[str]([], prompt="model", allow_blank=True, id="model-select")
-                yield Static(id="stale-banner")
-                with TabbedContent(id="panes", initial="modules"):
-                    with TabPane(PANE_TITLES["modules"], id="modules"):
-                        yield ModulesPane()
-                    with TabPane(PANE_TITLES["parameters"], id="parameters"):
-                        yield ParametersPane()
-                    with TabPane(PANE_TITLES["state_dict"], id="state_dict"):
-                        yield StateDictPane()
-                    with TabPane(PANE_TITLES["hooks"], id="hooks"):
-                        yield HooksPane()
-                    with TabPane(PANE_TITLES["findings"], id="findings"):
-                        yield FindingsPane()
-                    with TabPane(PANE_TITLES["output"], id="output"):
-                        yield OutputPane()
-                    with TabPane(PANE_TITLES["values"], id="values"):
-                        yield ValuesPane()
+                with TabbedContent(id="panes", initial=FIRST_PANE):
+                    for name in PANES:
+                        with TabPane(PANE_TITLES[name], id=name):
+                            if name == FIRST_PANE:
+                                yield PANE_WIDGETS[name]()
         yield StatusLine(self.engine, id="status-line")
 
     def on_mount(self) -> None:
-        self.query_one("#model-select").display = False
-        self.query_one("#stale-banner").display = False
         self._show_mode()
+        self.call_after_refresh(self._mount_hidden_parts)
         if self.live and self._initial_source.strip():
             self.run_now()
+
+    async def _mount_hidden_parts(self) -> None:
+        """Mount what the first frame does not show: the panes behind the other tabs, the model
+        picker (shown when a file builds several models) and the failed-run banner. Composed
+        with the rest, their widgets, styles and imports made the first frame wait for what
+        it does not show. Runs wait for them (``ready``), so every report reaches every pane."""
+        picker = Select[str]([], prompt="model", allow_blank=True, id="model-select")
+        banner = Static(id="stale-banner")
+        picker.display = banner.display = False
+        with self.app.batch_update():
+            mounting = [self.query_one("#panes-side").mount(picker, banner, before=0)]
+            mounting += [self.query_one(f"#{name}", TabPane).mount(PANE_WIDGETS[name]())
+                         for name in PANES if name != FIRST_PANE]
+        for mounted in mounting:
+            await mounted
+        self._parts_mounted.set()
+
+    async def ready(self) -> None:
+        """Return once every pane is mounted (RunController waits for it before a run)."""
+        await self._parts_mounted.wait()
 
     # ------------------------------------------------------------------ public API
 
