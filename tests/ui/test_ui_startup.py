@@ -248,6 +248,56 @@ def test_modbox_play_and_learn_start_the_worker_before_textual_is_imported():
     assert out.stdout.split() == ["False", "True"], out.stderr
 
 
+def test_the_app_does_not_wait_for_the_sandbox_to_be_made(monkeypatch):
+    # Making the sandbox tries its tier first (a trial bubblewrap run): start_worker hands that
+    # to a thread of its own, and the factory (called after the first frame) waits for it.
+    import modbox.sandbox
+    from modbox.ui import launch
+
+    made = threading.Event()
+
+    class SlowToMake:
+        def __init__(self, reads):
+            if not made.wait(60):
+                raise RuntimeError("the test never let the sandbox be made")
+            self.reads = reads
+            self.started = False
+
+        def start(self):
+            self.started = True
+
+    monkeypatch.setattr(modbox.sandbox, "Sandbox", SlowToMake)
+    factory = launch.start_worker(["/data"])  # returns while the sandbox is being made
+    made.set()
+    sandbox = factory()
+    assert sandbox.reads == ["/data"] and sandbox.started
+
+
+def test_modbox_play_starts_with_the_collector_paused_and_the_first_frame_resumes_it(monkeypatch):
+    import argparse
+    import gc
+
+    from modbox.ui import launch
+
+    collecting = []
+    monkeypatch.setattr(ModboxApp, "run", lambda app: collecting.append(gc.isenabled()))
+    try:
+        launch.play(argparse.Namespace(file=None, allow_read=None),
+                    sandbox_factory=lambda: ScriptedSandbox(report_from_source))
+        assert collecting == [False]  # start-up, the app's imports and first frame included
+
+        app, _ = scripted_app()
+
+        async def scenario(pilot):
+            # start-up's objects are frozen out of the collector's sight, and it runs again
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+
+        drive(app, scenario)
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
 @pytest.mark.slow
 def test_a_sandbox_that_cannot_be_made_early_is_reported_on_the_status_line(monkeypatch):
     from modbox.ui import launch
