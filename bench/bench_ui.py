@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -149,15 +150,33 @@ def launched_until_shown(home: Path, server: str, command: list[str], shown: tup
         time.sleep(1)  # let the worker modbox started wind down before the next launch
 
 
-def tmux_server(what: str) -> str | None:
-    """A private tmux server for the launches (None, after saying so, without tmux)."""
+def launches_in_turn(what: str, launches: int, other: Path | None, shown: tuple[str, ...],
+                     limit: float, floor: Callable[[Path, str], float]) -> dict[str, list[float]] | None:
+    """Milliseconds of each launch of ``modbox play model.py`` (and of ``other``'s) until
+    ``shown`` is on screen, and of ``floor(home, tmux server)``, all in turns, after one of each
+    not counted (it warms the caches). None, after saying so, without tmux."""
     if shutil.which("tmux") is None:
         say("  skipped: tmux is not installed")
         return None
     server = f"modbox-bench-{os.getpid()}-{what}"
     # an idle session keeps the private server up between launches
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
-    return server
+    times: dict[str, list[float]] = {"floor": [], "modbox": [], "other": []}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp)
+            (home / "model.py").write_text(FIRST_RESULT_FILE)
+            commands = modbox_commands(home, other)
+            for turn in range(launches + 1):
+                ms = {"floor": floor(home, server)}
+                for label, command in commands.items():
+                    ms[label] = launched_until_shown(home, server, command, shown, limit)
+                if turn:
+                    for label, value in ms.items():
+                        times[label].append(value)
+    finally:
+        subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
+    return times
 
 
 def say_other(other: Path | None, times: dict[str, list[float]], floor: float) -> None:
@@ -169,7 +188,7 @@ def say_other(other: Path | None, times: dict[str, list[float]], floor: float) -
 
 # ---------------------------------------------------------------- 0. first result in tmux
 
-def floor_ms(home: Path) -> float:
+def floor_ms(home: Path, server: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([*launch_env(home), sys.executable, "-c", FLOOR], check=True, cwd=home,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -179,22 +198,9 @@ def floor_ms(home: Path) -> float:
 def bench_first_result(launches: int, other: Path | None) -> None:
     say("Launch to first result: modbox play model.py until the Modules pane shows the model "
         "(tmux 160x50), in turn with the floor")
-    server = tmux_server("result")
-    if server is None:
+    times = launches_in_turn("result", launches, other, FIRST_RESULT_SHOWN, 120, floor_ms)
+    if times is None:
         return
-    times: dict[str, list[float]] = {"modbox": [], "floor": [], "other": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        (home / "model.py").write_text(FIRST_RESULT_FILE)
-        commands = modbox_commands(home, other)
-        for command in commands.values():  # caches warmed, not counted
-            launched_until_shown(home, server, command, FIRST_RESULT_SHOWN, 120)
-        floor_ms(home)
-        for _ in range(launches):
-            times["floor"].append(floor_ms(home))
-            for label, command in commands.items():
-                times[label].append(launched_until_shown(home, server, command, FIRST_RESULT_SHOWN, 120))
-    subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
     floor = statistics.median(times["floor"])
     med = statistics.median(times["modbox"])
     row(f"modbox play model.py, median of {launches}",
@@ -206,23 +212,16 @@ def bench_first_result(launches: int, other: Path | None) -> None:
 
 # ---------------------------------------------------------------- 1. first frame in tmux
 
+def bare_app_ms(home: Path, server: str) -> float:
+    return launched_until_shown(home, server, [*launch_env(home), sys.executable, "-c", BARE_TEXTUAL_APP],
+                                FIRST_FRAME_SHOWN, 30)
+
+
 def bench_first_frame(launches: int, other: Path | None) -> None:
     say("Launch to first frame with its footer keys (tmux 160x50; modbox and the floor alternate)")
-    server = tmux_server("frame")
-    if server is None:
+    times = launches_in_turn("frame", launches, other, FIRST_FRAME_SHOWN, 30, bare_app_ms)
+    if times is None:
         return
-    times: dict[str, list[float]] = {"modbox": [], "floor": [], "other": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        (home / "model.py").write_text(FIRST_RESULT_FILE)
-        commands = {"floor": [*launch_env(home), sys.executable, "-c", BARE_TEXTUAL_APP],
-                    **modbox_commands(home, other)}
-        for command in commands.values():  # caches warmed, not counted
-            launched_until_shown(home, server, command, FIRST_FRAME_SHOWN, 30)
-        for _ in range(launches):
-            for label, command in commands.items():
-                times[label].append(launched_until_shown(home, server, command, FIRST_FRAME_SHOWN, 30))
-    subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
     ours, floor = statistics.median(times["modbox"]), statistics.median(times["floor"])
     row(f"modbox play model.py, median of {launches}",
         f"{ours:.0f} ms (p95 {p95(times['modbox']):.0f} ms)", "<= 1.3x floor", ours <= 1.3 * floor)
