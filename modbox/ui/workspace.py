@@ -174,6 +174,8 @@ class Workspace(Vertical):
         picker (shown when a file builds several models) and the failed-run banner. Composed
         with the rest, their widgets, styles and imports made the first frame wait for what
         it does not show. Runs wait for them (``ready``), so every report reaches every pane."""
+        if not self.is_attached:
+            return  # its screen closed before the first frame went out
         picker = Select[str]([], prompt="model", allow_blank=True, id="model-select")
         banner = Static(id="stale-banner")
         picker.display = banner.display = False
