@@ -21,8 +21,6 @@ from modbox.ui.file_watch import FileWatch
 from modbox.ui.narrow import NarrowLayout
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
-from modbox.ui.screens.new_from_template import TemplateScreen
-from modbox.ui.screens.open_file import OpenFileScreen
 from modbox.ui.templates import SCRATCH, template
 from modbox.ui.widgets.footer import Footer
 from modbox.ui.workspace import Workspace
@@ -360,6 +358,9 @@ class PlayScreen(NarrowLayout):
         self.notify(f"Saved {self.file.path.name}.")
 
     def action_open(self) -> None:
+        # imported when asked for, as the template chooser is: the first frame shows neither
+        from modbox.ui.screens.open_file import OpenFileScreen
+
         start = self.file.path.parent if self.file else Path.cwd()
         self.app.push_screen(OpenFileScreen(start), self._open)
 
@@ -377,6 +378,8 @@ class PlayScreen(NarrowLayout):
         self._switch(file, file.text, file.note)
 
     def action_new(self) -> None:
+        from modbox.ui.screens.new_from_template import TemplateScreen
+
         def chosen(template_id: str | None) -> None:
             if template_id:
                 chosen_template = template(template_id)

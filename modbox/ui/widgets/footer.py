@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
-from modbox.ui.textual_compat import recompose_footer_next
+from modbox.ui.textual_compat import recompose_footer_next, settle_footer_keys
 
 
 class Footer(TextualFooter):
@@ -37,6 +38,11 @@ class Footer(TextualFooter):
                 if binding.show or key == palette
             ),
         )
+
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())
+        settle_footer_keys(self, widgets)
+        return widgets
 
     async def recompose(self) -> None:
         if not self.is_attached:
