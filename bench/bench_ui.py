@@ -8,12 +8,12 @@
    the Modules pane shows the file's model. The floor, launched in turn with it: a fresh
    ``python -c "import torch; torch.nn.Linear(10, 5)(torch.randn(3, 10))"``, which no app that
    runs the learner's PyTorch code in a fresh process can beat. Target: <= 1.1x the floor.
-   ``--other DIR`` launches the modbox in that source folder too, in the same turns (to compare
-   two versions under the same load).
 1. Launch to first frame: ``modbox play model.py`` in tmux (a private server, 160x50), timed from
-   the launch until the footer's keys are on screen in ``capture-pane``. A bare Textual app (a
-   label and a footer) is launched in turn with it: the floor on this machine. Target: median
-   <= 1.3x the floor.
+   the launch until the footer's keys are on screen in ``capture-pane`` (looked at every 20 ms).
+   A bare Textual app (a label and a footer) is launched in turn with it: the floor on this
+   machine. Target: median <= 1.3x the floor.
+   In both, ``--other DIR`` launches the modbox in that source folder too, in the same turns (to
+   compare two versions under the same load).
 2. 100k events: a run streams 100,000 events into the visible Hooks pane in 20 Hz batches (the
    sandbox's rate). A 10 ms timer inside the app records the longest gap between its ticks (the
    event loop's worst stall). Target: every event reachable, worst stall <= 50 ms.
@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,73 +64,7 @@ def row(what: str, figure: str, target: str, ok: bool) -> None:
     say(f"  {what:<46} {figure:>24}   target {target:<14} {'ok' if ok else 'MISSED'}")
 
 
-# ---------------------------------------------------------------- 1. first frame in tmux
-
-# The floor: Python, Textual, one label and a footer with one key. No Textual app gets its first
-# frame out faster than this on the machine at hand, so the ratio to it is what travels.
-BARE_TEXTUAL_APP = """
-from textual.app import App
-from textual.widgets import Footer, Static
-
-class Bare(App):
-    BINDINGS = [("f1", "help", "Help")]
-
-    def compose(self):
-        yield Static("a bare Textual app")
-        yield Footer()
-
-Bare().run()
-"""
-
-
-def first_frame_ms(home: Path, server: str, command: list[str]) -> float:
-    env = launch_env(home)
-    name = f"bench-{time.monotonic_ns()}"
-    t0 = time.perf_counter()
-    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", name, "-x", "160", "-y", "50",
-                    "-c", str(home), *env, *command], check=True)
-    try:
-        while True:
-            screen = subprocess.run(["tmux", "-L", server, "capture-pane", "-p", "-t", name],
-                                    capture_output=True, text=True).stdout
-            if "f1 Help" in screen:
-                return (time.perf_counter() - t0) * 1000
-            if time.perf_counter() - t0 > 30:
-                raise RuntimeError(f"no frame after 30 s:\n{screen}")
-            time.sleep(0.003)
-    finally:
-        subprocess.run(["tmux", "-L", server, "kill-session", "-t", name], capture_output=True)
-        time.sleep(1)  # let the worker modbox started wind down before the next launch
-
-
-def bench_first_frame(launches: int) -> None:
-    say("Launch to first frame with its footer keys (tmux 160x50; modbox and the floor alternate)")
-    if shutil.which("tmux") is None:
-        say("  skipped: tmux is not installed")
-        return
-    server = f"modbox-bench-{os.getpid()}-frame"
-    # an idle session keeps the private server up between launches
-    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
-    commands = {"modbox play model.py": [sys.executable, "-m", "modbox", "play", "model.py"],
-                "bare Textual app": [sys.executable, "-c", BARE_TEXTUAL_APP]}
-    times: dict[str, list[float]] = {label: [] for label in commands}
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "model.py").write_text(FIRST_RESULT_FILE)
-        for command in commands.values():
-            first_frame_ms(Path(tmp), server, command)  # caches warmed, not counted
-        for _ in range(launches):
-            for label, command in commands.items():
-                times[label].append(first_frame_ms(Path(tmp), server, command))
-    subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
-    ours, floor = (statistics.median(times[label]) for label in commands)
-    row(f"modbox play model.py, median of {launches}",
-        f"{ours:.0f} ms (p95 {p95(times['modbox play model.py']):.0f} ms)",
-        "<= 1.3x floor", ours <= 1.3 * floor)
-    say(f"  {'bare Textual app (the floor), median':<46} {floor:>21.0f} ms")
-    say(f"  {'modbox / floor; modbox - floor':<46} {f'{ours / floor:.2f}x; +{ours - floor:.0f} ms':>24}")
-
-
-# ---------------------------------------------------------------- 0. first result in tmux
+# ---------------------------------------------------------------- launches in tmux
 
 FLOOR = "import torch; torch.nn.Linear(10, 5)(torch.randn(3, 10))"
 FIRST_RESULT_FILE = """import torch
@@ -150,8 +85,29 @@ model = Net()
 model(torch.randn(3, 4))
 """
 FIRST_RESULT_SHOWN = ("model Net  58", "head Linear  18")  # rows of the Modules pane only
+FIRST_FRAME_SHOWN = ("f1 Help",)  # the footer's keys, drawn with the rest of the first frame
 LAUNCH_ENV = {"PYTHONDONTWRITEBYTECODE": None, "COLUMNS": None, "LINES": None,
               "TERM": "xterm-256color"}
+# Between two looks at the screen. Each look runs a tmux client (about 2 ms of CPU): every 3 ms
+# they took about 40% of a core from the app being timed, and more from the slower app.
+POLL = 0.02
+
+# The floor of the first frame: Python, Textual, one label and a footer with one key. No Textual
+# app gets its first frame out faster than this on the machine at hand, so the ratio to it is
+# what travels.
+BARE_TEXTUAL_APP = """
+from textual.app import App
+from textual.widgets import Footer, Static
+
+class Bare(App):
+    BINDINGS = [("f1", "help", "Help")]
+
+    def compose(self):
+        yield Static("a bare Textual app")
+        yield Footer()
+
+Bare().run()
+"""
 
 
 def launch_env(home: Path, extra: dict[str, str] | None = None) -> list[str]:
@@ -163,7 +119,19 @@ def launch_env(home: Path, extra: dict[str, str] | None = None) -> list[str]:
     return env
 
 
-def first_result_ms(home: Path, server: str, command: list[str]) -> float:
+def modbox_commands(home: Path, other: Path | None) -> dict[str, list[str]]:
+    """``modbox play model.py`` from this checkout, and from ``other`` when given."""
+    commands = {"modbox": [*launch_env(home), sys.executable, "-m", "modbox", "play", "model.py"]}
+    if other is not None:
+        commands["other"] = [*launch_env(home, {"PYTHONPATH": str(other)}), sys.executable,
+                             "-m", "modbox", "play", "model.py"]
+    return commands
+
+
+def launched_until_shown(home: Path, server: str, command: list[str], shown: tuple[str, ...],
+                         limit: float) -> float:
+    """Milliseconds from launching ``command`` in a fresh tmux window (160x50) until every text
+    in ``shown`` is on its screen."""
     name = f"bench-{time.monotonic_ns()}"
     t0 = time.perf_counter()
     subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", name, "-x", "160", "-y", "50",
@@ -172,17 +140,55 @@ def first_result_ms(home: Path, server: str, command: list[str]) -> float:
         while True:
             screen = subprocess.run(["tmux", "-L", server, "capture-pane", "-p", "-t", name],
                                     capture_output=True, text=True).stdout
-            if all(text in screen for text in FIRST_RESULT_SHOWN):
+            if all(text in screen for text in shown):
                 return (time.perf_counter() - t0) * 1000
-            if time.perf_counter() - t0 > 120:
-                raise RuntimeError(f"no result after 120 s:\n{screen}")
-            time.sleep(0.02)  # a capture every 3 ms would take CPU from the app being timed
+            if time.perf_counter() - t0 > limit:
+                raise RuntimeError(f"{shown} not on screen after {limit:.0f} s:\n{screen}")
+            time.sleep(POLL)
     finally:
         subprocess.run(["tmux", "-L", server, "kill-session", "-t", name], capture_output=True)
         time.sleep(1)  # let the worker modbox started wind down before the next launch
 
 
-def floor_ms(home: Path) -> float:
+def launches_in_turn(what: str, launches: int, other: Path | None, shown: tuple[str, ...],
+                     limit: float, floor: Callable[[Path, str], float]) -> dict[str, list[float]] | None:
+    """Milliseconds of each launch of ``modbox play model.py`` (and of ``other``'s) until
+    ``shown`` is on screen, and of ``floor(home, tmux server)``, all in turns, after one of each
+    not counted (it warms the caches). None, after saying so, without tmux."""
+    if shutil.which("tmux") is None:
+        say("  skipped: tmux is not installed")
+        return None
+    server = f"modbox-bench-{os.getpid()}-{what}"
+    # an idle session keeps the private server up between launches
+    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
+    times: dict[str, list[float]] = {"floor": [], "modbox": [], "other": []}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp)
+            (home / "model.py").write_text(FIRST_RESULT_FILE)
+            commands = modbox_commands(home, other)
+            for turn in range(launches + 1):
+                ms = {"floor": floor(home, server)}
+                for label, command in commands.items():
+                    ms[label] = launched_until_shown(home, server, command, shown, limit)
+                if turn:
+                    for label, value in ms.items():
+                        times[label].append(value)
+    finally:
+        subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
+    return times
+
+
+def say_other(other: Path | None, times: dict[str, list[float]], floor: float) -> None:
+    if other is not None:
+        theirs = statistics.median(times["other"])
+        say(f"  {f'modbox from {other}':<46} {theirs:>21.0f} ms")
+        say(f"  {'  its ratio to the floor':<46} {f'{theirs / floor:.2f}x':>24}")
+
+
+# ---------------------------------------------------------------- 0. first result in tmux
+
+def floor_ms(home: Path, server: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([*launch_env(home), sys.executable, "-c", FLOOR], check=True, cwd=home,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -192,38 +198,36 @@ def floor_ms(home: Path) -> float:
 def bench_first_result(launches: int, other: Path | None) -> None:
     say("Launch to first result: modbox play model.py until the Modules pane shows the model "
         "(tmux 160x50), in turn with the floor")
-    if shutil.which("tmux") is None:
-        say("  skipped: tmux is not installed")
+    times = launches_in_turn("result", launches, other, FIRST_RESULT_SHOWN, 120, floor_ms)
+    if times is None:
         return
-    server = f"modbox-bench-{os.getpid()}-result"
-    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep", "sleep", "900"], check=True)
-    times: dict[str, list[float]] = {"modbox": [], "floor": [], "other": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        (home / "model.py").write_text(FIRST_RESULT_FILE)
-        ours = [*launch_env(home), sys.executable, "-m", "modbox", "play", "model.py"]
-        commands = {"modbox": ours}
-        if other is not None:
-            commands["other"] = [*launch_env(home, {"PYTHONPATH": str(other)}), sys.executable,
-                                 "-m", "modbox", "play", "model.py"]
-        for command in commands.values():
-            first_result_ms(home, server, command)  # caches warmed, not counted
-        floor_ms(home)
-        for _ in range(launches):
-            times["floor"].append(floor_ms(home))
-            for label, command in commands.items():
-                times[label].append(first_result_ms(home, server, command))
-    subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
     floor = statistics.median(times["floor"])
     med = statistics.median(times["modbox"])
     row(f"modbox play model.py, median of {launches}",
         f"{med:.0f} ms (p95 {p95(times['modbox']):.0f} ms)", "<= 1.1x floor", med <= 1.1 * floor)
     say(f"  {'fresh python: import torch, one Linear (floor)':<46} {floor:>21.0f} ms")
     say(f"  {'modbox / floor':<46} {f'{med / floor:.2f}x':>24}")
-    if other is not None:
-        theirs = statistics.median(times["other"])
-        say(f"  {f'modbox from {other}':<46} {theirs:>21.0f} ms")
-        say(f"  {'  its ratio to the floor':<46} {f'{theirs / floor:.2f}x':>24}")
+    say_other(other, times, floor)
+
+
+# ---------------------------------------------------------------- 1. first frame in tmux
+
+def bare_app_ms(home: Path, server: str) -> float:
+    return launched_until_shown(home, server, [*launch_env(home), sys.executable, "-c", BARE_TEXTUAL_APP],
+                                FIRST_FRAME_SHOWN, 30)
+
+
+def bench_first_frame(launches: int, other: Path | None) -> None:
+    say("Launch to first frame with its footer keys (tmux 160x50; modbox and the floor alternate)")
+    times = launches_in_turn("frame", launches, other, FIRST_FRAME_SHOWN, 30, bare_app_ms)
+    if times is None:
+        return
+    ours, floor = statistics.median(times["modbox"]), statistics.median(times["floor"])
+    row(f"modbox play model.py, median of {launches}",
+        f"{ours:.0f} ms (p95 {p95(times['modbox']):.0f} ms)", "<= 1.3x floor", ours <= 1.3 * floor)
+    say(f"  {'bare Textual app (the floor), median':<46} {floor:>21.0f} ms")
+    say(f"  {'modbox / floor; modbox - floor':<46} {f'{ours / floor:.2f}x; +{ours - floor:.0f} ms':>24}")
+    say_other(other, times, floor)
 
 
 # ---------------------------------------------------------------- 2. 100k events
@@ -322,14 +326,14 @@ def main() -> None:
     parser.add_argument("--only", choices=["launch", "panes"],
                         help="launch: first result and first frame; panes: events and the tree")
     parser.add_argument("--other", type=Path, metavar="DIR",
-                        help="also time first results of the modbox in this source folder")
+                        help="also launch the modbox in this source folder, in the same turns")
     args = parser.parse_args()
     os.environ.setdefault("MODBOX_HOME", tempfile.mkdtemp(prefix="modbox-bench-"))
     say(f"modbox UI benchmark on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
     if args.only != "panes":
         bench_first_result(args.launches, args.other)
         say()
-        bench_first_frame(args.launches)
+        bench_first_frame(args.launches, args.other)
     if args.only != "launch":
         say()
         bench_events()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from modbox.storage import atomic_write_text
+from modbox.storage import NotText, atomic_write_text, decode_text
 
 MAX_BYTES = 1024 * 1024
 BOM = "\ufeff"
@@ -44,12 +44,9 @@ def read_source(path: Path) -> SourceFile:
     if b"\x00" in data:
         raise UnreadableFile(f"{path.name} looks like a binary file, not Python source: give a .py file.")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            f"{path.name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 in another editor and open it again."
-        ) from None
+        text = decode_text(path, data)
+    except NotText as exc:
+        raise UnreadableFile(f"{path.name}, {exc}, and open it again.") from None
     notes = []
     bom = text.startswith(BOM)
     if bom:

@@ -120,6 +120,31 @@ def read_kept_file(path: Path) -> bytes | None:
         raise Unreadable(path, exc, kept) from None
 
 
+class NotText(ValueError):
+    """A file whose bytes are not UTF-8 text, with where a person finds the first bad byte."""
+
+    def __init__(self, path: Path, data: bytes, exc: UnicodeDecodeError):
+        self.path = path
+        self.line = data.count(b"\n", 0, exc.start) + 1
+        # what is wrong, for messages that give the line themselves (``file:line: ...``)
+        self.what = (f"byte 0x{data[exc.start]:02x} is not UTF-8 text: "
+                     "save the file as UTF-8 in a text editor")
+        super().__init__(f"line {self.line}: {self.what}")
+
+
+def read_text(path: Path) -> str:
+    """The file as text. Raises OSError, or NotText when its bytes are not UTF-8."""
+    return decode_text(Path(path), Path(path).read_bytes())
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """``data``, read from ``path``, as text. Raises NotText when it is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotText(path, data, exc) from None
+
+
 def put_aside(path: Path, why: str) -> Path:
     """Rename a file modbox cannot use to ``<name>.<why>-<time>`` beside it (never over another
     one), so that a fresh file can start and nothing the learner had is lost. Returns the new path."""

@@ -23,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
+from modbox import storage
 from modbox.lessons.model import BrokenLesson, Lesson
 
 COURSE_FILE = "course.toml"
@@ -52,10 +53,12 @@ def read_course(root: Path) -> Course | None:
     if not file.is_file():
         return None
     try:
-        text = file.read_text(encoding="utf-8")
+        text = storage.read_text(file)
         data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as e:
-        raise CourseFileError([f"{file}:1: (file): cannot be read as UTF-8 text: {e}"]) from None
+    except storage.NotText as e:
+        raise CourseFileError([f"{file}:{e.line}: (file): {e.what}"]) from None
+    except OSError as e:
+        raise CourseFileError([f"{file}:1: (file): cannot be read ({e.strerror or e})"]) from None
     except tomllib.TOMLDecodeError as e:
         match = re.search(r"\(at line (\d+), column \d+\)", str(e))
         raise CourseFileError([f"{file}:{match.group(1) if match else 1}: (toml): not valid TOML: {e}"]) from None

@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
+from modbox import storage
 from modbox.lessons import checks as check_kinds
 from modbox.lessons import versions
 from modbox.lessons.course import COURSE_FILE, CourseFileError, place, read_course
@@ -71,6 +72,9 @@ MYTH = {"claim": ("str", True), "code": ("str", True), "explanation": ("str", Tr
 LIMITS = {"wall": ("number", False), "memory_mb": ("int", False)}
 CHECK_COMMON = {"id": ("str", True), "kind": ("str", True), "label": ("str", True),
                 "fail": ("str", True), "model": ("str", False)}
+
+# "press `n`": a bare letter named as a key
+BARE_LETTER_KEY = re.compile(r"\b(?:press|hit)\s+`([a-z])`", re.IGNORECASE)
 
 _TYPE_WORDS = {
     "str": "a string", "int": "an integer", "bool": "true or false", "number": "a number",
@@ -146,9 +150,9 @@ def _ids_beside(folder: Path) -> set[str]:
     ids = set()
     for other in folder.resolve().parent.iterdir():
         try:
-            ident = tomllib.loads((other / LESSON_FILE).read_text(encoding="utf-8")).get("id")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            continue
+            ident = tomllib.loads(storage.read_text(other / LESSON_FILE)).get("id")
+        except (OSError, ValueError):  # not text, not TOML: that lesson's own check says so
+            ident = _id_of_unreadable(other / LESSON_FILE)
         if isinstance(ident, str) and other.resolve() != folder.resolve():
             ids.add(ident)
     return ids
@@ -163,14 +167,18 @@ def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
     if not toml_path.is_file():
         raise LessonFileError([f"{toml_path}:1: {LESSON_FILE}: file is missing (each lesson folder "
                                f"needs a {LESSON_FILE}, starter.py and solution.py)"])
-    text = _read(toml_path, toml_path)
     try:
+        text = _read(toml_path)
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         match = re.search(r"\(at line (\d+), column \d+\)", str(e))
         line = match.group(1) if match else "1"
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise LessonFileError([f"{toml_path}:{line}: (toml): not valid TOML: {what}"]) from None
+        raise LessonFileError([f"{toml_path}:{line}: (toml): not valid TOML: {what}"],
+                              _id_of_unreadable(toml_path)) from None
+    except LessonFileError as e:
+        e.lesson_id = _id_of_unreadable(toml_path)
+        raise
     v = _Validator(toml_path, text)
     lesson = v.lesson(data, folder, torch_version)
     if v.errors:
@@ -178,11 +186,25 @@ def load_lesson(folder: Path | str, torch_version: str | None = None) -> Lesson:
     return lesson
 
 
-def _read(path: Path, toml_path: Path) -> str:
+def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise LessonFileError([f"{toml_path}:1: {path.name}: cannot be read as UTF-8 text: {e}"]) from None
+        return storage.read_text(path)
+    except storage.NotText as e:
+        raise LessonFileError([f"{path}:{e.line}: (file): {e.what}"]) from None
+    except OSError as e:
+        raise LessonFileError([f"{path}:1: (file): cannot be read ({e.strerror or e})"]) from None
+
+
+def _id_of_unreadable(toml_path: Path) -> str | None:
+    """The id a lesson file that is not valid TOML (or not text) still states on an ``id = "..."``
+    line, so that the lessons requiring it, and the course, report the lesson as broken rather
+    than as missing."""
+    try:
+        text = toml_path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    match = re.search(r'^id\s*=\s*"([^"\n]+)"', text, re.MULTILINE)
+    return match.group(1) if match else None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -226,6 +248,13 @@ class _Validator:
         for key in keys:
             if isinstance(table.get(key), str) and not table[key].strip():
                 self.error(path + (key,), "must not be empty")
+
+    def no_bare_letter_keys(self, text: Any, path: tuple) -> None:
+        # The learner mostly reads a step with the editor focused, where a letter types itself
+        for match in BARE_LETTER_KEY.finditer(text if isinstance(text, str) else ""):
+            letter = match.group(1)
+            self.error(path, f"`{letter}` is named as a key, but with the editor focused it types "
+                             f"{letter!r}: write `alt+{letter}`, which works everywhere")
 
     def ident(self, value: str, path: tuple) -> None:
         if not ID_PATTERN.match(value):
@@ -317,7 +346,7 @@ class _Validator:
             self.error((), f"{name} is missing: every lesson folder needs {name} beside lesson.toml")
             return ""
         try:
-            return _read(path, self.file)
+            return _read(path)
         except LessonFileError as e:
             self.errors.extend(e.errors)
             return ""
@@ -362,6 +391,8 @@ class _Validator:
             path = ("steps", i)
             s = self.table(item, path, STEP)
             self.not_empty(s, ("title", "text", "task"), path)
+            for key in ("text", "task"):
+                self.no_bare_letter_keys(s.get(key), path + (key,))
             pid = s.get("prediction")
             if pid is not None:
                 if pid in asked:

@@ -11,9 +11,13 @@ textual-serve starts one app process per websocket and relays its frames; it tru
   cross-site fetch) must come from the page's own origin, so another site, or another server on
   this host, cannot drive a learner's modbox from their browser;
 - a limit on open tabs, with a page that says so (and tries again by itself);
-- a head start: a browser's request for the page already starts the tab's app (parked under a
-  one-time id that the page's websocket URL carries), which starts its sandbox and imports the
-  app while the browser loads the page and xterm.js, then waits for the page's size (tab.py);
+- a spare: a modbox started before any browser asks (its sandbox's worker imports torch, the
+  app imports Textual: seconds) that waits for its page's size (tab.py). A browser's request for
+  the page takes it (parked under a one-time id that the page's websocket URL carries), or starts
+  one when there is no spare, which then has the page and xterm.js's load as a head start. The
+  next spare starts SPARE_DELAY later. The spare is a process like a tab's, so it counts against
+  the limit: at most ``max_tabs`` modbox run, tabs and spare together, and there is no spare
+  while ``max_tabs`` tabs are open. Each modbox serves one tab and ends with it;
 - tab processes started without a shell, in a session of their own, that end with their tab:
   asked to quit, then terminated, then killed (the sandbox's processes die with the app).
 """
@@ -42,6 +46,9 @@ log = logging.getLogger("modbox.serve")
 STATIC = Path(textual_serve.__file__).parent / "static"  # xterm.js, its CSS and the font
 PAGES = Path(__file__).parent / "pages"
 PARK_WAIT = 60.0  # seconds a started app waits for its page's websocket before it is ended
+# seconds from a tab taking the spare to the next spare's start: the start takes seconds of CPU,
+# which would otherwise compete with that tab's own start
+SPARE_DELAY = 10.0
 QUIT_WAIT = 5.0  # seconds a tab's app has to quit by itself before it is terminated
 KILL_WAIT = 5.0  # then to end after SIGTERM before it is killed
 
@@ -61,11 +68,10 @@ class TabProcess(AppService):
     """One tab's modbox: ``python -m modbox.serve.tab ARGS``, in a session of its own so that it
     can be ended with everything it started, and never via a shell."""
 
-    def __init__(self, app_args: list[str], ahead: bool = False, **kwargs):
+    def __init__(self, app_args: list[str], **kwargs):
         super().__init__(command="", write_bytes=self._write_bytes, write_str=self._write_str,
                          close=self._close, **kwargs)
         self.app_args = app_args
-        self.ahead = ahead  # started before its page connected: waits for the page's size
         self._websocket: web.WebSocketResponse | None = None
         self._backlog: list[bytes | str | None] = []  # output before the websocket; None: close
 
@@ -102,8 +108,6 @@ class TabProcess(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24):
         environment = self._build_environment(width=width, height=height)
         environment["MODBOX_SERVE_PID"] = str(os.getpid())
-        if self.ahead:
-            environment["MODBOX_SERVE_AHEAD"] = "1"
         self._process = process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "modbox.serve.tab", *self.app_args,
             stdin=asyncio.subprocess.PIPE,
@@ -118,6 +122,10 @@ class TabProcess(AppService):
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.returncode is None
 
     async def stop(self) -> None:
         """Ask the app to quit (it closes its sandbox); if it has not ended after QUIT_WAIT,
@@ -153,6 +161,9 @@ class ModboxServer(Server):
         self.cookie_name = cookie_name
         self.tabs: dict[web.WebSocketResponse, TabProcess | None] = {}
         self.parked: dict[str, TabProcess] = {}  # started for a page, waiting for its websocket
+        self.spare: TabProcess | None = None  # started for the next page
+        self._spare_timer: asyncio.TimerHandle | None = None
+        self._closing = False
 
     # -- the aiohttp application
 
@@ -164,6 +175,7 @@ class ModboxServer(Server):
             web.get("/ws/{tab}", self.handle_websocket),
             web.static("/static", STATIC),
         ])
+        app.on_startup.append(self._start_spare)
         app.on_shutdown.append(self._close_tabs)
         return app
 
@@ -202,20 +214,48 @@ class ModboxServer(Server):
     def open_tabs(self) -> int:
         return len(self.tabs) + len(self.parked)
 
-    def _new_tab(self, ahead: bool = False) -> TabProcess:
-        return TabProcess(self.app_args, ahead=ahead, download_manager=self.download_manager)
+    async def _start_spare(self, _app: web.Application | None = None) -> None:
+        """Start the spare, if there is none and room for one (it counts against --max-tabs)."""
+        self._spare_timer = None
+        if self._closing or self.spare is not None:
+            return
+        if self.open_tabs >= self.max_tabs:
+            log.info("no spare modbox: %d of %d tabs open", self.open_tabs, self.max_tabs)
+            return
+        spare = TabProcess(self.app_args, download_manager=self.download_manager)
+        await spare.start(80, 24)  # it waits for its page's size (tab.py)
+        if self._closing or self.spare is not None or self.open_tabs >= self.max_tabs:
+            await spare.stop()  # the server began to stop, or tabs came, while it started
+            return
+        self.spare = spare
+        log.info("spare modbox started: pid %s", spare.pid)
+
+    def _start_spare_later(self) -> None:
+        if self._spare_timer is None and not self._closing:
+            self._spare_timer = asyncio.get_running_loop().call_later(
+                SPARE_DELAY, lambda: asyncio.ensure_future(self._start_spare()))
+
+    async def _take_tab(self) -> TabProcess:
+        """The spare, or a modbox started now if there is none (or it has ended by itself)."""
+        tab, self.spare = self.spare, None
+        if tab is not None and not tab.running:
+            await tab.stop()
+            tab = None
+        if tab is None:
+            tab = TabProcess(self.app_args, download_manager=self.download_manager)
+            await tab.start(80, 24)
+        self._start_spare_later()
+        return tab
 
     async def handle_index(self, request: web.Request) -> web.Response:
         if self.open_tabs >= self.max_tabs:
             return self._full_page()
         websocket_path = "ws"
-        # Only a browser loading the page as a document gets a head start, not a readiness probe
-        # (jupyter-server-proxy's) or a script: those would start a modbox nobody connects to.
+        # Only a browser loading the page as a document takes a modbox now, not a readiness probe
+        # (jupyter-server-proxy's) or a script: those would hold a modbox nobody connects to.
         if request.headers.get("Sec-Fetch-Dest") == "document":
             tab_id = secrets.token_urlsafe(16)
-            tab = self._new_tab(ahead=True)
-            self.parked[tab_id] = tab
-            await tab.start(80, 24)  # it waits for the page's size (tab.py)
+            self.parked[tab_id] = await self._take_tab()
             asyncio.get_running_loop().call_later(
                 PARK_WAIT, lambda: asyncio.ensure_future(self._unpark(tab_id)))
             websocket_path = f"ws/{tab_id}"
@@ -229,6 +269,7 @@ class ModboxServer(Server):
         tab = self.parked.pop(tab_id, None)
         if tab is not None:
             await tab.stop()
+            self._start_spare_later()
 
     def _full_page(self) -> web.Response:
         return message_page(
@@ -246,13 +287,11 @@ class ModboxServer(Server):
         self.tabs[websocket] = tab
         try:
             await websocket.prepare(request)
+            if tab is None:
+                tab = self.tabs[websocket] = await self._take_tab()
             width = to_int(request.query.get("width", "80"), 80)
             height = to_int(request.query.get("height", "24"), 24)
-            if tab is None:
-                tab = self.tabs[websocket] = self._new_tab()
-                await tab.start(width, height)
-            else:
-                await tab.set_terminal_size(width, height)  # the first packet it reads
+            await tab.set_terminal_size(width, height)  # the first packet it reads
             await tab.attach(websocket)
             log.info("tab opened: modbox pid %s (%d open)", tab.pid, len(self.tabs))
             await self._process_messages(websocket, tab)
@@ -265,12 +304,19 @@ class ModboxServer(Server):
                 await tab.stop()
                 log.info("tab closed: modbox pid %s ended", tab.pid)
             self.tabs.pop(websocket, None)
+            self._start_spare_later()
             if not websocket.closed:
                 await websocket.close()
         return websocket
 
     async def _close_tabs(self, _app: web.Application) -> None:
-        """On shutdown: close every tab's websocket, which ends its process (handle_websocket)."""
+        """On shutdown: close every tab's websocket, which ends its process (handle_websocket),
+        and end the modbox that no tab has yet."""
+        self._closing = True
+        if self._spare_timer is not None:
+            self._spare_timer.cancel()
+        spare, self.spare = self.spare, None
         await asyncio.gather(*(ws.close() for ws in list(self.tabs)),
                              *(self._unpark(tab_id) for tab_id in list(self.parked)),
+                             *([spare.stop()] if spare is not None else []),
                              return_exceptions=True)

@@ -3,19 +3,27 @@
 It ends with the server that started it (PDEATHSIG), so a server that is killed outright leaves
 no modbox behind; the sandbox's processes already end with the app.
 
-Started ahead of its page's websocket (``MODBOX_SERVE_AHEAD``), it starts the sandbox and imports
-the app, then waits for the first packet on stdin: the page's size (a ``resize`` meta packet,
-which the server sends first when the page connects), so that the app starts at the size of the
-page. Textual's web driver would otherwise start at a guessed size and could take the page's size
-before its own start-up size, ending at the wrong one.
+It is started before its tab connects (a spare the server keeps ready, or one a page request
+starts): it starts the sandbox and imports the app, then waits for the first packet on stdin,
+the page's size (a ``resize`` meta packet, which the server sends first when the page connects),
+so that the app starts at the size of the page. Textual's web driver would otherwise start at a
+guessed size and could take the page's size before its own start-up size, ending at the wrong one.
+Only then does it read what the learner sees (the file ``play`` opens, the progress, the
+lessons), so a modbox that waited for minutes shows them as they are when its tab opens.
+
+Its name (``/proc/PID/comm``, what ``ps`` and ``top`` show) says which it is: ``modbox waiting``
+until its tab connects, ``modbox tab`` after.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
+
+WAITING, TAB = "modbox waiting", "modbox tab"
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -42,7 +50,14 @@ def wait_for_size(fd: int = 0) -> tuple[int, int] | None:
     return int(meta["width"]), int(meta["height"])
 
 
+def _name(name: str) -> None:
+    with contextlib.suppress(OSError):  # a name is a convenience: no /proc, no name
+        with open("/proc/self/comm", "w") as f:
+            f.write(name)
+
+
 def main() -> int:
+    _name(WAITING)
     from modbox.sandbox import privileges
 
     privileges.prctl(privileges.PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -54,20 +69,19 @@ def main() -> int:
     from modbox.ui import launch
 
     handler = launch.play if args.command == "play" else launch.learn  # what serve allows
-    if os.environ.pop("MODBOX_SERVE_AHEAD", None):
-        reads = launch.worker_reads(args)
-        if reads is None:
-            return 2
-        factory = launch.start_worker(reads)
-        import modbox.ui.app  # noqa: F401  (Textual and the app, while the page loads)
-        import modbox.ui.learn_app  # noqa: F401
+    reads = launch.worker_reads(args)
+    if reads is None:
+        return 2
+    factory = launch.start_worker(reads)
+    import modbox.ui.app  # noqa: F401  (Textual and the app, before the page comes)
+    import modbox.ui.learn_app  # noqa: F401
 
-        size = wait_for_size()
-        if size is None:
-            return 0
-        os.environ["COLUMNS"], os.environ["ROWS"] = str(size[0]), str(size[1])
-        return handler(args, sandbox_factory=factory)
-    return handler(args)
+    size = wait_for_size()
+    if size is None:
+        return 0
+    _name(TAB)
+    os.environ["COLUMNS"], os.environ["ROWS"] = str(size[0]), str(size[1])
+    return handler(args, sandbox_factory=factory)
 
 
 if __name__ == "__main__":

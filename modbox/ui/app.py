@@ -13,19 +13,17 @@ from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.screen import Screen
 
+from modbox.ui import collector
 from modbox.ui.contrast import ContrastFilter
 from modbox.ui.engine import Engine
 from modbox.ui.keymap import load_keymap
 from modbox.ui.narrow import NarrowLayout
 from modbox.ui.widgets.dialogs import ConfirmScreen
-from modbox.ui.screens.help import HelpScreen
 from modbox.ui.settings import load_settings, save_setting
 from modbox.ui.screens.play import PlayScreen
 from modbox.ui.templates import TEMPLATES
 from modbox.ui import textual_compat
 from modbox.ui.widgets.editor import CodeEditor
-from modbox.ui.widgets.hooks_pane import EventList
-from modbox.ui.widgets.parameters_pane import ParametersPane
 from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
 
 if TYPE_CHECKING:
@@ -66,13 +64,16 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         """Every remappable binding, grouped by where it works (the help screen shows these).
 
         One list for ``modbox play`` and ``modbox learn``: both read the same keymap.toml. The lesson
-        screens are imported here rather than at the top: ``modbox play`` needs them only for F1
-        and a keymap.toml, and importing them is a good part of its start-up."""
+        screens and the panes behind the other tabs are imported here rather than at the top:
+        ``modbox play`` needs them only for F1 and a keymap.toml before its first frame, and
+        importing them is a good part of its start-up."""
         from modbox.ui.screens.lesson import LessonScreen
         from modbox.ui.screens.lesson_menu import ExperimentScreen, LessonMenuScreen
         from modbox.ui.screens.lesson_solution import SolutionScreen
         from modbox.ui.screens.prediction import PredictionScreen
         from modbox.ui.screens.review import ReviewScreen
+        from modbox.ui.widgets.hooks_pane import EventList
+        from modbox.ui.widgets.parameters_pane import ParametersPane
 
         return [
             ("Everywhere", list(ModboxApp.BINDINGS)),
@@ -118,7 +119,9 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
 
     def on_ready(self) -> None:
         # Textual: the first frame is on screen. Only now does the engine take the sandbox over
-        # (`modbox play` and `learn` started its worker before Textual was imported; see Engine).
+        # (`modbox play` and `learn` started its worker before Textual was imported; see Engine),
+        # and the garbage collector, paused for start-up, runs again.
+        collector.start_up_done()
         self.engine.start()
 
     def bindings_by_id(self) -> dict[str, Binding]:
@@ -155,6 +158,8 @@ class ModboxApp(textual_compat.RepaintAfterBatch):
         self.exit()
 
     def action_help(self) -> None:
+        from modbox.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_sections(), textual_compat.keymap(self),
                                         getattr(self.screen, "files_note", "")))

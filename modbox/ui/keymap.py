@@ -24,7 +24,7 @@ else:  # Python 3.10: the same parser, from PyPI
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, Keys, key_to_character
 
-from modbox.storage import config_dir
+from modbox.storage import NotText, config_dir, read_text
 
 MODIFIERS = {"ctrl", "alt", "shift", "super", "meta", "hyper"}
 NAMED_KEYS = {k.value for k in Keys if "+" not in k.value}
@@ -44,19 +44,18 @@ def load_keymap(
     start-up."""
     path = path or keymap_path()
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         return {}, []
-    except UnicodeDecodeError as exc:
-        return {}, [f"{path} was ignored: it holds bytes that are not UTF-8 text (at byte "
-                    f"{exc.start}). Save it as UTF-8 in a text editor."]
+    except NotText as exc:
+        return {}, [f"{path} was ignored: {exc}."]
     except OSError as exc:
         return {}, [f"{path} was ignored: it could not be read ({exc.strerror or exc}). It should be "
                     "a text file you can read (check its permissions)."]
     except tomllib.TOMLDecodeError as exc:
         return {}, [f"{path} was ignored: {exc}"]
     keymap, problems, known = {}, [], known_bindings()
-    for binding_id, keys in data.items():
+    for binding_id, keys in _by_dotted_id(data).items():
         if binding_id not in known:
             problems.append(f"{path.name}: no binding has the id {binding_id!r} (F1 lists them)")
         elif not isinstance(keys, str) or not keys.strip():
@@ -68,11 +67,23 @@ def load_keymap(
     return keymap, problems
 
 
+def _by_dotted_id(data: dict, prefix: str = "") -> dict:
+    """The file's entries by dotted id. Ids have dots ("app.quit"), and TOML reads an unquoted
+    ``app.quit = "ctrl+x"`` as a table ``app`` holding ``quit``: both spellings mean the id."""
+    flat = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_by_dotted_id(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def keys_problem(keys: str, binding: Binding) -> str:
     """Why ``keys`` (comma-separated) cannot be used for ``binding``, or ""."""
     for key in (k.strip() for k in keys.split(",")):
         *modifiers, base = key.split("+")
-        wrong = [m for m in modifiers if m not in MODIFIERS]
+        wrong = [m for m in modifiers if m not in MODIFIERS] or len(set(modifiers)) < len(modifiers)
         if not base or wrong or not _is_key_name(base):
             return (f"{key!r} is not a key. Write keys like \"ctrl+r\", \"alt+s\" or \"f5\": "
                     f"modifiers ({', '.join(sorted(MODIFIERS))}) joined by + to one key.")

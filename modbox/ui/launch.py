@@ -7,7 +7,10 @@ overlap instead of taking turns.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NoReturn
+import threading
+from typing import TYPE_CHECKING, Callable
+
+from modbox.ui import collector
 
 if TYPE_CHECKING:
     from modbox.sandbox.host.api import SandboxConnection
@@ -17,21 +20,35 @@ def start_worker(reads: list) -> Callable[[], SandboxConnection]:
     """Start the sandbox's worker now, letting runs read ``reads`` too; returns the factory
     that hands the sandbox to the app.
 
-    A sandbox that cannot be made here (a bad ``MODBOX_SANDBOX``, say) raises from the factory
-    instead, where the app shows why on its status line."""
-    try:
-        from modbox.sandbox import Sandbox
+    The sandbox is made and started on a thread of its own: choosing its tier runs a trial
+    bubblewrap sandbox (tens of milliseconds, more on a busy machine) that the app's imports
+    need not wait for, and the worker starts as soon as that trial ends. The factory waits for
+    the thread (the app calls it on a thread of its own, after its first frame). A sandbox that
+    cannot be made (a bad ``MODBOX_SANDBOX``, say) raises from the factory, where the app shows
+    why on its status line."""
+    from modbox.sandbox import Sandbox
 
-        sandbox = Sandbox(reads=reads)
-        sandbox.start()
-    except Exception as exc:
-        error = exc
+    made: list = []
 
-        def failed() -> NoReturn:
-            raise error
+    def make() -> None:
+        try:
+            sandbox = Sandbox(reads=reads)
+            sandbox.start()
+        except Exception as exc:
+            made.append(exc)
+        else:
+            made.append(sandbox)
 
-        return failed
-    return lambda: sandbox
+    thread = threading.Thread(target=make, name="modbox-worker-start", daemon=True)
+    thread.start()
+
+    def factory() -> SandboxConnection:
+        thread.join()
+        if isinstance(made[0], Exception):
+            raise made[0]
+        return made[0]
+
+    return factory
 
 
 def worker_reads(args) -> list | None:
@@ -51,6 +68,7 @@ def worker_reads(args) -> list | None:
 
 def play(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -> int:
     """``sandbox_factory``: a worker started earlier (``modbox serve`` starts it ahead)."""
+    collector.pause_for_start_up()
     if sandbox_factory is None:
         reads = worker_reads(args)
         if reads is None:
@@ -65,6 +83,7 @@ def play(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -
 
 def learn(args, sandbox_factory: Callable[[], SandboxConnection] | None = None) -> int:
     """``modbox`` and ``modbox learn [ID] [--lessons DIR]``: the lesson menu, or one lesson."""
+    collector.pause_for_start_up()
     import sys
     from pathlib import Path
 

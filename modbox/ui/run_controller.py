@@ -28,6 +28,9 @@ GROUP = "workspace-run"  # the Textual worker group of the runs
 class RunListener(Protocol):
     """What a RunController tells about the newest run, on the app's event loop."""
 
+    async def ready(self) -> None:
+        """Return once the listener can be told what runs produce; runs wait for it."""
+
     def run_started(self, live: bool) -> None: ...
 
     def events_streamed(self, events: list[Event], first: bool) -> None:
@@ -99,6 +102,9 @@ class RunController:
         self.streamed, self._streamed_seq = 0, -1
         self._stdout = self._stderr = ""
         self.listener.run_started(live)
+        await self.listener.ready()
+        if generation != self._generation:
+            return  # superseded while it waited
         try:
             report = await self.engine.run(
                 source, filename=filename, timeout=timeout, limits=limits,

@@ -6,7 +6,9 @@ from __future__ import annotations
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 ESC = "\x1b"
 NOT_ALT = "OP"  # ESC O and ESC P start the terminal's own sequences (SS3 keys, DCS replies)
@@ -55,6 +57,19 @@ def recompose_footer_next(footer: Footer, screen: Screen) -> None:
         return
     if footer.is_attached and screen is footer.screen:
         footer.call_next(footer.recompose)
+
+
+def settle_footer_keys(footer: Footer, widgets: list[Widget]) -> None:
+    """Give the keys Textual's ``Footer.compose`` made their final ``compact`` state before
+    they are mounted. A ``FooterKey`` starts compact (a class, so a restyle) and is then bound to
+    its footer's ``compact`` (another restyle): three stylings of each key and of its two parts
+    before the first frame, where one does. The command palette's key is not bound: it stays
+    compact."""
+    for widget in widgets:
+        if isinstance(widget, FooterKey):
+            compact = True if widget.has_class("-command-palette") else footer.compact
+            widget.set_reactive(FooterKey.compact, compact)
+            widget.set_class(compact, "-compact")
 
 
 class RepaintAfterBatch(App):

@@ -27,6 +27,7 @@ superseded ones, ``StatusLine`` (widgets/status_line.py) says where they stand, 
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -45,19 +46,22 @@ from modbox.ui.collector import QuietCollector, report_size
 from modbox.ui.engine import Engine
 from modbox.ui.run_controller import RunController
 from modbox.ui.widgets.editor import CodeEditor
-from modbox.ui.widgets.findings_pane import FindingsPane
-from modbox.ui.widgets.hooks_pane import EventList, HooksPane
 from modbox.ui.widgets.modules_pane import ModulesPane
-from modbox.ui.widgets.output_pane import OutputPane
-from modbox.ui.widgets.parameters_pane import ParametersPane
-from modbox.ui.widgets.state_dict_pane import StateDictPane
 from modbox.ui.widgets.status_line import StatusLine
-from modbox.ui.widgets.values_pane import ValuesPane
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from modbox.sandbox.limits import Limits
+    from modbox.ui.widgets.findings_pane import FindingsPane
+    from modbox.ui.widgets.hooks_pane import EventList, HooksPane
+    from modbox.ui.widgets.output_pane import OutputPane
+    from modbox.ui.widgets.parameters_pane import ParametersPane
+    from modbox.ui.widgets.state_dict_pane import StateDictPane
+    from modbox.ui.widgets.values_pane import ValuesPane
 
 PANES = ("modules", "parameters", "state_dict", "hooks", "findings", "output", "values")
+FIRST_PANE = "modules"  # composed with the Workspace; the others are mounted after the first frame
 PANE_TITLES = {
     "modules": "Modules",
     "parameters": "Parameters",
@@ -67,6 +71,20 @@ PANE_TITLES = {
     "output": "Output",
     "values": "Values",
 }
+
+
+def hidden_panes() -> dict[str, Widget]:
+    """New widgets for the panes behind the other tabs. Their modules are imported here, just
+    after the first frame: the first frame needs none of them (nor DataTable or Sparkline)."""
+    from modbox.ui.widgets.findings_pane import FindingsPane
+    from modbox.ui.widgets.hooks_pane import HooksPane
+    from modbox.ui.widgets.output_pane import OutputPane
+    from modbox.ui.widgets.parameters_pane import ParametersPane
+    from modbox.ui.widgets.state_dict_pane import StateDictPane
+    from modbox.ui.widgets.values_pane import ValuesPane
+
+    return {"parameters": ParametersPane(), "state_dict": StateDictPane(), "hooks": HooksPane(),
+            "findings": FindingsPane(), "output": OutputPane(), "values": ValuesPane()}
 
 
 class Workspace(Vertical):
@@ -130,6 +148,7 @@ class Workspace(Vertical):
         self.showing_good = False  # the learner switched the panes from a failed run to the last good one
         self._initial_source = source
         self._dirty: set[str] = set()
+        self._parts_mounted = asyncio.Event()
         self._runs = RunController(self, engine, self)
         self._collector = QuietCollector()
 
@@ -137,31 +156,40 @@ class Workspace(Vertical):
         with Horizontal(id="workspace-main"):
             yield CodeEditor(self._initial_source, id="editor")
             with Vertical(id="panes-side"):
-                yield Select[str]([], prompt="model", allow_blank=True, id="model-select")
-                yield Static(id="stale-banner")
-                with TabbedContent(id="panes", initial="modules"):
-                    with TabPane(PANE_TITLES["modules"], id="modules"):
-                        yield ModulesPane()
-                    with TabPane(PANE_TITLES["parameters"], id="parameters"):
-                        yield ParametersPane()
-                    with TabPane(PANE_TITLES["state_dict"], id="state_dict"):
-                        yield StateDictPane()
-                    with TabPane(PANE_TITLES["hooks"], id="hooks"):
-                        yield HooksPane()
-                    with TabPane(PANE_TITLES["findings"], id="findings"):
-                        yield FindingsPane()
-                    with TabPane(PANE_TITLES["output"], id="output"):
-                        yield OutputPane()
-                    with TabPane(PANE_TITLES["values"], id="values"):
-                        yield ValuesPane()
+                with TabbedContent(id="panes", initial=FIRST_PANE):
+                    for name in PANES:
+                        with TabPane(PANE_TITLES[name], id=name):
+                            if name == FIRST_PANE:
+                                yield ModulesPane()
         yield StatusLine(self.engine, id="status-line")
 
     def on_mount(self) -> None:
-        self.query_one("#model-select").display = False
-        self.query_one("#stale-banner").display = False
         self._show_mode()
+        self.call_after_refresh(self._mount_hidden_parts)
         if self.live and self._initial_source.strip():
             self.run_now()
+
+    async def _mount_hidden_parts(self) -> None:
+        """Mount what the first frame does not show: the panes behind the other tabs, the model
+        picker (shown when a file builds several models) and the failed-run banner. Composed
+        with the rest, their widgets, styles and imports made the first frame wait for what
+        it does not show. Runs wait for them (``ready``), so every report reaches every pane."""
+        if not self.is_attached:
+            return  # its screen closed before the first frame went out
+        picker = Select[str]([], prompt="model", allow_blank=True, id="model-select")
+        banner = Static(id="stale-banner")
+        picker.display = banner.display = False
+        with self.app.batch_update():
+            mounting = [self.query_one("#panes-side").mount(picker, banner, before=0)]
+            mounting += [self.query_one(f"#{name}", TabPane).mount(pane)
+                         for name, pane in hidden_panes().items()]
+        for mounted in mounting:
+            await mounted
+        self._parts_mounted.set()
+
+    async def ready(self) -> None:
+        """Return once every pane is mounted (RunController waits for it before a run)."""
+        await self._parts_mounted.wait()
 
     # ------------------------------------------------------------------ public API
 
@@ -253,14 +281,14 @@ class Workspace(Vertical):
         self.status_line.run_started()
 
     def events_streamed(self, events: list[Event], first: bool) -> None:
-        hooks = self.query_one(HooksPane)
+        hooks = self._pane("hooks")
         if first:
             hooks.reset([])
         hooks.extend(events)
         self._collector.follow(self._runs.streamed)
 
     def output_streamed(self, stdout: str, stderr: str) -> None:
-        self.query_one(OutputPane).show_live(stdout, stderr)
+        self._pane("output").show_live(stdout, stderr)
 
     def run_failed(self, message: str) -> None:
         self.status_line.run_failed(message)
@@ -272,7 +300,7 @@ class Workspace(Vertical):
         previous = self.model() if not self.showing_good else None
         self.last_report = report
         self.showing_good = False
-        self.query_one(OutputPane).show_report(report)
+        self._pane("output").show_report(report)
         self.editor.error_line = None if report.ok else report.error.line if report.error else None
         if report.ok:
             self.good_report = report
@@ -283,7 +311,7 @@ class Workspace(Vertical):
         streamed = self._runs.streamed
         if streamed and streamed == len(report.events):
             self._dirty.discard("hooks")
-            hooks = self.query_one(HooksPane)
+            hooks = self._pane("hooks")
             hooks.total, hooks.dropped = report.events_total, report.events_dropped
         self._render_pane(self.active_pane)
         if report.ok:
@@ -329,6 +357,10 @@ class Workspace(Vertical):
 
     # ------------------------------------------------------------------ panes
 
+    def _pane(self, name: str) -> Widget:
+        """The widget of pane ``name``, one of PANES (its tab holds nothing else)."""
+        return self.query_one(f"#{name}", TabPane).children[0]
+
     def _render_pane(self, name: str) -> None:
         """Panes are drawn when shown, so a huge report costs only what is on screen."""
         if name not in self._dirty:
@@ -336,20 +368,20 @@ class Workspace(Vertical):
         self._dirty.discard(name)
         model, report = self.model(), self.shown_report
         if name == "modules":
-            self.query_one(ModulesPane).show_model(model)
+            self._pane("modules").show_model(model)
         elif name == "parameters":
-            pane = self.query_one(ParametersPane)
+            pane = self._pane("parameters")
             pane.show_model(model)
             pane.show_memory(None if self.memory_for is None or self.last_report is None else
                              memory_from(self.last_report, self.memory_for, self.selected_model))
         elif name == "state_dict":
-            self.query_one(StateDictPane).show_model(model)
+            self._pane("state_dict").show_model(model)
         elif name == "hooks" and report is not None:
-            self.query_one(HooksPane).reset(report.events, report.events_total, report.events_dropped)
+            self._pane("hooks").reset(report.events, report.events_total, report.events_dropped)
         elif name == "findings":
-            self.query_one(FindingsPane).show_report(report)
+            self._pane("findings").show_report(report)
         elif name == "values":
-            self.query_one(ValuesPane).show_model(model)
+            self._pane("values").show_model(model)
 
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -362,19 +394,16 @@ class Workspace(Vertical):
             self._dirty |= {"modules", "parameters", "state_dict", "values"}
             self._render_pane(self.active_pane)
 
-    @on(ParametersPane.MemoryAsked)
-    def _memory_asked(self, event: ParametersPane.MemoryAsked) -> None:
+    def on_parameters_pane_memory_asked(self, event: ParametersPane.MemoryAsked) -> None:
         """Each run from now on also works out the memory of a training step on that input."""
         self.memory_for = event.input or None
         self.run_now()
 
-    @on(EventList.Selected)
-    def _event_chosen(self, event: EventList.Selected) -> None:
+    def on_event_list_selected(self, event: EventList.Selected) -> None:
         if event.event.line:
             self.editor.go_to_line(event.event.line)
 
-    @on(FindingsPane.Chosen)
-    def _finding_chosen(self, event: FindingsPane.Chosen) -> None:
+    def on_findings_pane_chosen(self, event: FindingsPane.Chosen) -> None:
         if event.line:
             self.editor.go_to_line(event.line)
 

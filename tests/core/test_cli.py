@@ -35,6 +35,19 @@ def test_version_names_modbox_and_torch():
     assert out.startswith("modbox ") and "torch 2." in out
 
 
+def test_only_version_looks_up_torchs_version(monkeypatch):
+    # reading every installed package's metadata for it cost every command 30-50 ms at start-up
+    import importlib.metadata
+
+    looked_up = []
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: looked_up.append(name) or "2.0")
+    build_parser().parse_args(["play", "model.py"])
+    assert looked_up == []
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--version"])
+    assert looked_up == ["torch"]
+
+
 @pytest.mark.parametrize("command", [[], ["learn"], ["play"], ["inspect"], ["lessons"], ["doctor"]])
 def test_every_help_shows_an_example(command):
     out = subprocess.run(

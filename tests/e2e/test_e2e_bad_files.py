@@ -72,7 +72,7 @@ CASES = [
      "Your settings file could not be read (Too many levels of symbolic links). It was kept as",
      "unreadable"),
     ("keymap, not text", "config/keymap.toml", garbled, "modbox play model.py",
-     "was ignored: it holds bytes that are not UTF-8 text", None),
+     "is not UTF-8 text: save the file as UTF-8 in a text editor", None),
     ("keymap, a folder", "config/keymap.toml", a_folder, "modbox play model.py",
      "was ignored: it could not be read (Is a directory). It should be a text file you can read",
      None),

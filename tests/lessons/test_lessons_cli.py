@@ -120,7 +120,7 @@ def test_list_of_a_teachers_folder_shows_a_broken_lesson_with_its_message(tmp_pa
     assert out[0] == "Lessons"  # no course file: one heading, the lessons by id
     assert out[1].split() == ["1", "tiny", "Tiny", "(new)"]
     assert out[2] == ""
-    assert out[3].startswith("  !  zz-broken  broken: ") and out[3].endswith(
+    assert out[3].startswith("  !  other  broken: ") and out[3].endswith(  # the id it states
         "lesson.toml:3: (toml): not valid TOML: Invalid value")
 
 

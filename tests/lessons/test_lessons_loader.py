@@ -355,9 +355,33 @@ def test_a_file_that_is_not_utf8_is_a_broken_lesson_not_a_crash(tmp_path):
     write_lesson(tmp_path, "other")
     (tmp_path / "other" / "lesson.toml").write_bytes(b"id = '\xff'\n")
     catalog = load_catalog(tmp_path, torch_version="2.13.0")
-    messages = sorted(e.split(": ", 1)[1] for e in catalog.errors)
-    assert messages[0].startswith("lesson.toml: cannot be read as UTF-8 text")
-    assert messages[1].startswith("starter.py: cannot be read as UTF-8 text")
+    assert sorted(catalog.errors) == sorted([
+        f"{tmp_path / 'latin' / 'starter.py'}:1: (file): byte 0xe9 is not UTF-8 text: save the "
+        "file as UTF-8 in a text editor",
+        f"{tmp_path / 'other' / 'lesson.toml'}:1: (file): byte 0xff is not UTF-8 text: save the "
+        "file as UTF-8 in a text editor",
+    ])
+
+
+def test_a_bad_byte_is_reported_at_its_own_line(tmp_path):
+    folder = write_lesson(tmp_path)
+    (folder / "lesson.toml").write_bytes(VALID.encode() + b"\n# caf\xe9\n")
+    errors = load_catalog(tmp_path, torch_version="2.13.0").errors
+    assert errors == [f"{folder / 'lesson.toml'}:{VALID.count(chr(10)) + 2}: (file): byte 0xe9 is not "
+                      "UTF-8 text: save the file as UTF-8 in a text editor"]
+
+
+@pytest.mark.parametrize("damage", [b"\n# caf\xe9\n", b"\n[[[ not toml\n"], ids=["not_utf8", "not_toml"])
+def test_a_lesson_file_that_cannot_be_parsed_is_broken_not_missing_for_the_course_and_requires(
+        tmp_path, damage):
+    first = write_lesson(tmp_path, "first", VALID.replace('"tiny"', '"first"'))
+    (first / "lesson.toml").write_bytes(VALID.replace('"tiny"', '"first"').encode() + damage)
+    write_lesson(tmp_path, "second", VALID.replace('"tiny"', '"second"').replace(SUMMARY, 'requires = ["first"]'))
+    write_course(tmp_path, {"All": ["first", "second"]})
+    catalog = load_catalog(tmp_path, torch_version="2.13.0")
+    assert [lesson.id for lesson in catalog.lessons] == ["second"]
+    assert [b.id for b in catalog.broken] == ["first"]
+    assert all("no lesson" not in e and "no lesson folder" not in e for e in catalog.errors), catalog.errors
 
 
 def test_catalog_of_a_missing_folder_says_so(tmp_path):
@@ -443,3 +467,15 @@ def test_bad_reference_checks_overrides_and_mutants_are_reported(tmp_path, chang
     assert change[0] in toml
     errors = errors_for(tmp_path, toml.replace(*change))
     assert any(error in e for e in errors), errors
+
+
+@pytest.mark.parametrize("prose", ["Done? Press `n` to go on.", "hit `h` for a hint"])
+def test_a_step_that_names_a_bare_letter_as_a_key_is_an_error(tmp_path, prose):
+    errors = errors_for(tmp_path, VALID.replace('text = "Some prose."', f'text = "{prose}"'))
+    assert len(errors) == 1 and "write `alt+" in errors[0] and "types" in errors[0]
+
+
+def test_a_letter_in_backticks_that_is_not_a_key_is_fine(tmp_path):
+    folder = write_lesson(tmp_path, toml=VALID.replace(
+        'text = "Some prose."', 'text = "Multiply by `x`, or press `alt+n`."'))
+    assert load_lesson(folder, torch_version="2.13.0").steps[0].text.startswith("Multiply")

@@ -147,6 +147,17 @@ CASES = [
         ) or pytest.fail(report.error.message),
     ),
     Case(
+        "thread_bomb",  # threads count against the same limit: the message says so
+        "import threading, time\nwhile True:\n    threading.Thread(target=time.sleep, args=(30,)).start()\n",
+        "exception",
+        line=3,
+        needs="nproc",
+        check=lambda report: (
+            "limit of 64 processes and threads" in report.error.message
+            and "can't start new thread" in report.error.message
+        ) or pytest.fail(report.error.message),
+    ),
+    Case(
         "kill_everything_in_reach",
         # kill(-1) reports success when it found processes, even if it could signal none.
         "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\n"

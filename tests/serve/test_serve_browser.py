@@ -1,6 +1,8 @@
 """``modbox serve`` in a real browser: headless Chromium, the real server, real tab processes and
 their real sandboxes. A tab shows the app, takes typing, answers a lesson; closing it ends every
 process it had; without the token, or from another origin, there is no app; a full server says so.
+The spare modbox is the next tab's, shows the file and the progress as they are when the tab
+opens, counts against the limit, and ends with the server.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from modbox.lessons.loader import load_catalog
+from modbox.lessons.progress import ProgressStore
+from modbox.serve.server import SPARE_DELAY
 
 from tests.support.serve import Browser, Served, Tab, command_line, wait_until
 
@@ -35,6 +39,7 @@ def browser():
 def test_a_tab_runs_modbox_takes_typing_and_ends_its_processes_when_closed(tmp_path, browser):
     (tmp_path / "model.py").write_text(MODEL)
     with Served("play", "model.py", home=tmp_path / "home", cwd=tmp_path) as served:
+        spare = served.wait_for_spare()
         assert served.tab_pids() == []
         context = browser.context()
         tab = Tab(context.new_page(), tmp_path)
@@ -61,7 +66,7 @@ def test_a_tab_runs_modbox_takes_typing_and_ends_its_processes_when_closed(tmp_p
             served.origin.replace("http", "ws") + "/ws/"), tab.requests
 
         tabs = served.tab_pids()
-        assert len(tabs) == 1
+        assert tabs == [spare]  # the tab took the spare, which had waited at 80x24
         running = served.processes(tabs)
         assert len(running) >= 2, running  # the app and at least its sandbox's zygote
         context.close()  # closing the tab (the whole window)
@@ -140,10 +145,17 @@ def test_no_token_no_page_and_another_origin_cannot_open_a_tab(tmp_path, browser
 
 def test_a_full_server_says_so_and_lets_the_next_tab_in_when_one_closes(tmp_path, browser):
     with Served("--max-tabs", "1", home=tmp_path / "home", cwd=tmp_path) as served:
+        spare = served.wait_for_spare()
         first_context, second_context = browser.context(), browser.context()
         first = Tab(first_context.new_page(), tmp_path)
         first.goto(served.url)
         first.wait_for("modbox lessons")
+        assert served.tab_pids() == [spare]
+        # The spare counts against --max-tabs: with the one tab open, no new spare starts.
+        wait_until(lambda: "no spare modbox: 1 of 1 tabs open" in served.output(),
+                   f"the server to decide on a spare, {SPARE_DELAY} s after the tab took one",
+                   on_fail=served.output)
+        assert served.waiting_pids() == []
         second = Tab(second_context.new_page(), tmp_path)
         second.goto(served.url)
         second.wait_for_page_text("modbox is full", "--max-tabs 1", "Close a modbox tab")
@@ -166,3 +178,45 @@ def test_stopping_the_server_ends_every_tab(tmp_path, browser):
         still = lambda: [pid for pid in running if os.path.exists(f"/proc/{pid}")]  # noqa: E731
         wait_until(lambda: still() == [], "the tab's processes to end with the server", on_fail=still)
         tab.wait_until(lambda: "has ended" in tab.text(), "the page to say the tab has ended")
+
+
+def test_the_spare_shows_the_file_as_it_is_when_the_tab_opens_and_ends_with_the_server(
+        tmp_path, browser):
+    (tmp_path / "model.py").write_text(MODEL)
+    with Served("play", "model.py", home=tmp_path / "home", cwd=tmp_path) as served:
+        spare = served.wait_for_spare()
+        # The learner changes the file while the spare waits (for minutes, in a classroom).
+        (tmp_path / "model.py").write_text(MODEL.replace("nn.ReLU()", "nn.ReLU(), nn.Tanh()"))
+        tab = Tab(browser.context().new_page(), tmp_path)
+        tab.goto(served.url)
+        screen = tab.wait_for("model Sequential", "0 Linear", "1 ReLU", "2 Tanh")
+        assert "nn.Tanh()" in screen
+        assert served.tab_pids() == [spare]
+        # The next spare starts a while after the tab took this one, and waits for its own tab.
+        next_spare = served.wait_for_spare()
+        assert next_spare != spare and served.tab_pids() == [spare]
+        running = served.processes([spare]) + sorted(served.processes_of([next_spare]))
+        assert len(running) >= 4, running  # two modboxes and at least their sandboxes' zygotes
+        served.process.send_signal(signal.SIGINT)  # Ctrl+C
+        assert served.process.wait(timeout=60) == 0
+        still = lambda: [pid for pid in running if os.path.exists(f"/proc/{pid}")]  # noqa: E731
+        wait_until(lambda: still() == [], "the tab's and the spare's processes to end with the server",
+                   on_fail=lambda: [command_line(pid) for pid in still()])
+    assert "Traceback" not in served.output(), served.output()
+
+
+def test_the_spare_shows_the_progress_as_it_is_when_the_tab_opens(tmp_path, browser):
+    lesson = load_catalog(None).lessons[0]
+    home = tmp_path / "home"
+    with Served(home=home, cwd=tmp_path) as served:
+        spare = served.wait_for_spare()
+        # Solved in another window (a terminal, another tab) while the spare waits.
+        ProgressStore(home / "data" / "progress.json").update(
+            lesson.id, lambda record: setattr(record, "solved", True))
+        tab = Tab(browser.context().new_page(), tmp_path)
+        tab.goto(served.url)
+        screen = tab.wait_for("modbox lessons", lesson.title)
+        row = next(line for line in screen.split("\n") if lesson.title in line)
+        assert "solved" in row, screen
+        assert served.tab_pids() == [spare]
+        tab.page.context.close()

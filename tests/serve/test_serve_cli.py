@@ -106,8 +106,9 @@ def test_the_token_is_traded_for_a_cookie_and_nothing_answers_without_either(tmp
         status, _, body = _get(served.origin + "/", cookie=jar, origin="http://127.0.0.1:1")
         assert status == 403 and "Not from this page" in body
         assert _get(served.origin + "/", cookie=jar, origin=served.origin)[0] == 200
-        # Requests that are not a browser loading the page (probes, scripts) start no modbox.
-        assert served.tab_pids() == []
+        # Requests that are not a browser loading the page (probes, scripts) start no modbox
+        # (at most the spare is waiting, for a browser).
+        assert served.tab_pids() == [] and len(served.waiting_pids()) <= 1
 
 
 def test_a_websocket_from_another_origin_starts_no_tab(tmp_path):

@@ -15,7 +15,11 @@ import urllib.request
 
 import pytest
 
-from tests.support.serve import Browser, Tab, command_line, descendants, require_module, wait_until
+from modbox.serve.tab import TAB
+
+from tests.support.serve import (
+    Browser, Tab, command_line, descendants, process_name, require_module, wait_until,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -89,12 +93,12 @@ def test_jupyter_offers_modbox_and_serves_it_under_the_users_base_url(tmp_path, 
         tab.goto(f"{base}/modbox/")
         tab.wait_for("modbox lessons", "not started")
         assert tab.outside(base) == []
-        served = [pid for pid in descendants(process.pid) if "modbox.serve.tab" in command_line(pid)]
-        assert len(served) == 1
+        tabs = [pid for pid in descendants(process.pid) if process_name(pid) == TAB]
+        assert len(tabs) == 1
         tab.press("Enter")
         tab.wait_for("step 1 of")
         context.close()
-        wait_until(lambda: not any("modbox.serve.tab" in command_line(p) for p in descendants(process.pid)),
+        wait_until(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in tabs),
                    "the tab's modbox to end")
 
     # modbox listens on a unix socket in a folder only this user can open, never on a port.

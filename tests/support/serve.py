@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from modbox.serve.tab import TAB, WAITING
 from tests.support.e2e import KEY_GAP, all_processes, sandbox_processes_of, wait_until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -91,6 +92,25 @@ def descendants(root_pid: int) -> list[int]:
     return found
 
 
+def process_name(pid: int) -> str:
+    """``/proc/PID/comm``: a served modbox names itself ``modbox waiting`` or ``modbox tab``."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds ``pid`` used so far, its ended children's included; 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+
+
 def command_line(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -135,18 +155,52 @@ class Served:
     def token(self) -> str:
         return self.url.split("?token=", 1)[1]
 
+    def _modboxes(self, name: str) -> list[int]:
+        return [pid for pid in descendants(self.process.pid)
+                if "modbox.serve.tab" in command_line(pid) and process_name(pid) == name]
+
     def tab_pids(self) -> list[int]:
         """The modbox processes of the open tabs (one per tab)."""
-        return [pid for pid in descendants(self.process.pid)
-                if "modbox.serve.tab" in command_line(pid)]
+        return self._modboxes(TAB)
+
+    def waiting_pids(self) -> list[int]:
+        """The modbox processes no tab has yet: the spare, and any started for a page that has
+        not connected."""
+        return self._modboxes(WAITING)
+
+    def processes_of(self, modbox_pids: list[int]) -> set[int]:
+        """Those modbox processes, what they started, and their sandboxes' processes."""
+        pids = {pid for pid in modbox_pids if os.path.exists(f"/proc/{pid}")}
+        for pid in modbox_pids:
+            pids |= set(descendants(pid)) | set(sandbox_processes_of(pid))
+        return pids
 
     def processes(self, tab_pids: list[int]) -> list[int]:
         """Every process running for the server's tabs: below the server, or a sandbox process
-        that names one of the tabs as its app."""
-        pids = set(descendants(self.process.pid))
-        for tab in tab_pids:
-            pids |= set(sandbox_processes_of(tab))
-        return sorted(pids)
+        that names one of the tabs as its app; not the waiting modboxes' (they have no tab)."""
+        waiting = self.processes_of(self.waiting_pids())
+        return sorted(set(descendants(self.process.pid)) - waiting | self.processes_of(tab_pids))
+
+    def wait_for_spare(self, timeout: float = SLOW) -> int:
+        """Until the server has a spare modbox and its processes have been quiet for a second
+        (the spare has started its sandbox and imported the app); the spare's pid."""
+        def ready() -> int | None:
+            spares = self.waiting_pids()
+            if len(spares) != 1 or not self.quiet():
+                return None
+            return spares[0] if self.waiting_pids() == spares else None
+        return wait_until(ready, "the spare modbox to be ready", timeout, on_fail=self.output)
+
+    def quiet(self) -> bool:
+        """Whether the server and every modbox it runs (their sandboxes too) used less than 5%
+        of a core in the next second."""
+        def cpu_s() -> float:
+            modboxes = self.waiting_pids() + self.tab_pids()
+            pids = set(descendants(self.process.pid)) | self.processes_of(modboxes)
+            return sum(cpu_seconds(pid) for pid in pids)
+        before = cpu_s()
+        time.sleep(1)
+        return cpu_s() - before < 0.05
 
     def __exit__(self, *exc) -> None:
         below = descendants(self.process.pid)

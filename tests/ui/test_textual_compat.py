@@ -118,6 +118,50 @@ def test_the_footer_shows_the_keys_through_recompose_footer_next():
     assert {"Quit", "Help"} <= set(keys)
 
 
+def test_footer_keys_start_with_the_compact_state_textual_binds_them_to(monkeypatch):
+    from textual.widgets import Footer as TextualFooter
+    from textual.widgets._footer import FooterKey
+
+    from modbox.ui.widgets.footer import Footer
+
+    flips = []  # a key's compact state changed after it was made: it and its two parts restyled
+    watch = FooterKey._watch_compact
+
+    def watched(key, compact):
+        if key.has_class("-compact") != compact:
+            flips.append((key.key, compact))
+        watch(key, compact)
+
+    monkeypatch.setattr(FooterKey, "_watch_compact", watched)
+
+    class KeysApp(App):
+        BINDINGS = [Binding("ctrl+q", "quit", "Quit"), Binding("f1", "help", "Help")]
+
+        def __init__(self, footer):
+            super().__init__()
+            self.footer = footer
+
+        def compose(self):
+            yield self.footer
+
+    async def keys(footer) -> list[tuple[str, bool, bool]]:
+        app = KeysApp(footer)
+        async with app.run_test() as pilot:
+            for _ in range(200):  # a generous limit: a busy machine slows this, never the outcome
+                if app.query(FooterKey):
+                    break
+                await pilot.pause(0.05)
+            return [(k.key, k.compact, k.has_class("-compact")) for k in app.query(FooterKey)]
+
+    for compact in (False, True):
+        textual = asyncio.run(keys(TextualFooter(compact=compact)))
+        flips.clear()
+        ours = asyncio.run(keys(Footer(compact=compact)))
+        assert ("ctrl+p", True, True) in ours  # the command palette's key: compact, unbound
+        assert ours == textual
+        assert flips == []
+
+
 def test_a_cancelled_update_left_unretrieved_at_exit_prints_nothing_but_other_errors_still_do():
     import asyncio
     import gc

@@ -4,6 +4,7 @@ what another program writes to it, runs it, and never loses a version when both 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from textual.widgets import Button
 
@@ -43,18 +44,22 @@ def test_a_file_written_by_another_program_is_reloaded_and_run(tmp_path):
     drive(app, scenario)
 
 
+async def change_here_and_on_disk(pilot, target: Path) -> None:
+    """Type "mine = 1" at the end, then let another editor write SECOND: the app asks."""
+    await pilot.press("ctrl+end", *"mine = 1")
+    write_like_an_editor(target, SECOND)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what="the question")
+    await pilot.pause()
+
+
 def test_when_both_changed_the_learner_chooses_and_the_other_version_is_kept(tmp_path, modbox_home):
     target = tmp_path / "model.py"
     target.write_text(FIRST)
     app, _ = scripted_app(file=target)
 
     async def scenario(pilot):
-        ws = app.workspace
-        await pilot.press("ctrl+end", *"mine = 1")
-        write_like_an_editor(target, SECOND)
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await change_here_and_on_disk(pilot, target)
         assert "model.py changed on disk" in app.screen.question
-        await pilot.pause()
         app.screen.query_one("#yes", Button).press()  # the file on disk
         await wait_for(pilot, lambda: app.workspace is not None and app.workspace.source == SECOND,
                        what="the disk's text")
@@ -70,11 +75,7 @@ def test_keeping_my_version_leaves_the_disk_alone_until_i_save(tmp_path):
     app, _ = scripted_app(file=target)
 
     async def scenario(pilot):
-        ws = app.workspace
-        await pilot.press("ctrl+end", *"mine = 1")
-        write_like_an_editor(target, SECOND)
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        await pilot.pause()
+        await change_here_and_on_disk(pilot, target)
         app.screen.query_one("#no", Button).press()  # mine
         await pilot.pause()
         assert app.workspace.source == FIRST + "mine = 1" and app.screen.modified

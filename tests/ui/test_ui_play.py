@@ -478,6 +478,7 @@ def test_a_keymap_of_unreadable_bytes_is_named_with_a_message_and_modbox_starts(
     ("app.quit", "ctrl+nonsense+++", "is not a key"),
     ("workspace.run", "ctrl+r,shift+", "is not a key"),
     ("play.save", "hyperctrl+s", "is not a key"),
+    ("app.quit", "ctrl+ctrl+q", "is not a key"),
     ("app.quit", "q", "takes its key before the editor does"),
     ("app.quit", "shift+q", "takes its key before the editor does"),
     ("workspace.run", "f5,enter", "takes its key before the editor does"),
@@ -497,6 +498,22 @@ def test_a_keymap_entry_that_is_no_key_or_steals_a_typing_key_is_refused_with_a_
         await pilot.press("q", "enter")
         assert app.workspace.source.startswith("q\n") and app.is_running
         await pilot.press("ctrl+k")  # the rest of the file still applies
+        assert isinstance(app.screen, AskScreen)
+
+    drive(app, scenario)
+
+
+def test_a_keymap_id_written_without_quotes_is_the_same_id(modbox_home):
+    # TOML reads `editor.find = ...` as a table `editor` holding `find`
+    config = modbox_home / "config"
+    config.mkdir(parents=True)
+    (config / "keymap.toml").write_text('editor.find = "ctrl+k"\n')
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert app.keymap_problems == []
+        app.workspace.editor.focus()
+        await pilot.press("ctrl+k")
         assert isinstance(app.screen, AskScreen)
 
     drive(app, scenario)

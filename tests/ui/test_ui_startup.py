@@ -11,6 +11,7 @@ import threading
 import pytest
 from textual.app import App
 from textual.widgets import Footer as TextualFooter
+from textual.widgets import TabPane
 from textual.widgets._footer import FooterKey
 
 from modbox.ui.app import ModboxApp
@@ -18,9 +19,9 @@ from modbox.testing.scripted_sandbox import ScriptedSandbox
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.footer import Footer
 from modbox.ui.widgets.modules_pane import ModulesPane
-from modbox.ui.workspace import Workspace
+from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
 from tests.support.ui import SIZE, drive, scripted_app, wait_for
-from tests.support.ui_reports import report_from_source
+from tests.support.ui_reports import report_from_source, showcase_report
 
 
 @pytest.mark.slow
@@ -101,6 +102,72 @@ def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
     drive(app, scenario)
 
 
+def composed_panes(ws: Workspace) -> dict[str, list[str]]:
+    """The widgets in each pane's tab, by pane."""
+    return {name: [type(w).__name__ for w in ws.query_one(f"#{name}", TabPane).children]
+            for name in PANES}
+
+
+def test_the_first_frame_composes_the_pane_it_shows_and_every_tab_then_the_rest():
+    at_first_frame = {}
+
+    class Recording(ModboxApp):
+        def on_ready(self) -> None:  # Textual: "the first frame has been displayed"
+            ws = self.workspace
+            at_first_frame["panes"] = composed_panes(ws)
+            at_first_frame["tabs"] = [str(tab.label) for tab in ws.query("#panes ContentTab")]
+            at_first_frame["model picker"] = bool(ws.query("#model-select"))
+            super().on_ready()
+
+    app = Recording(sandbox_factory=lambda: ScriptedSandbox(report_from_source))
+
+    async def scenario(pilot):
+        assert at_first_frame == {
+            "panes": {name: ["ModulesPane"] if name == "modules" else [] for name in PANES},
+            "tabs": [PANE_TITLES[name] for name in PANES],
+            "model picker": False,
+        }
+        # mounted right after it: every pane has its widget
+        assert all(len(widgets) == 1 for widgets in composed_panes(app.workspace).values())
+        assert app.workspace.query("#model-select")
+
+    drive(app, scenario)  # which first waits for the run the scratch buffer asked for at mount
+
+
+@pytest.mark.slow
+def test_a_run_waits_for_the_panes_mounted_after_the_first_frame(monkeypatch, tmp_path):
+    # The panes behind the other tabs are mounted just after the first frame. A worker that is
+    # already warm could answer the file's own run before that: its report must reach them all.
+    mounted = Workspace._mount_hidden_parts
+    worker_ready = asyncio.Event()
+
+    async def mounted_once_the_worker_is_ready(self):
+        await worker_ready.wait()
+        await mounted(self)
+
+    monkeypatch.setattr(Workspace, "_mount_hidden_parts", mounted_once_the_worker_is_ready)
+    (tmp_path / "model.py").write_text("import torch\nfc1 = nn.Linear(4, 16)\n")
+    app = ModboxApp(file=tmp_path / "model.py",
+                    sandbox_factory=lambda: ScriptedSandbox(lambda source: showcase_report()))
+
+    async def scenario(pilot):
+        ws = app.workspace
+        await wait_for(pilot, lambda: app.engine.state == "ready", what="the worker")
+        worker_ready.set()
+        await wait_for(pilot, lambda: pilot.reports and not ws.running, what="the file's run")
+        report = pilot.reports[0]
+        assert ws.query_one("ModuleTree").root.children
+        for pane in PANES:
+            ws.show_pane(pane)
+        await pilot.pause()
+        assert "Total params: 131" in str(ws.query_one("#parameters-totals").render())
+        assert len(ws.query_one("EventList").events) == len(report.events)
+        assert "not markup" in str(ws.query_one("#output-text").render())
+        assert len(ws.query_one("FindingsPane").findings) == 2
+
+    drive(app, scenario, settle=False)
+
+
 def test_play_mode_is_the_first_screen_with_nothing_under_it():
     from modbox.ui.screens.play import PlayScreen
 
@@ -179,6 +246,56 @@ def test_modbox_play_and_learn_start_the_worker_before_textual_is_imported():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+def test_the_app_does_not_wait_for_the_sandbox_to_be_made(monkeypatch):
+    # Making the sandbox tries its tier first (a trial bubblewrap run): start_worker hands that
+    # to a thread of its own, and the factory (called after the first frame) waits for it.
+    import modbox.sandbox
+    from modbox.ui import launch
+
+    made = threading.Event()
+
+    class SlowToMake:
+        def __init__(self, reads):
+            if not made.wait(60):
+                raise RuntimeError("the test never let the sandbox be made")
+            self.reads = reads
+            self.started = False
+
+        def start(self):
+            self.started = True
+
+    monkeypatch.setattr(modbox.sandbox, "Sandbox", SlowToMake)
+    factory = launch.start_worker(["/data"])  # returns while the sandbox is being made
+    made.set()
+    sandbox = factory()
+    assert sandbox.reads == ["/data"] and sandbox.started
+
+
+def test_modbox_play_starts_with_the_collector_paused_and_the_first_frame_resumes_it(monkeypatch):
+    import argparse
+    import gc
+
+    from modbox.ui import launch
+
+    collecting = []
+    monkeypatch.setattr(ModboxApp, "run", lambda app: collecting.append(gc.isenabled()))
+    try:
+        launch.play(argparse.Namespace(file=None, allow_read=None),
+                    sandbox_factory=lambda: ScriptedSandbox(report_from_source))
+        assert collecting == [False]  # start-up, the app's imports and first frame included
+
+        app, _ = scripted_app()
+
+        async def scenario(pilot):
+            # start-up's objects are frozen out of the collector's sight, and it runs again
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+
+        drive(app, scenario)
+    finally:
+        gc.unfreeze()
+        gc.enable()
 
 
 @pytest.mark.slow

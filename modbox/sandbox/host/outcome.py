@@ -117,10 +117,11 @@ def _from_result(result: dict, limits: Limits) -> Error | None:
             f"input() has nothing to read: code in modbox gets no keyboard input{at}. "
             "Put the value in your code instead."
         )
-    elif result.get("errno") == errno.EAGAIN and re.search(r"fork|Popen|spawn", tb):
+    elif _task_limit(result, exc_type, msg, tb):
+        # RLIMIT_NPROC counts threads as well as processes
         message = (
-            f"Your code hit the limit of {limits.processes} processes a run may start "
-            f"({exc_type}: {msg}){at}. Start fewer processes, and end each one you start."
+            f"Your code hit the limit of {limits.processes} processes and threads a run may "
+            f"start ({exc_type}: {msg}){at}. Start fewer of them, and end each one you start."
         )
     elif result.get("errno") == _EFBIG:
         message = (
@@ -131,6 +132,13 @@ def _from_result(result: dict, limits: Limits) -> Error | None:
         detail = f": {msg}" if msg else ""
         message = f"{exc_type}{detail}{at}. The traceback shows how your code got there."
     return Error("exception", message, line=line, traceback=tb)
+
+
+def _task_limit(result: dict, exc_type: str, msg: str, tb: str) -> bool:
+    """Whether starting a process or a thread was refused (the run's process limit)."""
+    if result.get("errno") == errno.EAGAIN and re.search(r"fork|Popen|spawn|start", tb):
+        return True
+    return exc_type == "RuntimeError" and "can't start new thread" in msg
 
 
 def _from_exit(exit_code: int | None, cpu_s: float, stderr: str, limits: Limits, filename: str):

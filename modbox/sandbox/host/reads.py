@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modbox.storage import config_dir
+from modbox.storage import config_dir, read_text
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC = (  # the four measured, and three that go with them
@@ -152,10 +152,10 @@ def configured_reads(path: Path | None = None) -> list[Path]:
 
     path = path or config_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+    except (OSError, ValueError) as e:  # ValueError: not UTF-8 text, or not TOML
         raise BadReadPath(f"{path} could not be read ({e}): fix or remove it") from None
     entries = data.get("sandbox", {}).get("allow_read", [])
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):

@@ -26,6 +26,7 @@ from modbox.lessons.model import Catalog, Lesson
 from modbox.lessons.progress import ProgressStore
 from modbox.lessons.session import LessonSession, Reveal, sandbox_limits
 from modbox.report import Error, Report
+from modbox import storage
 from modbox.storage import atomic_write_text, data_dir
 from modbox.ui.autosave import keep_copy
 from modbox.ui.engine import Engine
@@ -199,10 +200,11 @@ class LessonScreen(NarrowLayout):
 
     def _draft_file_changed(self) -> None:
         try:
-            text = self.draft_file.read_bytes().decode("utf-8").replace("\r\n", "\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"{self.draft_file.name} changed, and cannot be read now ({exc}).",
-                        severity="warning")
+            text = storage.read_text(self.draft_file).replace("\r\n", "\n")
+        except (OSError, storage.NotText) as exc:
+            why = exc if isinstance(exc, storage.NotText) else exc.strerror or exc
+            self.notify(f"{self.draft_file.name} changed, and cannot be read now ({why}). "
+                        "Your text here is kept.", severity="warning")
             return
         mine = self.workspace.source
         if text == mine:

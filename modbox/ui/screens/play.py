@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from modbox.source_file import SourceFile, UnreadableFile, read_source, write_source
@@ -20,8 +21,6 @@ from modbox.ui.file_watch import FileWatch
 from modbox.ui.narrow import NarrowLayout
 from modbox.ui.engine import Engine
 from modbox.ui.widgets.dialogs import AskScreen, ConfirmScreen
-from modbox.ui.screens.new_from_template import TemplateScreen
-from modbox.ui.screens.open_file import OpenFileScreen
 from modbox.ui.templates import SCRATCH, template
 from modbox.ui.widgets.footer import Footer
 from modbox.ui.workspace import Workspace
@@ -233,12 +232,20 @@ class PlayScreen(NarrowLayout):
         else:
             self._write_draft(self.writer, text, self._version)
 
+    class DraftWritten(Message):
+        """A draft write finished (or failed): the file bar says which."""
+
     @work(thread=True, group="autosave")
     def _write_draft(self, writer: DraftWriter, text: str, version: int) -> None:
         writer.write(text, version)
-        if writer.last_error:
-            self.app.call_from_thread(self.notify, writer.last_error, severity="error")
-        self.app.call_from_thread(self._show_file_bar)
+        # a message, not call_from_thread: a screen closed meanwhile (on quit) drops it quietly
+        self.post_message(self.DraftWritten())
+
+    @on(DraftWritten)
+    def _draft_written(self) -> None:
+        if self.writer.last_error:
+            self.notify(self.writer.last_error, severity="error")
+        self._show_file_bar()
 
     @work(thread=True, group="autosave")
     def _discard_draft(self, writer: DraftWriter) -> None:
@@ -351,6 +358,9 @@ class PlayScreen(NarrowLayout):
         self.notify(f"Saved {self.file.path.name}.")
 
     def action_open(self) -> None:
+        # imported when asked for, as the template chooser is: the first frame shows neither
+        from modbox.ui.screens.open_file import OpenFileScreen
+
         start = self.file.path.parent if self.file else Path.cwd()
         self.app.push_screen(OpenFileScreen(start), self._open)
 
@@ -368,6 +378,8 @@ class PlayScreen(NarrowLayout):
         self._switch(file, file.text, file.note)
 
     def action_new(self) -> None:
+        from modbox.ui.screens.new_from_template import TemplateScreen
+
         def chosen(template_id: str | None) -> None:
             if template_id:
                 chosen_template = template(template_id)

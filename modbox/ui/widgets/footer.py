@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
-from modbox.ui.textual_compat import recompose_footer_next
+from modbox.ui.textual_compat import recompose_footer_next, settle_footer_keys
 
 # Columns a key takes besides its name and description: Textual's FooterKey pads the key with a
 # space each side and ends the description with one (the footer is never compact here). The
@@ -81,13 +81,14 @@ class Footer(TextualFooter):
 
     def compose(self) -> ComposeResult:
         keys = list(super().compose())
+        settle_footer_keys(self, keys)
         palette = [k for k in keys if k.has_class("-command-palette")]
         keys = [k for k in keys if k not in palette]
         # the palette key is docked on the right: every line is that much shorter
         room = self.app.size.width - sum(key_width(k) for k in palette)
         self.styles.grid_size_columns = columns_for([key_width(k) for k in keys], room)
-        yield from palette
         yield from keys
+        yield from palette
 
     async def recompose(self) -> None:
         if not self.is_attached:

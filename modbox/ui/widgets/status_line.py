@@ -41,14 +41,14 @@ class RunStatus(Widget):
         if self.message is not None:
             return self.message
         state = self.engine_state
+        if state == "failed":  # nothing runs, a run asked for included
+            return Text(self.engine_failure, style="bold red")
         if self.started_at is not None:
             elapsed = time.monotonic() - self.started_at
             if state in ("idle", "starting"):
                 return Text(f"waiting for the worker to start… your run starts when it is ready "
                             f"({elapsed:.1f} s)", style="yellow")
             return Text(f"running… {elapsed * 1000:.0f} ms", style="yellow")
-        if state == "failed":
-            return Text(self.engine_failure, style="bold red")
         if self.failure:
             return Text(f"sandbox: {self.failure}", style="bold red")
         r = self.last_report
