@@ -297,3 +297,19 @@ def test_every_key_hint_names_the_key_that_works_where_the_focus_is():
         await on_top(pilot, app, SolutionScreen)
 
     play(app, scenario)
+
+
+def test_predict_is_offered_only_on_a_step_with_a_prediction():
+    at_the_task_with(TWO_FIXED)  # both questions answered: going back asks nothing
+    app, _ = learn_app(LESSONS, "registration")
+
+    async def scenario(pilot):
+        lesson = await on_top(pilot, app, LessonScreen)
+        offered = {}
+        for _ in REGISTRATION.steps:
+            await pilot.pause()
+            offered[lesson.session.step.id] = "predict" in footer_keys(app)
+            lesson.action_prev()
+        assert offered == {"fix": False, "plain-tensor": True, "super-first": True, "setattr": False}
+
+    play(app, scenario)

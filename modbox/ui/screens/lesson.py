@@ -285,8 +285,14 @@ class LessonScreen(NarrowLayout):
         header.append("   in the editor, hold alt: alt+n, alt+h, …", style="dim")
         self.query_one("#lesson-header", Static).update(header)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "predict":  # offered only where there is something to predict
+            return self.session.step.prediction is not None
+        return super().check_action(action, parameters)
+
     def show_step(self, scroll: str = "home") -> None:
         session, step = self.session, self.session.step
+        self.refresh_bindings()
         self.show_header()
         self._refresh_prose(scroll)
         self.query_one(LessonChecks).display = bool(step.task) or session.solved
