@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
     serve.add_argument("--max-tabs", type=int, default=4, metavar="N",
                        help="tabs open at once, each a modbox with its own sandbox (default 4)")
+    serve.add_argument("--no-spare", action="store_true",
+                       help="keep no modbox started ahead for the next tab: each tab then waits "
+                            "for Python and torch to start, and an idle server holds no memory")
     lessons_option(serve)
     serve.add_argument("--unix-socket", metavar="PATH",
                        help="listen on a unix socket, without a token, instead of a port (the "

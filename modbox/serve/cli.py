@@ -116,14 +116,16 @@ def main(args) -> int:
         if not folder.is_dir() or folder.stat().st_mode & 0o077:
             return _fail(f"--unix-socket: {folder} must be an existing folder only you can open "
                          "(chmod 700): it is what keeps other users out, as there is no token.")
-        server = ModboxServer(what, token=None, max_tabs=args.max_tabs, cookie_name="modbox")
+        server = ModboxServer(what, token=None, max_tabs=args.max_tabs, cookie_name="modbox",
+                              keep_spare=not args.no_spare)
         return _run(server, unix_socket=str(Path(args.unix_socket).expanduser().resolve()))
     sock = listen(args.host, args.port)
     if isinstance(sock, str):
         return _fail(sock)
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(24)
-    server = ModboxServer(what, token=token, max_tabs=args.max_tabs, cookie_name=f"modbox-{port}")
+    server = ModboxServer(what, token=token, max_tabs=args.max_tabs, cookie_name=f"modbox-{port}",
+                          keep_spare=not args.no_spare)
     links = urls(args.host, port, token)
     lines = ["modbox is served at:", *(f"    {link}" for link in links),
              "Open that link in a browser: each tab is a modbox of its own "

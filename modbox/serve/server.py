@@ -153,7 +153,8 @@ class TabProcess(AppService):
 class ModboxServer(Server):
     """Serves ``modbox APP_ARGS`` (the lesson menu, ``learn ID`` or ``play FILE``), one process a tab."""
 
-    def __init__(self, app_args: list[str], token: str | None, max_tabs: int, cookie_name: str):
+    def __init__(self, app_args: list[str], token: str | None, max_tabs: int, cookie_name: str,
+                 keep_spare: bool = True):
         super().__init__(command="modbox " + " ".join(app_args), title="modbox", statics_path=STATIC)
         self.app_args = app_args
         self.token = token
@@ -161,6 +162,7 @@ class ModboxServer(Server):
         self.cookie_name = cookie_name
         self.tabs: dict[web.WebSocketResponse, TabProcess | None] = {}
         self.parked: dict[str, TabProcess] = {}  # started for a page, waiting for its websocket
+        self.keep_spare = keep_spare  # off: no memory held for a tab not yet asked for
         self.spare: TabProcess | None = None  # started for the next page
         self._spare_timer: asyncio.TimerHandle | None = None
         self._closing = False
@@ -217,7 +219,7 @@ class ModboxServer(Server):
     async def _start_spare(self, _app: web.Application | None = None) -> None:
         """Start the spare, if there is none and room for one (it counts against --max-tabs)."""
         self._spare_timer = None
-        if self._closing or self.spare is not None:
+        if self._closing or self.spare is not None or not self.keep_spare:
             return
         if self.open_tabs >= self.max_tabs:
             log.info("no spare modbox: %d of %d tabs open", self.open_tabs, self.max_tabs)
@@ -231,7 +233,7 @@ class ModboxServer(Server):
         log.info("spare modbox started: pid %s", spare.pid)
 
     def _start_spare_later(self) -> None:
-        if self._spare_timer is None and not self._closing:
+        if self._spare_timer is None and not self._closing and self.keep_spare:
             self._spare_timer = asyncio.get_running_loop().call_later(
                 SPARE_DELAY, lambda: asyncio.ensure_future(self._start_spare()))
 

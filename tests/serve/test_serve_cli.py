@@ -128,3 +128,31 @@ def test_a_websocket_from_another_origin_starts_no_tab(tmp_path):
         assert asyncio.run(attempt(ws, "http://localhost:9")) == 403
         assert asyncio.run(attempt(ws, "null")) == 403
         assert served.tab_pids() == []
+
+
+def test_no_spare_keeps_no_modbox_started_ahead(monkeypatch):
+    require_module("aiohttp")
+    from modbox.serve import server as serving
+
+    started = []
+
+    async def start(tab, *size):  # a spare's process, without the process
+        started.append(tab)
+
+    monkeypatch.setattr(serving.TabProcess, "start", start)
+
+    async def spares(keep_spare: bool) -> int:
+        server = serving.ModboxServer(["play", "model.py"], token=None, max_tabs=4,
+                                      cookie_name="modbox", keep_spare=keep_spare)
+        started.clear()
+        await server._start_spare()
+        server._start_spare_later()
+        planned = server._spare_timer is not None
+        if planned:
+            server._spare_timer.cancel()
+        return len(started) + planned
+
+    async def both() -> tuple[int, int]:
+        return await spares(False), await spares(True)
+
+    assert asyncio.run(both()) == (0, 2)  # kept: one started now, one more planned
