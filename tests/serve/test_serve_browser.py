@@ -44,11 +44,12 @@ def test_a_tab_runs_modbox_takes_typing_and_ends_its_processes_when_closed(tmp_p
         context = browser.context()
         tab = Tab(context.new_page(), tmp_path)
         tab.goto(served.url)
-        screen = tab.wait_for("Modules", "model Sequential", "0 Linear", "1 ReLU")
-        # The app has the page's size (it was started before the page knew it): its status line
-        # is on the row above the terminal's last (the footer's), and its rows reach the right edge.
+        screen = tab.wait_for("Modules", "model Sequential", "0 Linear", "1 ReLU", "f1 Help")
+        # The app has the page's size (it was started before the page knew it): its footer is on
+        # the terminal's last row, its status line on the row above, and its rows reach the right
+        # edge.
         rows = screen.split("\n")
-        assert "sandbox:" in rows[-2], screen
+        assert "f1 Help" in rows[-1] and "sandbox:" in rows[-2], screen
         assert max(len(row) for row in rows) >= 140, screen
         # Typing in the page reaches the editor, and the Modules pane follows the new code.
         tab.press(*["ArrowDown"] * 5, "End")

@@ -102,6 +102,18 @@ def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
     drive(app, scenario)
 
 
+def test_the_footer_shows_its_keys_when_the_app_starts_without_the_focus():
+    # a browser tab may tell the app it has no focus before the footer has any keys
+    app, _ = scripted_app()
+    app.set_reactive(App.app_focus, False)
+
+    async def scenario(pilot):
+        await wait_for(pilot, lambda: "Help" in footer_descriptions(app), what="the footer's keys")
+        assert not app.app_focus
+
+    drive(app, scenario)
+
+
 def composed_panes(ws: Workspace) -> dict[str, list[str]]:
     """The widgets in each pane's tab, by pane."""
     return {name: [type(w).__name__ for w in ws.query_one(f"#{name}", TabPane).children]

@@ -58,6 +58,14 @@ class Footer(TextualFooter):
     _shown: tuple | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
+        if self._shown is None and self.is_attached and screen is self.screen:
+            # The first keys, whether or not the app has the focus. Textual keeps the keys as
+            # they are while it has none, so that they do not flicker when the terminal loses
+            # it; with none shown yet (a browser tab that said it has no focus before the first
+            # keys: its footer stayed empty) there is nothing to keep.
+            self._bindings_ready = True
+            self.call_next(self.recompose)
+            return
         recompose_footer_next(self, screen)
 
     def on_resize(self, event: events.Resize) -> None:
