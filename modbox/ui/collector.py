@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from modbox.report import Report
 
+
 def pause_for_start_up() -> None:
     gc.disable()
 
