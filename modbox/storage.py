@@ -9,6 +9,7 @@ or SIGKILL at any moment leaves either the old file or the new one, never half o
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import time
@@ -99,6 +100,11 @@ class Unreadable(Exception):
                 f"To use it again, make it a file you can read and put it back as {self.path.name}.")
 
 
+# A file that fails to open with one of these will fail every time: a folder in its place, no
+# permission, a link that loops
+FILE_ITSELF = {errno.EISDIR, errno.EACCES, errno.EPERM, errno.ELOOP}
+
+
 def read_kept_file(path: Path) -> bytes | None:
     """The bytes of ``path``, a file modbox writes; None when there is none.
 
@@ -111,7 +117,9 @@ def read_kept_file(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        if not os.path.lexists(path):
+        # only what is wrong with the file itself: a passing trouble (too many open files, an
+        # I/O error) must not move the learner's progress out of the way
+        if exc.errno not in FILE_ITSELF or not os.path.lexists(path):
             raise
         try:
             kept = put_aside(path, "unreadable")
