@@ -254,7 +254,8 @@ class _Validator:
         for match in BARE_LETTER_KEY.finditer(text if isinstance(text, str) else ""):
             letter = match.group(1)
             self.error(path, f"`{letter}` is named as a key, but with the editor focused it types "
-                             f"{letter!r}: write `alt+{letter}`, which works everywhere")
+                             f"{letter!r}: write `alt+n` (next), `alt+h` (hint) and so on: the "
+                             "lesson's keys with alt work everywhere")
 
     def ident(self, value: str, path: tuple) -> None:
         if not ID_PATTERN.match(value):
