@@ -16,11 +16,6 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
-
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, Keys, key_to_character
 
@@ -44,7 +39,7 @@ def load_keymap(
     start-up."""
     path = path or keymap_path()
     try:
-        data = tomllib.loads(read_text(path))
+        text = read_text(path)
     except FileNotFoundError:
         return {}, []
     except NotText as exc:
@@ -52,6 +47,13 @@ def load_keymap(
     except OSError as exc:
         return {}, [f"{path} was ignored: it could not be read ({exc.strerror or exc}). It should be "
                     "a text file you can read (check its permissions)."]
+    # imported here: most learners have no keymap.toml, and start-up need not pay for the parser
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the same parser, from PyPI
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return {}, [f"{path} was ignored: {exc}"]
     keymap, problems, known = {}, [], known_bindings()

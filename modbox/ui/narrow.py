@@ -26,7 +26,8 @@ class NarrowLayout(Screen):
     VIEWS: tuple[str, ...] = ("code", "panes")
     WIDE: int | None = None
     VIEW_TITLES = {"lesson": "Lesson", "code": "Code", "panes": "Panes"}
-    FOCUS = {"lesson": "#lesson-prose", "code": "#editor", "panes": "#panes Tabs"}
+    PARTS = {"lesson": "#lesson-side", "code": "#editor", "panes": "#panes-side"}
+    FOCUS = {"lesson": "#lesson-prose", "code": "#editor", "panes": "#pane-tabs"}  # on showing a part
     BINDINGS = [
         Binding("f8", "next_view", "Switch view", id="view.next"),
         # here, not on the Workspace: it must work from the lesson's text, outside the Workspace
@@ -35,11 +36,49 @@ class NarrowLayout(Screen):
 
     view = "code"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._styled_at_mount = True
+        try:
+            width = self.app.size.width
+        except RuntimeError:  # made outside a running app: laid out at its first resize
+            return
+        # Laid out for the terminal before its widgets are styled: classes set at the first
+        # resize would restyle every widget of the screen once more.
+        self._set_classes(width, self.view)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles the whole screen each time it is resumed, for styles that changed while
+        # it was away. The first time, every widget was styled as it was mounted, moments ago:
+        # the second pass cost 11-15 ms of the first frame (bench/bench_ui.py).
+        if self._styled_at_mount:
+            self._styled_at_mount = False
+            event.refresh_styles = False
+
     def on_resize(self, event: events.Resize) -> None:
-        width = event.size.width
-        self.set_class(width < NARROW, "-narrow")
-        self.set_class(self.WIDE is not None and NARROW <= width < self.WIDE, "-medium")
-        self.show_view(self.view if self.view in self.views() else self.VIEWS[0])
+        self._show(event.size.width, self.view)
+
+    def show_view(self, view: str) -> None:
+        self._show(self.app.size.width, view)
+
+    def _show(self, width: int, view: str) -> None:
+        before = set(self.classes)
+        self._set_classes(width, view)
+        if set(self.classes) != before:
+            self.update_node_styles()  # once, not once for each class that changed
+        self.refresh_bindings()
+        if self.focused is not None and not self.shows(self._part_of(self.focused)):
+            self.query_one(self.FOCUS[self.view]).focus()  # keys must not go to a hidden part
+
+    def _set_classes(self, width: int, view: str) -> None:
+        """The classes for ``width`` columns, showing ``view`` where one part shows at a time."""
+        self.set_class(width < NARROW, "-narrow", update=False)
+        self.set_class(self.WIDE is not None and NARROW <= width < self.WIDE, "-medium", update=False)
+        if view not in self.views():
+            view = self.VIEWS[0]
+        for name in self.VIEWS:
+            self.set_class(name == view, f"-view-{name}", update=False)
+        self.view = view
 
     def views(self) -> tuple[str, ...]:
         """The parts f8 steps through at this size (none when all are shown)."""
@@ -49,14 +88,6 @@ class NarrowLayout(Screen):
             return tuple(v for v in self.VIEWS if v != "code")  # the code shows beside both
         return ()
 
-    def show_view(self, view: str) -> None:
-        for name in self.VIEWS:
-            self.set_class(name == view, f"-view-{name}")
-        self.view = view
-        self.refresh_bindings()
-        if self.focused is not None and not self.shows(self._part_of(self.focused)):
-            self.query_one(self.FOCUS[view]).focus()  # keys must not go to a hidden part
-
     def shows(self, part: str | None) -> bool:
         """Whether ``part`` ("lesson", "code", "panes"; None: none of them) is on screen."""
         views = self.views()
@@ -65,8 +96,8 @@ class NarrowLayout(Screen):
         return part == self.view or (part == "code" and self.has_class("-medium"))
 
     def _part_of(self, widget) -> str | None:
-        for part, selector in self.FOCUS.items():
-            if any(node in self.query(selector.split()[0]) for node in widget.ancestors_with_self):
+        for part, selector in self.PARTS.items():
+            if any(node in self.query(selector) for node in widget.ancestors_with_self):
                 return part
         return None
 

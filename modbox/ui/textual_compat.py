@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from textual._xterm_parser import XTermParser
 from textual.app import App
-from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 ESC = "\x1b"
 NOT_ALT = "OP"  # ESC O and ESC P start the terminal's own sequences (SS3 keys, DCS replies)
@@ -43,33 +39,6 @@ def keymap(app: App) -> dict[str, str]:
     """The keys the learner set for binding ids (``App.set_keymap``): Textual keeps no public
     reader for them, and the help screen shows them."""
     return dict(app._keymap)
-
-
-def recompose_footer_next(footer: Footer, screen: Screen) -> None:
-    """Textual's ``Footer.bindings_changed``, with ``call_next`` where it has
-    ``call_after_refresh``, so the keys are in the first frame or the one after it.
-
-    Textual's Footer composes no keys until its private ``_bindings_ready`` is set, which only
-    its own ``bindings_changed`` does, and it calls ``bindings_changed`` from the screen's
-    ``bindings_updated_signal``: a Footer that overrides it must set the flag itself."""
-    footer._bindings_ready = True
-    if not screen.app.app_focus:
-        return
-    if footer.is_attached and screen is footer.screen:
-        footer.call_next(footer.recompose)
-
-
-def settle_footer_keys(footer: Footer, widgets: list[Widget]) -> None:
-    """Give the keys Textual's ``Footer.compose`` made their final ``compact`` state before
-    they are mounted. A ``FooterKey`` starts compact (a class, so a restyle) and is then bound to
-    its footer's ``compact`` (another restyle): three stylings of each key and of its two parts
-    before the first frame, where one does. The command palette's key is not bound: it stays
-    compact."""
-    for widget in widgets:
-        if isinstance(widget, FooterKey):
-            compact = True if widget.has_class("-command-palette") else footer.compact
-            widget.set_reactive(FooterKey.compact, compact)
-            widget.set_class(compact, "-compact")
 
 
 class RepaintAfterBatch(App):

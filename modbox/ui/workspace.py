@@ -34,10 +34,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Select, Static, TextArea
 
 from modbox import formatting as fmt
 from modbox.report import Event, Model, Report, memory_expression, memory_from
@@ -47,6 +47,7 @@ from modbox.ui.engine import Engine
 from modbox.ui.run_controller import RunController
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.modules_pane import ModulesPane
+from modbox.ui.widgets.pane_tabs import PaneTabs
 from modbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -156,11 +157,9 @@ class Workspace(Vertical):
         with Horizontal(id="workspace-main"):
             yield CodeEditor(self._initial_source, id="editor")
             with Vertical(id="panes-side"):
-                with TabbedContent(id="panes", initial=FIRST_PANE):
-                    for name in PANES:
-                        with TabPane(PANE_TITLES[name], id=name):
-                            if name == FIRST_PANE:
-                                yield ModulesPane()
+                yield PaneTabs(PANE_TITLES, FIRST_PANE, id="pane-tabs")
+                with Container(id="panes"):
+                    yield ModulesPane(id=FIRST_PANE)
         yield StatusLine(self.engine, id="status-line")
 
     def on_mount(self) -> None:
@@ -181,8 +180,10 @@ class Workspace(Vertical):
         picker.display = banner.display = False
         with self.app.batch_update():
             mounting = [self.query_one("#panes-side").mount(picker, banner, before=0)]
-            mounting += [self.query_one(f"#{name}", TabPane).mount(pane)
-                         for name, pane in hidden_panes().items()]
+            panes = hidden_panes()
+            for name, pane in panes.items():
+                pane.id, pane.display = name, False
+            mounting.append(self.query_one("#panes").mount_all(panes.values()))
         for mounted in mounting:
             await mounted
         self._parts_mounted.set()
@@ -242,12 +243,17 @@ class Workspace(Vertical):
         self.status_line.runs_dropped()
 
     def show_pane(self, name: str) -> None:
-        self.query_one(TabbedContent).active = name
+        self.query_one(PaneTabs).active = name
+        self._show(name)
+
+    def _show(self, name: str) -> None:
+        for pane in self.query_one("#panes").children:
+            pane.display = pane.id == name
         self._render_pane(name)
 
     @property
     def active_pane(self) -> str:
-        return self.query_one(TabbedContent).active
+        return self.query_one(PaneTabs).active
 
     @property
     def shown_report(self) -> Report | None:
@@ -358,8 +364,8 @@ class Workspace(Vertical):
     # ------------------------------------------------------------------ panes
 
     def _pane(self, name: str) -> Widget:
-        """The widget of pane ``name``, one of PANES (its tab holds nothing else)."""
-        return self.query_one(f"#{name}", TabPane).children[0]
+        """The widget of pane ``name``, one of PANES."""
+        return self.query_one(f"#panes > #{name}")
 
     def _render_pane(self, name: str) -> None:
         """Panes are drawn when shown, so a huge report costs only what is on screen."""
@@ -383,9 +389,8 @@ class Workspace(Vertical):
         elif name == "values":
             self._pane("values").show_model(model)
 
-    @on(TabbedContent.TabActivated, "#panes")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._render_pane(event.pane.id or "")
+    def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
+        self._show(event.pane)
 
     @on(Select.Changed, "#model-select")
     def _model_changed(self, event: Select.Changed) -> None:

@@ -32,8 +32,8 @@ def test_a_failed_run_shows_its_own_model_and_findings_marked_as_failed(tmp_path
             term.wait_for_run(NO_MODEL, "done in")  # the imports alone: a good run, no model
             term.press("C-End")
             paste(term, PLAIN_LIST_CNN.removeprefix(IMPORTS))  # the rest of the CNN
-            screen = term.wait_for_run(FAILED, "model CNN", "head Linear")
-            assert "RuntimeError: Input type (double) and bias type (float)" in screen
+            screen = term.wait_for_run(FAILED, "model CNN", "head Linear",
+                                       "RuntimeError: Input type (double) and bias type (float)")
             assert NO_MODEL not in screen, "the panes show the last good run, not the failed one"
             term.press("M-5")  # Findings: the failed run's own, with the plain list
             screen = term.wait_for("unregistered_module", "is a plain list holding 3 modules")

@@ -29,6 +29,8 @@ PROMPT = "e2e$ "
 KEY_GAP = 0.05  # seconds between key presses
 # Generous: the machine is shared and noisy, and the sandbox's first start imports torch.
 SLOW = 120.0
+TIMED_OUT = "timeout: Your code ran longer"  # the status line of a run stopped at its time limit
+SETTLE = 2.0  # seconds a screen may take to stop changing once what a test waits for is on it
 
 needs_tmux = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
@@ -97,6 +99,20 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
 
+    def settled(self, screen: str, limit: float = SETTLE) -> str:
+        """The screen once two captures in a row agree (at most ``limit`` seconds on): tmux may be
+        read halfway through a frame the app is drawing, its top new and its bottom old, and what a
+        test asserts next may be in the half not drawn yet. A clock that ticks never settles; then
+        the last capture is returned."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            again = self.screen()
+            if again == screen:
+                return again
+            screen = again
+        return screen
+
     def flag(self, name: str) -> str:
         """A tmux format variable of the pane, e.g. ``alternate_on`` or ``mouse_any_flag``."""
         return self.tmux("display-message", "-p", "-t", self.session, f"#{{{name}}}").strip()
@@ -105,11 +121,19 @@ class Terminal:
         """Poll the screen until every one of ``texts`` is on it (or, with ``gone``, none is).
         Returns the screen; fails with the last screen shown."""
         deadline = time.monotonic() + timeout
+
+        def met(screen: str) -> bool:
+            present = [t in screen for t in texts]
+            return (not any(present)) if gone else all(present)
+
         while True:
             screen = self.screen()
             present = [t in screen for t in texts]
-            if (not any(present)) if gone else all(present):
-                return screen
+            if met(screen):
+                screen = self.settled(screen)
+                if met(screen):
+                    return screen
+                continue
             if time.monotonic() > deadline:
                 state = "still on" if gone else "not on"
                 missing = [t for t, p in zip(texts, present) if p == gone]
@@ -119,13 +143,14 @@ class Terminal:
     def wait_for_run(self, *texts: str) -> str:
         """Wait for what a run of the editor's code shows. A live run has a short time limit (2 s)
         that a busy machine can exceed: then, as a person would, run it with ctrl+r (full limit)."""
-        def shown() -> bool:
+        def shown() -> str:
             screen = self.screen()
-            return all(t in screen for t in texts) or "timeout: Your code ran longer" in screen
+            return screen if all(t in screen for t in texts) or TIMED_OUT in screen else ""
 
-        self.wait_until(shown, f"a run showing {texts}")
-        if not all(t in self.screen() for t in texts):
-            self.press("C-r")
+        if TIMED_OUT not in self.settled(self.wait_until(shown, f"a run showing {texts}")):
+            return self.wait_for(*texts)
+        self.press("C-r")
+        self.wait_for(TIMED_OUT, gone=True)
         return self.wait_for(*texts)
 
     def wait_until(self, condition, what: str, timeout: float = SLOW):

@@ -234,3 +234,23 @@ def test_the_help_on_a_narrow_terminal_says_what_every_key_does_and_its_id_whole
         assert "Escape closes this screen." in screen_text(app)
 
     drive(app, scenario, size=size)
+
+
+def test_a_terminal_made_narrow_takes_the_focus_off_the_part_it_hides():
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        ws = app.workspace
+        ws.show_pane("hooks")
+        await pilot.pause()
+        inside = ws.query_one("#hooks EventList")
+        inside.focus()  # a widget inside a pane, not the tabs
+        await pilot.pause()
+        assert app.focused is inside
+        await pilot.resize_terminal(80, 24)  # one part at a time: the code
+        await wait_for(pilot, lambda: app.focused is ws.editor, what="the focus on the code")
+        await pilot.press("f8")  # the panes: the focus goes to their tabs
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#pane-tabs"),
+                       what="the focus on the tabs")
+
+    drive(app, scenario)

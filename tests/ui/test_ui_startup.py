@@ -1,5 +1,5 @@
-"""What start-up defers until the first frame is on screen, and the footer that rebuilds only when
-its keys change. The timings themselves are in bench/bench_ui.py, never asserted here."""
+"""What start-up defers until the first frame is on screen, and the footer that is laid out again
+only when its keys change. The timings themselves are in bench/bench_ui.py, never asserted here."""
 
 from __future__ import annotations
 
@@ -10,17 +10,15 @@ import threading
 
 import pytest
 from textual.app import App
-from textual.widgets import Footer as TextualFooter
-from textual.widgets import TabPane
-from textual.widgets._footer import FooterKey
 
 from modbox.ui.app import ModboxApp
 from modbox.testing.scripted_sandbox import ScriptedSandbox
 from modbox.ui.widgets.editor import CodeEditor
 from modbox.ui.widgets.footer import Footer
 from modbox.ui.widgets.modules_pane import ModulesPane
+from modbox.ui.widgets.pane_tabs import PaneTabs
 from modbox.ui.workspace import PANE_TITLES, PANES, Workspace
-from tests.support.ui import SIZE, drive, scripted_app, wait_for
+from tests.support.ui import SIZE, drive, screen_text, scripted_app, wait_for
 from tests.support.ui_reports import report_from_source, showcase_report
 
 
@@ -66,38 +64,68 @@ def test_highlighting_arrives_after_mount_and_keeps_the_cursor():
 
 
 def footer_descriptions(app) -> list[str]:
-    return [key.description for key in app.screen.query_one(Footer).query(FooterKey)]
+    return [key.description for key in app.screen.query_one(Footer).keys]
 
 
-@pytest.mark.slow
-def test_the_footer_rebuilds_only_when_the_keys_it_shows_change(monkeypatch):
-    rebuilds = []
-    textual_recompose = TextualFooter.recompose
+def test_the_first_frame_has_the_footer_keys():
+    at_first_frame = {}
 
-    async def counted(self):
-        rebuilds.append(type(self).__name__)
-        await textual_recompose(self)
+    class Recording(ModboxApp):
+        def on_ready(self) -> None:  # Textual: "the first frame has been displayed"
+            at_first_frame["keys"] = footer_descriptions(self)
+            at_first_frame["screen"] = screen_text(self)
+            super().on_ready()
 
-    monkeypatch.setattr(TextualFooter, "recompose", counted)
+    app = Recording(sandbox_factory=lambda: ScriptedSandbox(report_from_source))
+
+    async def scenario(pilot):
+        assert {"Find", "Run", "Quit", "Help"} <= set(at_first_frame["keys"])
+        assert "^q Quit" in at_first_frame["screen"] and "f1 Help" in at_first_frame["screen"]
+
+    drive(app, scenario)
+
+
+def test_the_footer_follows_the_focus_and_is_laid_out_again_only_when_its_keys_change(monkeypatch):
+    layouts = []
+    show = Footer._show
+
+    def counted(self, shown):
+        layouts.append(shown)
+        show(self, shown)
+
+    monkeypatch.setattr(Footer, "_show", counted)
     app, _ = scripted_app()
 
     async def scenario(pilot):
-        # Textual's own footer rebuilt four times while play mode opened
-        assert len(rebuilds) == 1
         shown = footer_descriptions(app)
         assert "Find" in shown and "Help" in shown  # the editor's keys and the app's
-
+        before = len(layouts)
         app.screen.refresh_bindings()  # the bindings "changed" to the same keys
         await pilot.pause()
-        assert len(rebuilds) == 1
+        assert len(layouts) == before
 
-        app.screen.query_one("ContentTabs").focus()  # the editor's keys no longer apply
-        await wait_for(pilot, lambda: "Find" not in footer_descriptions(app), what="new keys")
-        assert len(rebuilds) == 2 and "Help" in footer_descriptions(app)
+        app.screen.query_one(PaneTabs).focus()  # the editor's keys no longer apply
+        await wait_for(pilot, lambda: "^f Find" not in screen_text(app), what="new keys drawn")
+        assert "Help" in footer_descriptions(app) and "f1 Help" in screen_text(app)
+        assert len(layouts) == before + 1
 
         app.workspace.editor.focus()
-        await wait_for(pilot, lambda: "Find" in footer_descriptions(app), what="editor keys")
-        assert len(rebuilds) == 3
+        await wait_for(pilot, lambda: "^f Find" in screen_text(app), what="the editor's keys drawn")
+
+    drive(app, scenario)
+
+
+def test_the_footer_keeps_its_keys_while_the_terminal_has_no_focus():
+    app, _ = scripted_app()
+
+    async def scenario(pilot):
+        assert "Find" in footer_descriptions(app)
+        app.app_focus = False  # Textual takes the focus off the editor: its keys would go
+        await pilot.pause()
+        assert app.focused is None and "Find" in footer_descriptions(app)
+        app.app_focus = True  # the editor has the focus again, and its keys are right
+        await wait_for(pilot, lambda: app.focused is app.workspace.editor, what="the editor's focus")
+        assert "Find" in footer_descriptions(app)
 
     drive(app, scenario)
 
@@ -109,15 +137,15 @@ def test_the_footer_shows_its_keys_when_the_app_starts_without_the_focus():
 
     async def scenario(pilot):
         await wait_for(pilot, lambda: "Help" in footer_descriptions(app), what="the footer's keys")
+        assert "f1 Help" in screen_text(app)
         assert not app.app_focus
 
     drive(app, scenario)
 
 
-def composed_panes(ws: Workspace) -> dict[str, list[str]]:
-    """The widgets in each pane's tab, by pane."""
-    return {name: [type(w).__name__ for w in ws.query_one(f"#{name}", TabPane).children]
-            for name in PANES}
+def composed_panes(ws: Workspace) -> list[str]:
+    """The panes mounted, by name."""
+    return [pane.id for pane in ws.query_one("#panes").children]
 
 
 def test_the_first_frame_composes_the_pane_it_shows_and_every_tab_then_the_rest():
@@ -127,20 +155,18 @@ def test_the_first_frame_composes_the_pane_it_shows_and_every_tab_then_the_rest(
         def on_ready(self) -> None:  # Textual: "the first frame has been displayed"
             ws = self.workspace
             at_first_frame["panes"] = composed_panes(ws)
-            at_first_frame["tabs"] = [str(tab.label) for tab in ws.query("#panes ContentTab")]
+            at_first_frame["tabs"] = screen_text(self).splitlines()[1]  # the row under the file bar
             at_first_frame["model picker"] = bool(ws.query("#model-select"))
             super().on_ready()
 
     app = Recording(sandbox_factory=lambda: ScriptedSandbox(report_from_source))
 
     async def scenario(pilot):
-        assert at_first_frame == {
-            "panes": {name: ["ModulesPane"] if name == "modules" else [] for name in PANES},
-            "tabs": [PANE_TITLES[name] for name in PANES],
-            "model picker": False,
-        }
-        # mounted right after it: every pane has its widget
-        assert all(len(widgets) == 1 for widgets in composed_panes(app.workspace).values())
+        assert at_first_frame["panes"] == ["modules"] and not at_first_frame["model picker"]
+        assert "  ".join(PANE_TITLES[name] for name in PANES) in at_first_frame["tabs"]
+        # mounted right after it: every pane, each shown only when its tab is picked
+        assert composed_panes(app.workspace) == list(PANES)
+        assert [p.id for p in app.workspace.query_one("#panes").children if p.display] == ["modules"]
         assert app.workspace.query("#model-select")
 
     drive(app, scenario)  # which first waits for the run the scratch buffer asked for at mount
@@ -368,3 +394,43 @@ def test_a_lesson_reset_while_the_worker_starts_drops_the_run_asked_for_before_i
             assert not lesson.workspace.running
 
     asyncio.run(main())
+
+
+def styles_of(screen) -> dict[int, dict]:
+    return {id(node): dict(node.styles.base._rules) for node in screen.walk_children(with_self=True)}
+
+
+@pytest.mark.parametrize("size", [(160, 50), (100, 30), (80, 24)])
+def test_the_first_frame_is_styled_once_and_as_a_full_restyle_would_style_it(monkeypatch, size):
+    # Textual restyles a whole screen when it is resumed, and a class set at the first resize
+    # restyles it again; NarrowLayout skips both on the way to the first frame. Every widget
+    # was styled as it was mounted: a full restyle then must change nothing.
+    from textual.css.stylesheet import Stylesheet
+
+    restyled = []
+    update_nodes = Stylesheet.update_nodes
+
+    def counted(self, nodes, animate=False):
+        nodes = list(nodes)
+        restyled.append(len(nodes))
+        update_nodes(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counted)
+    at_first_frame = {}
+
+    class Recording(ModboxApp):
+        def on_ready(self) -> None:  # Textual: "the first frame has been displayed"
+            at_first_frame["restyled"] = list(restyled)
+            at_first_frame["styles"] = styles_of(self.screen)
+            self.screen.update_node_styles(animate=False)
+            at_first_frame["restyle changed"] = styles_of(self.screen) != at_first_frame["styles"]
+            super().on_ready()
+
+    app = Recording(sandbox_factory=lambda: ScriptedSandbox(report_from_source))
+
+    async def scenario(pilot):
+        assert not at_first_frame["restyle changed"]
+        # nothing restyled the whole screen (about 40 widgets) before the first frame
+        assert all(count < 10 for count in at_first_frame["restyled"]), at_first_frame["restyled"]
+
+    drive(app, scenario, size=size)

@@ -57,7 +57,7 @@ class ModuleTree(Tree[ModuleRow]):
     """Children are added when their parent is first expanded, so a 10,000-module model opens at once."""
 
     def __init__(self, **kwargs):
-        super().__init__("no model yet", **kwargs)
+        super().__init__(Text("no model yet"), **kwargs)  # a str is markup: 3 ms of rich's emoji table
         self.show_root = True
         self._children: dict[str, list[ModuleRow]] = {}
         self._filled: set[int] = set()
