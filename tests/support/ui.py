@@ -27,7 +27,8 @@ def drive(app, scenario, size=SIZE, settle=True):
     Report the workspace announced (Workspace.ReportArrived), oldest first.
 
     With ``settle`` the run that play mode starts on opening is awaited and forgotten first, so
-    the scenario starts from a quiet workspace."""
+    the scenario starts from a quiet workspace (on the real sandbox too: a report of the scratch
+    buffer must not pass for the scenario's first)."""
     reports = []
     seen = []  # a bubbling message passes the hook once per node it reaches: count it once
 
@@ -41,9 +42,11 @@ def drive(app, scenario, size=SIZE, settle=True):
             pilot.reports = reports
             await pilot.pause()
             if settle:
-                await wait_for(pilot, lambda: reports and not app.workspace.running, what="the first run")
+                await wait_for(pilot, lambda: reports and not app.workspace.running, timeout=180,
+                               what="the first run")
                 reports.clear()
-                app.engine.sandbox.runs.clear()
+                if isinstance(app.engine.sandbox, ScriptedSandbox):
+                    app.engine.sandbox.runs.clear()
             await scenario(pilot)
 
     asyncio.run(main())

@@ -54,7 +54,7 @@ def test_a_real_run_shows_its_output_tier_and_time():
         assert f"sandbox: {report.sandbox}" in text
         assert "done in" in str(ws.query_one("#status-main").render())
 
-    drive(app, scenario, settle=False)
+    drive(app, scenario)
 
 
 def test_a_real_failure_marks_the_line_and_keeps_the_good_report_stale():
@@ -80,7 +80,7 @@ def test_a_real_failure_marks_the_line_and_keeps_the_good_report_stale():
         assert exc.error.kind == "exception" and exc.error.line == 17
         assert ws.editor.error_line == 17
 
-    drive(app, scenario, settle=False)
+    drive(app, scenario)
 
 
 def test_a_real_newer_run_supersedes_a_long_one():
@@ -99,7 +99,7 @@ def test_a_real_newer_run_supersedes_a_long_one():
         assert report.ok and report.stdout == "second\n"
         assert len(pilot.reports) == 1
 
-    drive(app, scenario, settle=False)
+    drive(app, scenario)
 
 
 def test_plain_list_then_modulelist_as_a_learner_would_see_it():
@@ -131,7 +131,7 @@ def test_plain_list_then_modulelist_as_a_learner_would_see_it():
         await pilot.pause()
         assert [c.data.path for c in ws.query_one(ModuleTree).root.children] == ["layers"]
 
-    drive(app, scenario, settle=False)
+    drive(app, scenario)
 
 
 def test_a_failed_run_shows_its_own_model_findings_and_events_that_explain_it():
@@ -162,4 +162,4 @@ def test_a_failed_run_shows_its_own_model_findings_and_events_that_explain_it():
         # the events up to the error: the model's call, and the first layer's that raised
         assert [e.kind for e in bad.events][:2] == ["forward_pre", "forward_pre"]
 
-    drive(app, scenario, settle=False)
+    drive(app, scenario)
