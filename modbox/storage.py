@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -143,6 +144,16 @@ class NotText(ValueError):
 def read_text(path: Path) -> str:
     """The file as text. Raises OSError, or NotText when its bytes are not UTF-8."""
     return decode_text(Path(path), Path(path).read_bytes())
+
+
+def toml_parser():
+    """Python's TOML parser (``tomllib``; on Python 3.10 the same parser from PyPI, ``tomli``).
+    Imported by whoever reads a TOML file, when it does: most launches read none."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    return tomllib
 
 
 def decode_text(path: Path, data: bytes) -> str:

@@ -14,17 +14,13 @@ described for teachers in ``docs/lessons.md``.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
-
 from modbox import storage
 from modbox.lessons.model import BrokenLesson, Lesson
+
+tomllib = storage.toml_parser()
 
 COURSE_FILE = "course.toml"
 # The one heading of a folder of lessons without a course file (and of a lesson folder checked alone).

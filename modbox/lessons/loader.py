@@ -10,15 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
 
 from modbox import storage
 from modbox.lessons import checks as check_kinds
@@ -39,6 +33,8 @@ from modbox.lessons.model import (
 )
 from modbox.lessons.toml_lines import key_lines, line_of
 from modbox.report import OVERRIDABLE
+
+tomllib = storage.toml_parser()
 
 LESSON_FILE = "lesson.toml"
 MIN_CHOICES = 3  # per prediction

@@ -12,14 +12,13 @@ and left where it is: it is the learner's own, and modbox never writes it.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Callable
 
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, Keys, key_to_character
 
-from modbox.storage import NotText, config_dir, read_text
+from modbox.storage import NotText, config_dir, read_text, toml_parser
 
 MODIFIERS = {"ctrl", "alt", "shift", "super", "meta", "hyper"}
 NAMED_KEYS = {k.value for k in Keys if "+" not in k.value}
@@ -47,11 +46,7 @@ def load_keymap(
     except OSError as exc:
         return {}, [f"{path} was ignored: it could not be read ({exc.strerror or exc}). It should be "
                     "a text file you can read (check its permissions)."]
-    # imported here: most learners have no keymap.toml, and start-up need not pay for the parser
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # Python 3.10: the same parser, from PyPI
-        import tomli as tomllib
+    tomllib = toml_parser()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -3,6 +3,7 @@ asked for on top of it), after a review round when earlier predictions are due a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual.app import SystemCommand
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 
 class LearnApp(ModboxApp):
+    CSS_PATH = [ModboxApp.CSS_PATH, Path(__file__).with_name("lesson.tcss")]
+
     def __init__(
         self,
         catalog: Catalog,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding

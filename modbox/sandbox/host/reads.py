@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modbox.storage import config_dir, read_text
+from modbox.storage import config_dir, read_text, toml_parser
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC = (  # the four measured, and three that go with them
@@ -148,14 +148,16 @@ def configured_reads(path: Path | None = None) -> list[Path]:
         [sandbox]
         allow_read = ["~/datasets", "/srv/shared/checkpoints"]
     """
-    import tomllib
-
     path = path or config_path()
     try:
-        data = tomllib.loads(read_text(path))
+        text = read_text(path)
     except FileNotFoundError:
         return []
-    except (OSError, ValueError) as e:  # ValueError: not UTF-8 text, or not TOML
+    except (OSError, ValueError) as e:  # ValueError: not UTF-8 text
+        raise BadReadPath(f"{path} could not be read ({e}): fix or remove it") from None
+    try:
+        data = toml_parser().loads(text)
+    except ValueError as e:  # not TOML
         raise BadReadPath(f"{path} could not be read ({e}): fix or remove it") from None
     entries = data.get("sandbox", {}).get("allow_read", [])
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):

@@ -14,7 +14,7 @@ key presses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -29,8 +29,7 @@ KEY_PADDING = 3
 PALETTE_BAR = "▏"
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     key: str  # what simulate_key presses
     display: str  # how the key is written ("^s", "alt+n")
     description: str
@@ -41,8 +40,7 @@ class Key:
         return cell_len(self.display) + cell_len(self.description) + KEY_PADDING
 
 
-@dataclass(frozen=True)
-class Spot:
+class Spot(NamedTuple):
     """Where a key is drawn: line ``y``, columns ``start`` to ``end`` (not included)."""
     y: int
     start: int
