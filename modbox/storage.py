@@ -26,12 +26,19 @@ def _root(kind: str) -> Path:
         return Path(home) / kind
     if kind == "data":
         return Path(platformdirs.user_data_dir("modbox", appauthor=False))
+    if kind == "cache":
+        return Path(platformdirs.user_cache_dir("modbox", appauthor=False))
     return Path(platformdirs.user_config_dir("modbox", appauthor=False))
 
 
 def data_dir() -> Path:
     """Drafts, autosaves and progress."""
     return _root("data")
+
+
+def cache_dir() -> Path:
+    """What modbox can work out again, kept to spare launches the time (removing it loses nothing)."""
+    return _root("cache")
 
 
 def config_dir() -> Path:

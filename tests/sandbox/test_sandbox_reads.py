@@ -481,3 +481,62 @@ def test_doctor_says_what_the_plain_tier_in_use_does_not_confine(monkeypatch, ca
     line = next(line for line in out.splitlines() if "plain does not confine" in line)
     assert "network (TCP" in line and "writes (outside scratch)" in line, line
     assert "others' files" in line, line
+
+
+# -- the interpreter's own sys.path, kept between launches -------------------------------------
+
+
+class _Asked:
+    """Stands in for subprocess.run in reads: counts the Pythons started, answers ``path``."""
+
+    def __init__(self, path: list[str]):
+        self.path, self.count = path, 0
+
+    def __call__(self, argv, **kwargs):
+        self.count += 1
+        return subprocess.CompletedProcess(argv, 0, stdout=json.dumps(self.path), stderr="")
+
+
+def test_the_isolated_sys_path_is_asked_once_and_kept_while_nothing_on_it_changes(
+        modbox_home, tmp_path, monkeypatch):
+    folder = tmp_path / "site-packages"
+    folder.mkdir()
+    asked = _Asked([str(folder), str(tmp_path / "missing.zip")])
+    monkeypatch.setattr(reads.subprocess, "run", asked)
+    assert reads.isolated_sys_path() == asked.path
+    assert reads.isolated_sys_path() == asked.path and asked.count == 1  # the second launch
+    (folder / "new.pth").write_text(str(tmp_path) + "\n")  # a package or a .pth installed there
+    assert reads.isolated_sys_path() == asked.path and asked.count == 2
+    assert reads.isolated_sys_path() == asked.path and asked.count == 2
+
+
+def test_a_kept_sys_path_of_another_interpreter_or_garbled_is_asked_again(
+        modbox_home, tmp_path, monkeypatch):
+    asked = _Asked([str(tmp_path)])
+    monkeypatch.setattr(reads.subprocess, "run", asked)
+    reads.isolated_sys_path()
+    kept = modbox_home / "cache" / "isolated-sys-path.json"
+    other = json.loads(kept.read_text()) | {"executable": "/opt/other/python"}
+    kept.write_text(json.dumps(other))
+    assert reads.isolated_sys_path() == asked.path and asked.count == 2
+    for garbled in ("{", "[]", '{"executable": 1}', "\xff"):
+        kept.write_text(garbled)
+        assert reads.isolated_sys_path() == asked.path
+    assert asked.count == 6
+
+
+def test_a_cache_folder_that_cannot_be_written_still_gives_the_sys_path(modbox_home, monkeypatch,
+                                                                        tmp_path):
+    modbox_home.mkdir(parents=True)
+    (modbox_home / "cache").write_text("a file where the folder would go")
+    asked = _Asked([str(tmp_path)])
+    monkeypatch.setattr(reads.subprocess, "run", asked)
+    assert reads.isolated_sys_path() == asked.path
+    assert reads.isolated_sys_path() == asked.path and asked.count == 2
+
+
+def test_the_kept_sys_path_is_the_one_python_gives(modbox_home):
+    asked = subprocess.run([sys.executable, "-I", "-c", "import sys, json; print(json.dumps(sys.path))"],
+                           capture_output=True, text=True, cwd="/", env={"PATH": "/usr/bin:/bin"})
+    assert reads.isolated_sys_path() == json.loads(asked.stdout)
+    assert reads.isolated_sys_path() == json.loads(asked.stdout)  # from the cache

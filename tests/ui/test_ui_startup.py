@@ -434,3 +434,29 @@ def test_the_first_frame_is_styled_once_and_as_a_full_restyle_would_style_it(mon
         assert all(count < 10 for count in at_first_frame["restyled"]), at_first_frame["restyled"]
 
     drive(app, scenario, size=size)
+
+
+def test_the_worker_starts_at_once_with_a_cpu_free_for_it_else_at_the_first_frame(monkeypatch):
+    from modbox.ui import launch
+
+    started = []
+    monkeypatch.setattr(launch, "start_worker", lambda reads: started.append(reads) or (lambda: "sandbox"))
+    for free, at_once in ((0, False), (1, False), (2, True), (7, True)):
+        started.clear()
+        monkeypatch.setattr(launch, "free_cpus", lambda: free)
+        factory = launch.worker_for_app(["data"])
+        assert started == ([["data"]] if at_once else []), free
+        assert factory() == "sandbox" and started == [["data"]]  # the app's first frame calls it
+
+
+@pytest.mark.parametrize("running, free", [(1, 2), (2, 1), (3, 0), (9, 0)])
+def test_free_cpus_counts_the_cpus_nothing_else_runs_on(tmp_path, monkeypatch, running, free):
+    from modbox.ui import launch
+
+    monkeypatch.setattr(launch.os, "sched_getaffinity", lambda pid: {0, 1})
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(f"0.52 0.58 0.59 {running}/312 4242\n")  # this process is one of them
+    assert launch.free_cpus(str(loadavg)) == free
+    loadavg.write_text("garbled")
+    assert launch.free_cpus(str(loadavg)) == 2  # cannot tell: as if all were free
+    assert launch.free_cpus(str(tmp_path / "missing")) == 2

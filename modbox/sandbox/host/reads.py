@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modbox.storage import config_dir, read_text, toml_parser
+from modbox.storage import atomic_write_text, cache_dir, config_dir, read_text, toml_parser
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC = (  # the four measured, and three that go with them
@@ -83,16 +83,53 @@ def python_paths() -> list[Path]:
         Path(sys.executable).parent.resolve(),
         package_root(),
     }
+    found |= {Path(p).resolve() for p in isolated_sys_path() if p and Path(p).is_dir()}
+    return outermost(sorted(found))
+
+
+def isolated_sys_path() -> list[str]:
+    """``sys.path`` of this interpreter in isolated mode (``python -I``).
+
+    Asking it starts a Python (about 25 ms of CPU and 50-80 ms before the zygote can start, on
+    every launch), so the answer is kept in the cache folder. It holds while the interpreter
+    and the folders on that path are unchanged: installing a package, or a .pth file that adds
+    a folder, changes the folder it goes in (``_stamp``)."""
+    kept = cache_dir() / "isolated-sys-path.json"
+    try:
+        cached = json.loads(kept.read_text())
+        if cached["executable"] == sys.executable and cached["stamp"] == _stamp(cached["path"]):
+            return cached["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", "import sys, json; print(json.dumps(sys.path))"],
             capture_output=True, text=True, timeout=30, cwd="/", env={"PATH": "/usr/bin:/bin"},
         )
-        entries = json.loads(done.stdout) if done.returncode == 0 else sys.path
+        entries = json.loads(done.stdout) if done.returncode == 0 else None
     except (OSError, subprocess.SubprocessError, ValueError):
-        entries = sys.path
-    found |= {Path(p).resolve() for p in entries if p and Path(p).is_dir()}
-    return outermost(sorted(found))
+        entries = None
+    if entries is None:
+        return sys.path  # not kept: the next launch asks again
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(kept, json.dumps(
+            {"executable": sys.executable, "stamp": _stamp(entries), "path": entries}))
+    except OSError:
+        pass  # a cache that cannot be written is asked again next time
+    return entries
+
+
+def _stamp(entries: list[str]) -> list:
+    """What a change of the interpreter or of a folder on its path changes: their mtimes."""
+    def mtime(path: str) -> int | None:
+        try:
+            return os.stat(path).st_mtime_ns
+        except OSError:
+            return None
+
+    return [mtime(sys.executable), mtime(os.path.realpath(sys.executable)),
+            *[mtime(p) for p in entries]]
 
 
 def under_system(path: Path) -> bool:
