@@ -23,6 +23,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from modbox.ui.widgets.hover import HoverTracking
+
 # Columns a key takes besides its name and description: a space each side of the name and one
 # after the description; the command palette's key has a bar before it and one space each side.
 KEY_PADDING = 3
@@ -73,7 +75,7 @@ def lay_out(keys: tuple[Key, ...], palette: Key | None, width: int) -> list[Spot
     return spots
 
 
-class Footer(Widget, can_focus=False):
+class Footer(HoverTracking, Widget, can_focus=False):
     """The keys the screen's active bindings show (``Binding.show``), drawn by one widget."""
 
     ALLOW_SELECT = False
@@ -108,7 +110,6 @@ class Footer(Widget, can_focus=False):
         self._shown: tuple[tuple[Key, ...], Key | None] | None = None
         self._spots: list[Spot] = []
         self._width = 0  # the terminal's, when the keys were laid out
-        self._hover: Key | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -171,7 +172,7 @@ class Footer(Widget, can_focus=False):
         lines = [Text() for _ in range(self._lines())]
         for spot in sorted(self._spots, key=lambda s: (s.y, s.start)):
             key = spot.key
-            look = (hover if key == self._hover else Style()) + (Style() if key.enabled else Style(dim=True))
+            look = (hover if key == self.hovered else Style()) + (Style() if key.enabled else Style(dim=True))
             if key is self._shown[1]:  # the palette's key: a bar, then compact
                 drawn = Text.assemble((PALETTE_BAR, bar), (key.display, key_style + look),
                                       (f" {key.description} ", description_style + look))
@@ -183,25 +184,14 @@ class Footer(Widget, can_focus=False):
             line.append_text(drawn)
         return Text("\n").join(lines)
 
-    def _key_at(self, x: int, y: int) -> Key | None:
+    def item_at(self, x: int, y: int) -> Key | None:
         return next((s.key for s in self._spots if s.y == y and s.start <= x < s.end), None)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        key = self._key_at(event.x, event.y)
+        key = self.item_at(event.x, event.y)
         if key is None:
             return
         if key.enabled:
             self.app.simulate_key(key.key)
         else:
             self.app.bell()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        self._set_hover(self._key_at(event.x, event.y))
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None)
-
-    def _set_hover(self, key: Key | None) -> None:
-        if key != self._hover:
-            self._hover = key
-            self.refresh()

@@ -20,10 +20,12 @@ from textual.message import Message
 from textual.renderables.bar import Bar
 from textual.widget import Widget
 
+from modbox.ui.widgets.hover import HoverTracking
+
 TAB_PADDING = 1  # a space each side of a title
 
 
-class PaneTabs(Widget, can_focus=True):
+class PaneTabs(HoverTracking, Widget, can_focus=True):
     """The tabs of ``titles`` (a pane's name to its title), ``active`` the one shown."""
 
     ALLOW_SELECT = False
@@ -90,7 +92,6 @@ class PaneTabs(Widget, can_focus=True):
         super().__init__(**kwargs)
         self.titles = titles
         self._active = active
-        self._hover: str | None = None
         self._spans: dict[str, tuple[int, int]] = {}  # each tab's columns, end not included
         x = 0
         for name, title in titles.items():
@@ -117,7 +118,7 @@ class PaneTabs(Widget, can_focus=True):
         hover = self.get_component_rich_style("pane-tabs--hover")
         titles = Text(no_wrap=True)
         for name, title in self.titles.items():
-            style = shown if name == self._active else hover if name == self._hover else tab
+            style = shown if name == self._active else hover if name == self.hovered else tab
             titles.append(f"{' ' * TAB_PADDING}{title}{' ' * TAB_PADDING}", style=style)
         bar = self.get_component_rich_style("pane-tabs--bar")
         start, end = self._spans[self._active]
@@ -126,7 +127,8 @@ class PaneTabs(Widget, can_focus=True):
                                  highlight_style=Style.from_color(bar.color),
                                  background_style=Style.from_color(bar.bgcolor)))
 
-    def _tab_at(self, x: int) -> str | None:
+    def item_at(self, x: int, y: int) -> str | None:
+        """The tab whose title, or the bar under it, is at ``x``."""
         return next((name for name, (start, end) in self._spans.items() if start <= x < end), None)
 
     def _pick(self, name: str) -> None:
@@ -138,17 +140,6 @@ class PaneTabs(Widget, can_focus=True):
         self._pick(names[(names.index(self._active) + step) % len(names)])
 
     def on_click(self, event: events.Click) -> None:
-        name = self._tab_at(event.x)
+        name = self.item_at(event.x, event.y)
         if name is not None:
             self._pick(name)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        self._set_hover(self._tab_at(event.x))
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None)
-
-    def _set_hover(self, name: str | None) -> None:
-        if name != self._hover:
-            self._hover = name
-            self.refresh()
