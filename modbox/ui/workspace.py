@@ -181,8 +181,8 @@ class Workspace(Vertical):
         with self.app.batch_update():
             mounting = [self.query_one("#panes-side").mount(picker, banner, before=0)]
             panes = hidden_panes()
-            for name, pane in panes.items():
-                pane.id, pane.display = name, False
+            for name, pane in panes.items():  # a pane key pressed before now showed its tab
+                pane.id, pane.display = name, name == self.active_pane
             mounting.append(self.query_one("#panes").mount_all(panes.values()))
         for mounted in mounting:
             await mounted

@@ -460,3 +460,27 @@ def test_free_cpus_counts_the_cpus_nothing_else_runs_on(tmp_path, monkeypatch, r
     loadavg.write_text("garbled")
     assert launch.free_cpus(str(loadavg)) == 2  # cannot tell: as if all were free
     assert launch.free_cpus(str(tmp_path / "missing")) == 2
+
+
+def test_a_pane_key_pressed_before_the_other_panes_are_mounted_shows_that_pane(monkeypatch):
+    mounted = Workspace._mount_hidden_parts
+    let_mount = asyncio.Event()
+
+    async def mounted_when_let(self):
+        await let_mount.wait()
+        await mounted(self)
+
+    monkeypatch.setattr(Workspace, "_mount_hidden_parts", mounted_when_let)
+    app = ModboxApp(sandbox_factory=lambda: ScriptedSandbox(report_from_source))
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            ws = app.workspace
+            ws.show_pane("hooks")  # as alt+4 does; the hooks pane is not mounted yet
+            assert ws.active_pane == "hooks" and composed_panes(ws) == ["modules"]
+            let_mount.set()
+            await wait_for(pilot, lambda: len(composed_panes(ws)) == len(PANES), what="the panes")
+            shown = [p.id for p in ws.query_one("#panes").children if p.display]
+            assert shown == ["hooks"]
+
+    asyncio.run(main())
