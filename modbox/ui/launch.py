@@ -60,8 +60,8 @@ def worker_for_app(reads: list) -> Callable[[], SandboxConnection]:
     Side by side, the worker imports torch (a second of CPU) while the app draws its first
     frame, and the first result comes sooner. When no CPU is free they would share the app's:
     on two busy cores the first frame took 1.4x-1.5x a bare Textual app's with the worker
-    starting beside it, 1.1x with the worker starting after it, and the first result came as
-    soon (bench/bench_ui.py)."""
+    starting beside it, 1.1x-1.2x with the worker starting after it, and the first result came
+    as soon (bench/bench_ui.py)."""
     if free_cpus() >= 2:  # one for the app, one for the worker
         return start_worker(reads)
     return lambda: start_worker(reads)()
@@ -70,7 +70,8 @@ def worker_for_app(reads: list) -> Callable[[], SandboxConnection]:
 def free_cpus(loadavg: str = "/proc/loadavg") -> int:
     """CPUs this process may use that nothing else is running on at this moment (from the
     kernel's count of running tasks, this process included); all of them when it cannot tell."""
-    cpus = len(os.sched_getaffinity(0))
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux's; elsewhere, every CPU
+    cpus = len(affinity(0)) if affinity else os.cpu_count() or 1
     try:
         with open(loadavg) as f:
             running = int(f.read().split()[3].split("/")[0])

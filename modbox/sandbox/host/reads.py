@@ -112,7 +112,6 @@ def isolated_sys_path() -> list[str]:
     if entries is None:
         return sys.path  # not kept: the next launch asks again
     try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(kept, json.dumps(
             {"executable": sys.executable, "stamp": _stamp(entries), "path": entries}))
     except OSError:
