@@ -172,18 +172,25 @@ def test_the_first_frame_composes_the_pane_it_shows_and_every_tab_then_the_rest(
     drive(app, scenario)  # which first waits for the run the scratch buffer asked for at mount
 
 
+def hidden_parts_mounted_when_set(monkeypatch) -> asyncio.Event:
+    """The panes behind the other tabs (and the rest mounted after the first frame) wait for the
+    event returned to be set."""
+    mounted = Workspace._mount_hidden_parts
+    let = asyncio.Event()
+
+    async def mounted_when_let(self):
+        await let.wait()
+        await mounted(self)
+
+    monkeypatch.setattr(Workspace, "_mount_hidden_parts", mounted_when_let)
+    return let
+
+
 @pytest.mark.slow
 def test_a_run_waits_for_the_panes_mounted_after_the_first_frame(monkeypatch, tmp_path):
     # The panes behind the other tabs are mounted just after the first frame. A worker that is
     # already warm could answer the file's own run before that: its report must reach them all.
-    mounted = Workspace._mount_hidden_parts
-    worker_ready = asyncio.Event()
-
-    async def mounted_once_the_worker_is_ready(self):
-        await worker_ready.wait()
-        await mounted(self)
-
-    monkeypatch.setattr(Workspace, "_mount_hidden_parts", mounted_once_the_worker_is_ready)
+    worker_ready = hidden_parts_mounted_when_set(monkeypatch)
     (tmp_path / "model.py").write_text("import torch\nfc1 = nn.Linear(4, 16)\n")
     app = ModboxApp(file=tmp_path / "model.py",
                     sandbox_factory=lambda: ScriptedSandbox(lambda source: showcase_report()))
@@ -463,14 +470,7 @@ def test_free_cpus_counts_the_cpus_nothing_else_runs_on(tmp_path, monkeypatch, r
 
 
 def test_a_pane_key_pressed_before_the_other_panes_are_mounted_shows_that_pane(monkeypatch):
-    mounted = Workspace._mount_hidden_parts
-    let_mount = asyncio.Event()
-
-    async def mounted_when_let(self):
-        await let_mount.wait()
-        await mounted(self)
-
-    monkeypatch.setattr(Workspace, "_mount_hidden_parts", mounted_when_let)
+    let_mount = hidden_parts_mounted_when_set(monkeypatch)
     app = ModboxApp(sandbox_factory=lambda: ScriptedSandbox(report_from_source))
 
     async def main():
