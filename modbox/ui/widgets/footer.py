@@ -125,7 +125,7 @@ class Footer(HoverTracking, Widget, can_focus=False):
         keys, palette = self._shown
         return (*keys, palette) if palette else keys
 
-    def _keys(self) -> tuple[tuple[Key, ...], Key | None]:
+    def _keys_now(self) -> tuple[tuple[Key, ...], Key | None]:
         """The keys the screen's bindings show now, and the command palette's key."""
         app = self.app
         keys: dict[str, Key] = {}
@@ -143,7 +143,7 @@ class Footer(HoverTracking, Widget, can_focus=False):
         # the keys would flicker to the screen's own; they are kept until the focus is back.
         if self._shown is not None and not self.app.app_focus:
             return
-        shown = self._keys()
+        shown = self._keys_now()
         if shown != self._shown:
             lines = self._lines()
             self._show(shown)
@@ -164,7 +164,7 @@ class Footer(HoverTracking, Widget, can_focus=False):
 
     def render(self) -> Text:
         if self._shown is None:
-            self._show(self._keys())
+            self._show(self._keys_now())
         key_style = self.get_component_rich_style("footer--key")
         description_style = self.get_component_rich_style("footer--description")
         hover = self.get_component_rich_style("footer--hover", partial=True)
